@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+
+namespace Vvp.Reconciliation.Json;
+
+/// <summary>
+/// Normalised JSON equality: object member order is ignored, numbers compare by mathematical value
+/// (<c>1</c> equals <c>1.0</c> and <c>1e0</c>), strings compare ordinally, arrays compare element by element.
+/// </summary>
+public static class JsonEquality
+{
+    /// <summary>Compares two JSON trees for normalised equality.</summary>
+    /// <param name="a">The first document; <see langword="null"/> is the JSON literal <c>null</c>.</param>
+    /// <param name="b">The second document.</param>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns><see langword="true"/> when the documents are equal.</returns>
+    /// <exception cref="JsonDepthLimitExceededException">A document is nested deeper than <paramref name="maxDepth"/>.</exception>
+    public static bool Equals(JsonNode? a, JsonNode? b, int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        JsonLimits.ValidateMaxDepth(maxDepth);
+        return EqualsCore(a, b, 1, maxDepth);
+    }
+
+    internal static bool EqualsCore(JsonNode? a, JsonNode? b, int depth, int maxDepth)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        switch (a)
+        {
+            case null:
+                return b is null;
+            case JsonObject objectA:
+                {
+                    if (b is not JsonObject objectB || objectA.Count != objectB.Count)
+                    {
+                        return false;
+                    }
+
+                    JsonLimits.EnsureDepth(depth, maxDepth);
+                    foreach (var (key, valueA) in objectA)
+                    {
+                        if (!objectB.TryGetPropertyValue(key, out var valueB) || !EqualsCore(valueA, valueB, depth + 1, maxDepth))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                }
+
+            case JsonArray arrayA:
+                {
+                    if (b is not JsonArray arrayB || arrayA.Count != arrayB.Count)
+                    {
+                        return false;
+                    }
+
+                    JsonLimits.EnsureDepth(depth, maxDepth);
+                    for (var i = 0; i < arrayA.Count; i++)
+                    {
+                        if (!EqualsCore(arrayA[i], arrayB[i], depth + 1, maxDepth))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                }
+
+            default:
+                return b is JsonValue valueB2 && JsonValues.ScalarEquals((JsonValue)a, valueB2);
+        }
+    }
+}

@@ -1,0 +1,495 @@
+using System.Collections.ObjectModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Vvp.Reconciliation.Json;
+
+/// <summary>
+/// A JSON Patch document (RFC 6902): parse it, apply it atomically, or create one from two documents.
+/// </summary>
+/// <example>
+/// <code>
+/// var patch = JsonPatch.Create(live, desired);   // e.g. [{"op":"replace","path":"/spec/parallelism","value":4}]
+/// var result = patch.Apply(live);                // deep-equals desired; live is untouched
+/// </code>
+/// </example>
+public sealed class JsonPatch
+{
+    /// <summary>Creates a patch from operations.</summary>
+    /// <param name="operations">The operations, applied in order.</param>
+    public JsonPatch(IEnumerable<JsonPatchOperation> operations)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        Operations = new ReadOnlyCollection<JsonPatchOperation>([.. operations]);
+    }
+
+    /// <summary>The operations, in order.</summary>
+    public IReadOnlyList<JsonPatchOperation> Operations { get; }
+
+    /// <summary>True when the patch has no operations.</summary>
+    public bool IsEmpty => Operations.Count == 0;
+
+    /// <summary>Parses a JSON Patch from JSON text.</summary>
+    /// <param name="json">A JSON array of operation objects.</param>
+    /// <returns>The patch.</returns>
+    /// <exception cref="JsonPatchException">The text is not JSON or not a valid patch.</exception>
+    public static JsonPatch Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new JsonPatchException($"The JSON Patch is not valid JSON: {ex.Message}", ex);
+        }
+
+        return Parse(node);
+    }
+
+    /// <summary>Parses a JSON Patch from a JSON tree.</summary>
+    /// <param name="node">A JSON array of operation objects; not modified.</param>
+    /// <returns>The patch.</returns>
+    /// <exception cref="JsonPatchException">The tree is not a valid patch; the message names the operation index.</exception>
+    public static JsonPatch Parse(JsonNode? node)
+    {
+        if (node is not JsonArray array)
+        {
+            throw new JsonPatchException(null, "A JSON Patch must be a JSON array of operations.");
+        }
+
+        var operations = new List<JsonPatchOperation>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            operations.Add(ParseOperation(array[i], i));
+        }
+
+        return new JsonPatch(operations);
+    }
+
+    /// <summary>
+    /// Creates a patch that turns <paramref name="source"/> into <paramref name="target"/>. Objects are
+    /// compared by key, arrays by position after trimming their common prefix and suffix; an object
+    /// inside an array that has changed in most of its members is replaced whole. Time and memory are
+    /// linear in the size of the documents.
+    /// </summary>
+    /// <param name="source">The document as it is; not modified.</param>
+    /// <param name="target">The document as it should be; not modified.</param>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns>A patch with <c>Create(a, b).Apply(a)</c> deep-equal to <c>b</c>.</returns>
+    /// <exception cref="JsonDepthLimitExceededException">An input is nested too deeply.</exception>
+    public static JsonPatch Create(JsonNode? source, JsonNode? target, int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        JsonLimits.ValidateMaxDepth(maxDepth);
+        var differ = new Differ(maxDepth);
+        differ.Diff(source, target, 1, replaceMostlyChangedObjects: false);
+        return new JsonPatch(differ.Operations);
+    }
+
+    /// <summary>
+    /// Applies the patch. The application is atomic: <paramref name="document"/> is never modified, and
+    /// on failure no partial result escapes.
+    /// </summary>
+    /// <param name="document">The document to patch; not modified.</param>
+    /// <param name="maxDepth">The deepest nesting accepted, for the input and the result.</param>
+    /// <returns>The patched document, sharing no node with the input or the patch.</returns>
+    /// <exception cref="JsonPatchException">An operation failed; the message names its index and the reason.</exception>
+    /// <exception cref="JsonDepthLimitExceededException">A document is nested too deeply.</exception>
+    public JsonNode? Apply(JsonNode? document, int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        JsonLimits.ValidateMaxDepth(maxDepth);
+        var root = JsonTree.CloneCore(document, 1, maxDepth);
+        for (var i = 0; i < Operations.Count; i++)
+        {
+            root = ApplyOperation(root, Operations[i], i, maxDepth);
+        }
+
+        JsonTree.Depth(root, maxDepth);
+        return root;
+    }
+
+    /// <summary>The patch as a JSON array.</summary>
+    /// <returns>A new JSON array of operation objects.</returns>
+    public JsonArray ToJsonNode() => new([.. Operations.Select(o => (JsonNode)o.ToJsonNode())]);
+
+    /// <summary>The patch as compact JSON text.</summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJsonString() => ToJsonNode().ToJsonString();
+
+    /// <inheritdoc />
+    public override string ToString() => ToJsonString();
+
+    private static JsonPatchOperation ParseOperation(JsonNode? node, int index)
+    {
+        if (node is not JsonObject obj)
+        {
+            throw new JsonPatchException(index, "an operation must be a JSON object.");
+        }
+
+        var opName = ReadString(obj, "op", index) ?? throw new JsonPatchException(index, "the member 'op' is missing.");
+        JsonPatchOperationType op = opName switch
+        {
+            "add" => JsonPatchOperationType.Add,
+            "remove" => JsonPatchOperationType.Remove,
+            "replace" => JsonPatchOperationType.Replace,
+            "move" => JsonPatchOperationType.Move,
+            "copy" => JsonPatchOperationType.Copy,
+            "test" => JsonPatchOperationType.Test,
+            _ => throw new JsonPatchException(index, $"'{opName}' is not an operation (add, remove, replace, move, copy, test)."),
+        };
+
+        var path = ReadString(obj, "path", index) ?? throw new JsonPatchException(index, $"the member 'path' of '{opName}' is missing.");
+        EnsurePointer(path, "path", index);
+        string? from = null;
+        if (op is JsonPatchOperationType.Move or JsonPatchOperationType.Copy)
+        {
+            from = ReadString(obj, "from", index) ?? throw new JsonPatchException(index, $"the member 'from' of '{opName}' is missing.");
+            EnsurePointer(from, "from", index);
+        }
+
+        JsonNode? value = null;
+        if (op is JsonPatchOperationType.Add or JsonPatchOperationType.Replace or JsonPatchOperationType.Test)
+        {
+            if (!obj.TryGetPropertyValue("value", out value))
+            {
+                throw new JsonPatchException(index, $"the member 'value' of '{opName}' is missing.");
+            }
+
+            value = value?.DeepClone();
+        }
+
+        return new JsonPatchOperation(op, path, from, value);
+    }
+
+    private static string? ReadString(JsonObject obj, string name, int index)
+    {
+        if (!obj.TryGetPropertyValue(name, out var node))
+        {
+            return null;
+        }
+
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+        {
+            return JsonValues.GetString(value);
+        }
+
+        throw new JsonPatchException(index, $"the member '{name}' must be a string.");
+    }
+
+    private static void EnsurePointer(string pointer, string member, int index)
+    {
+        if (!JsonPointerText.TryParse(pointer, out _))
+        {
+            throw new JsonPatchException(index, $"'{pointer}' in '{member}' is not a JSON Pointer.");
+        }
+    }
+
+    private static JsonNode? ApplyOperation(JsonNode? root, JsonPatchOperation operation, int index, int maxDepth)
+    {
+        var path = Tokens(operation.Path, index);
+        switch (operation.Op)
+        {
+            case JsonPatchOperationType.Add:
+                return Add(root, path, CloneValue(operation.Value, maxDepth), operation.Path, index);
+            case JsonPatchOperationType.Remove:
+                return Remove(root, path, operation.Path, index, out _);
+            case JsonPatchOperationType.Replace:
+                return Replace(root, path, CloneValue(operation.Value, maxDepth), operation.Path, index);
+            case JsonPatchOperationType.Move:
+                {
+                    var from = Tokens(operation.From!, index);
+                    if (from.Length < path.Length && path.AsSpan(0, from.Length).SequenceEqual(from))
+                    {
+                        throw new JsonPatchException(index, $"cannot move '{operation.From}' into its own child '{operation.Path}'.");
+                    }
+
+                    if (from.AsSpan().SequenceEqual(path))
+                    {
+                        Resolve(root, from, from.Length, operation.From!, index);
+                        return root;
+                    }
+
+                    root = Remove(root, from, operation.From!, index, out var moved);
+                    return Add(root, path, moved, operation.Path, index);
+                }
+
+            case JsonPatchOperationType.Copy:
+                {
+                    var from = Tokens(operation.From!, index);
+                    var copy = JsonTree.CloneCore(Resolve(root, from, from.Length, operation.From!, index), 1, maxDepth);
+                    return Add(root, path, copy, operation.Path, index);
+                }
+
+            default:
+                {
+                    var actual = Resolve(root, path, path.Length, operation.Path, index);
+                    if (!JsonEquality.Equals(actual, operation.Value, maxDepth))
+                    {
+                        throw new JsonPatchException(index, $"test failed: the value at '{operation.Path}' is not the expected value.");
+                    }
+
+                    return root;
+                }
+        }
+    }
+
+    private static JsonNode? CloneValue(JsonNode? value, int maxDepth) => JsonTree.CloneCore(value, 1, maxDepth);
+
+    private static string[] Tokens(string pointer, int index) =>
+        JsonPointerText.TryParse(pointer, out var tokens)
+            ? tokens
+            : throw new JsonPatchException(index, $"'{pointer}' is not a JSON Pointer.");
+
+    private static JsonNode? Resolve(JsonNode? root, string[] tokens, int count, string pointer, int index)
+    {
+        var current = root;
+        for (var i = 0; i < count; i++)
+        {
+            var token = tokens[i];
+            switch (current)
+            {
+                case JsonObject obj:
+                    if (!obj.TryGetPropertyValue(token, out current))
+                    {
+                        throw new JsonPatchException(index, $"the path '{pointer}' does not exist: no member '{token}'.");
+                    }
+
+                    break;
+                case JsonArray array:
+                    current = array[ArrayIndex(array, token, allowEnd: false, pointer, index)];
+                    break;
+                default:
+                    throw new JsonPatchException(index, $"the path '{pointer}' does not exist: '{token}' is looked up inside a value that is not an object or array.");
+            }
+        }
+
+        return current;
+    }
+
+    private static int ArrayIndex(JsonArray array, string token, bool allowEnd, string pointer, int index)
+    {
+        if (!JsonPointerText.TryParseIndex(token, out var position))
+        {
+            throw new JsonPatchException(index, $"'{token}' in '{pointer}' is not an array index.");
+        }
+
+        var limit = allowEnd ? array.Count : array.Count - 1;
+        if (position > limit)
+        {
+            throw new JsonPatchException(index, $"the index {token} in '{pointer}' is out of bounds (the array has {array.Count} elements).");
+        }
+
+        return position;
+    }
+
+    private static JsonNode? Add(JsonNode? root, string[] path, JsonNode? value, string pointer, int index)
+    {
+        if (path.Length == 0)
+        {
+            return value;
+        }
+
+        var parent = Resolve(root, path, path.Length - 1, pointer, index);
+        var last = path[^1];
+        switch (parent)
+        {
+            case JsonObject obj:
+                obj[last] = value;
+                break;
+            case JsonArray array when last == "-":
+                array.Add(value);
+                break;
+            case JsonArray array:
+                array.Insert(ArrayIndex(array, last, allowEnd: true, pointer, index), value);
+                break;
+            default:
+                throw new JsonPatchException(index, $"cannot add at '{pointer}': its parent is not an object or array.");
+        }
+
+        return root;
+    }
+
+    private static JsonNode? Remove(JsonNode? root, string[] path, string pointer, int index, out JsonNode? removed)
+    {
+        if (path.Length == 0)
+        {
+            throw new JsonPatchException(index, "cannot remove the whole document.");
+        }
+
+        var parent = Resolve(root, path, path.Length - 1, pointer, index);
+        var last = path[^1];
+        switch (parent)
+        {
+            case JsonObject obj:
+                if (!obj.TryGetPropertyValue(last, out removed))
+                {
+                    throw new JsonPatchException(index, $"the path '{pointer}' does not exist: no member '{last}'.");
+                }
+
+                obj.Remove(last);
+                break;
+            case JsonArray array:
+                var position = ArrayIndex(array, last, allowEnd: false, pointer, index);
+                removed = array[position];
+                array.RemoveAt(position);
+                break;
+            default:
+                throw new JsonPatchException(index, $"the path '{pointer}' does not exist: its parent is not an object or array.");
+        }
+
+        return root;
+    }
+
+    private static JsonNode? Replace(JsonNode? root, string[] path, JsonNode? value, string pointer, int index)
+    {
+        if (path.Length == 0)
+        {
+            return value;
+        }
+
+        var parent = Resolve(root, path, path.Length - 1, pointer, index);
+        var last = path[^1];
+        switch (parent)
+        {
+            case JsonObject obj:
+                if (!obj.ContainsKey(last))
+                {
+                    throw new JsonPatchException(index, $"the path '{pointer}' does not exist: no member '{last}'.");
+                }
+
+                obj[last] = value;
+                break;
+            case JsonArray array:
+                var position = ArrayIndex(array, last, allowEnd: false, pointer, index);
+                array[position] = value;
+                break;
+            default:
+                throw new JsonPatchException(index, $"the path '{pointer}' does not exist: its parent is not an object or array.");
+        }
+
+        return root;
+    }
+
+    /// <summary>Generates operations with a reusable token stack, so pointers are built only for emitted operations.</summary>
+    private sealed class Differ(int maxDepth)
+    {
+        private readonly List<string> _tokens = [];
+
+        public List<JsonPatchOperation> Operations { get; } = [];
+
+        public void Diff(JsonNode? source, JsonNode? target, int depth, bool replaceMostlyChangedObjects)
+        {
+            switch (source)
+            {
+                case JsonObject sourceObject when target is JsonObject targetObject:
+                    DiffObject(sourceObject, targetObject, depth, replaceMostlyChangedObjects);
+                    return;
+                case JsonArray sourceArray when target is JsonArray targetArray:
+                    DiffArray(sourceArray, targetArray, depth);
+                    return;
+                default:
+                    if (!JsonEquality.EqualsCore(source, target, depth, maxDepth))
+                    {
+                        Operations.Add(JsonPatchOperation.Replace(Pointer(), JsonTree.CloneCore(target, depth, maxDepth)));
+                    }
+
+                    return;
+            }
+        }
+
+        private void DiffObject(JsonObject source, JsonObject target, int depth, bool replaceMostlyChanged)
+        {
+            JsonLimits.EnsureDepth(depth, maxDepth);
+            var start = Operations.Count;
+            var changedMembers = 0;
+            foreach (var (key, sourceValue) in source)
+            {
+                _tokens.Add(key);
+                if (!target.TryGetPropertyValue(key, out var targetValue))
+                {
+                    Operations.Add(JsonPatchOperation.Remove(Pointer()));
+                    changedMembers++;
+                }
+                else
+                {
+                    var before = Operations.Count;
+                    Diff(sourceValue, targetValue, depth + 1, replaceMostlyChangedObjects: false);
+                    if (Operations.Count != before)
+                    {
+                        changedMembers++;
+                    }
+                }
+
+                _tokens.RemoveAt(_tokens.Count - 1);
+            }
+
+            var members = source.Count;
+            foreach (var (key, targetValue) in target)
+            {
+                if (source.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                members++;
+                changedMembers++;
+                _tokens.Add(key);
+                Operations.Add(JsonPatchOperation.Add(Pointer(), JsonTree.CloneCore(targetValue, depth + 1, maxDepth)));
+                _tokens.RemoveAt(_tokens.Count - 1);
+            }
+
+            if (replaceMostlyChanged && members > 1 && changedMembers * 2 > members && Operations.Count - start > 1)
+            {
+                Operations.RemoveRange(start, Operations.Count - start);
+                Operations.Add(JsonPatchOperation.Replace(Pointer(), JsonTree.CloneCore(target, depth, maxDepth)));
+            }
+        }
+
+        private void DiffArray(JsonArray source, JsonArray target, int depth)
+        {
+            JsonLimits.EnsureDepth(depth, maxDepth);
+            int n = source.Count, m = target.Count, prefix = 0, suffix = 0;
+            while (prefix < n && prefix < m && JsonEquality.EqualsCore(source[prefix], target[prefix], depth + 1, maxDepth))
+            {
+                prefix++;
+            }
+
+            while (suffix < n - prefix && suffix < m - prefix &&
+                   JsonEquality.EqualsCore(source[n - 1 - suffix], target[m - 1 - suffix], depth + 1, maxDepth))
+            {
+                suffix++;
+            }
+
+            var sourceMiddle = n - prefix - suffix;
+            var targetMiddle = m - prefix - suffix;
+            var paired = Math.Min(sourceMiddle, targetMiddle);
+            for (var i = 0; i < paired; i++)
+            {
+                _tokens.Add(IndexToken(prefix + i));
+                Diff(source[prefix + i], target[prefix + i], depth + 1, replaceMostlyChangedObjects: true);
+                _tokens.RemoveAt(_tokens.Count - 1);
+            }
+
+            // Removals go from the highest index down, so each path names the element as it is at that moment.
+            for (var i = sourceMiddle - 1; i >= paired; i--)
+            {
+                _tokens.Add(IndexToken(prefix + i));
+                Operations.Add(JsonPatchOperation.Remove(Pointer()));
+                _tokens.RemoveAt(_tokens.Count - 1);
+            }
+
+            for (var i = paired; i < targetMiddle; i++)
+            {
+                _tokens.Add(IndexToken(prefix + i));
+                Operations.Add(JsonPatchOperation.Add(Pointer(), JsonTree.CloneCore(target[prefix + i], depth + 1, maxDepth)));
+                _tokens.RemoveAt(_tokens.Count - 1);
+            }
+        }
+
+        private static string IndexToken(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        private string Pointer() => JsonPointerText.Build(_tokens);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+
+namespace Vvp.Reconciliation.Json;
+
+/// <summary>Depth-checked tree helpers shared by the JSON engine.</summary>
+public static class JsonTree
+{
+    /// <summary>Deep-clones a JSON tree, refusing trees nested deeper than <paramref name="maxDepth"/>.</summary>
+    /// <param name="node">The tree to copy.</param>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns>A copy that shares no node with <paramref name="node"/>.</returns>
+    /// <exception cref="JsonDepthLimitExceededException">The tree is nested too deeply.</exception>
+    public static JsonNode? Clone(JsonNode? node, int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        JsonLimits.ValidateMaxDepth(maxDepth);
+        return CloneCore(node, 1, maxDepth);
+    }
+
+    /// <summary>Measures the nesting depth of a tree (a scalar is 0, <c>{}</c> is 1), up to <paramref name="maxDepth"/>.</summary>
+    /// <param name="node">The tree.</param>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns>The depth.</returns>
+    /// <exception cref="JsonDepthLimitExceededException">The tree is nested too deeply.</exception>
+    public static int Depth(JsonNode? node, int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        JsonLimits.ValidateMaxDepth(maxDepth);
+        return DepthCore(node, 1, maxDepth);
+    }
+
+    internal static JsonNode? CloneCore(JsonNode? node, int depth, int maxDepth)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonObject obj:
+                {
+                    JsonLimits.EnsureDepth(depth, maxDepth);
+                    var copy = new JsonObject(obj.Options);
+                    foreach (var (key, value) in obj)
+                    {
+                        copy[key] = CloneCore(value, depth + 1, maxDepth);
+                    }
+
+                    return copy;
+                }
+
+            case JsonArray array:
+                {
+                    JsonLimits.EnsureDepth(depth, maxDepth);
+                    var copy = new JsonArray(array.Options);
+                    foreach (var item in array)
+                    {
+                        copy.Add(CloneCore(item, depth + 1, maxDepth));
+                    }
+
+                    return copy;
+                }
+
+            default:
+                return node.DeepClone();
+        }
+    }
+
+    private static int DepthCore(JsonNode? node, int depth, int maxDepth)
+    {
+        IEnumerable<JsonNode?> children;
+        switch (node)
+        {
+            case JsonObject obj:
+                children = obj.Select(p => p.Value);
+                break;
+            case JsonArray array:
+                children = array;
+                break;
+            default:
+                return 0;
+        }
+
+        JsonLimits.EnsureDepth(depth, maxDepth);
+        var deepest = depth;
+        foreach (var child in children)
+        {
+            deepest = Math.Max(deepest, DepthCore(child, depth + 1, maxDepth));
+        }
+
+        return deepest;
+    }
+}

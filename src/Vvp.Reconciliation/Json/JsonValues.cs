@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Vvp.Reconciliation.Json;
+
+/// <summary>Reads scalar <see cref="JsonValue"/>s whatever backs them (a parsed element or a CLR value).</summary>
+internal static class JsonValues
+{
+    public static string GetNumberText(JsonValue value) =>
+        value.TryGetValue<JsonElement>(out var element) ? element.GetRawText() : value.ToJsonString();
+
+    public static string GetString(JsonValue value)
+    {
+        if (value.TryGetValue<string>(out var text))
+        {
+            return text;
+        }
+
+        if (value.TryGetValue<JsonElement>(out var element))
+        {
+            return element.GetString() ?? string.Empty;
+        }
+
+        return JsonSerializer.Deserialize(value.ToJsonString(), JsonEngineSerializerContext.Default.String) ?? string.Empty;
+    }
+
+    public static bool ScalarEquals(JsonValue a, JsonValue b)
+    {
+        if (a.TryGetValue<JsonElement>(out var ea) && b.TryGetValue<JsonElement>(out var eb))
+        {
+            return ElementScalarEquals(ea, eb);
+        }
+
+        var kind = a.GetValueKind();
+        if (kind != b.GetValueKind())
+        {
+            return false;
+        }
+
+        return kind switch
+        {
+            JsonValueKind.String => string.Equals(GetString(a), GetString(b), StringComparison.Ordinal),
+            JsonValueKind.Number => JsonNumberText.AreEqual(GetNumberText(a), GetNumberText(b)),
+            _ => true,
+        };
+    }
+
+    private static bool ElementScalarEquals(JsonElement a, JsonElement b)
+    {
+        if (a.ValueKind != b.ValueKind)
+        {
+            return false;
+        }
+
+        switch (a.ValueKind)
+        {
+            case JsonValueKind.Number:
+                if (a.TryGetInt64(out var la) && b.TryGetInt64(out var lb))
+                {
+                    return la == lb;
+                }
+
+                return JsonNumberText.AreEqual(a.GetRawText(), b.GetRawText());
+            case JsonValueKind.String:
+                return JsonElement.DeepEquals(a, b);
+            default:
+                return true;
+        }
+    }
+}
