@@ -10,8 +10,9 @@ namespace Vvp.Reconciliation.Benchmarks;
 [MemoryDiagnoser]
 public class JsonDiffBenchmarks
 {
-    // Whole-string replacement (not text diffs), so the peer does the same job as ours and its output is RFC 6902.
-    private readonly JsonDiffPatch _peer = new(new Options { TextDiff = TextDiffMode.Simple });
+    // The peer as a user gets it (text diffs of long strings), and with whole-string replacement like ours.
+    private readonly JsonDiffPatch _peer = new();
+    private readonly JsonDiffPatch _peerSimple = new(new Options { TextDiff = TextDiffMode.Simple });
     private JsonNode? _left;
     private JsonNode? _right;
     private JsonNode? _leftCopy;
@@ -42,6 +43,9 @@ public class JsonDiffBenchmarks
 
     [Benchmark(Baseline = true, Description = "JsonDiffPatch.Net: Diff")]
     public JToken PeerDiff() => _peer.Diff(_peerLeft, _peerRight);
+
+    [Benchmark(Description = "JsonDiffPatch.Net: Diff, TextDiff=Simple")]
+    public JToken PeerDiffSimple() => _peerSimple.Diff(_peerLeft, _peerRight);
 
     [Benchmark(Description = "Newtonsoft: JToken.DeepEquals (equal copies)")]
     public bool PeerEqualsCopies() => JToken.DeepEquals(_peerLeft, _peerLeftCopy);

@@ -39,9 +39,18 @@ public static class JsonEquality
                     }
 
                     JsonLimits.EnsureDepth(depth, maxDepth);
-                    foreach (var (key, valueA) in objectA)
+                    for (var i = 0; i < objectA.Count; i++)
                     {
-                        if (!objectB.TryGetPropertyValue(key, out var valueB) || !EqualsCore(valueA, valueB, depth + 1, maxDepth))
+                        var (key, valueA) = objectA.GetAt(i);
+
+                        // Same key order is the common case: try the same position before a lookup.
+                        var (keyB, valueB) = objectB.GetAt(i);
+                        if (!string.Equals(key, keyB, StringComparison.Ordinal) && !objectB.TryGetPropertyValue(key, out valueB))
+                        {
+                            return false;
+                        }
+
+                        if (!EqualsCore(valueA, valueB, depth + 1, maxDepth))
                         {
                             return false;
                         }

@@ -404,8 +404,9 @@ public sealed class JsonPatch
             JsonLimits.EnsureDepth(depth, maxDepth);
             var start = Operations.Count;
             var changedMembers = 0;
-            foreach (var (key, sourceValue) in source)
+            for (var i = 0; i < source.Count; i++)
             {
+                var (key, sourceValue) = source.GetAt(i);
                 _tokens.Add(key);
                 if (!target.TryGetPropertyValue(key, out var targetValue))
                 {
@@ -426,8 +427,9 @@ public sealed class JsonPatch
             }
 
             var members = source.Count;
-            foreach (var (key, targetValue) in target)
+            for (var i = 0; i < target.Count; i++)
             {
+                var (key, targetValue) = target.GetAt(i);
                 if (source.ContainsKey(key))
                 {
                     continue;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -55,14 +56,34 @@ internal static class JsonValues
         switch (a.ValueKind)
         {
             case JsonValueKind.Number:
-                if (a.TryGetInt64(out var la) && b.TryGetInt64(out var lb))
                 {
-                    return la == lb;
+                    // Identical text is the common case; only differing texts need a value comparison.
+                    if (JsonMarshal.GetRawUtf8Value(a).SequenceEqual(JsonMarshal.GetRawUtf8Value(b)))
+                    {
+                        return true;
+                    }
+
+                    if (a.TryGetInt64(out var la) && b.TryGetInt64(out var lb))
+                    {
+                        return la == lb;
+                    }
+
+                    return JsonNumberText.AreEqual(a.GetRawText(), b.GetRawText());
                 }
 
-                return JsonNumberText.AreEqual(a.GetRawText(), b.GetRawText());
             case JsonValueKind.String:
-                return JsonElement.DeepEquals(a, b);
+                {
+                    var rawA = JsonMarshal.GetRawUtf8Value(a);
+                    var rawB = JsonMarshal.GetRawUtf8Value(b);
+                    if (rawA.SequenceEqual(rawB))
+                    {
+                        return true;
+                    }
+
+                    // Different raw bytes can still be equal strings when escapes are involved.
+                    return (rawA.Contains((byte)'\\') || rawB.Contains((byte)'\\')) && JsonElement.DeepEquals(a, b);
+                }
+
             default:
                 return true;
         }

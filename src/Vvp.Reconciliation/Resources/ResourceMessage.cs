@@ -1,0 +1,11 @@
+namespace Vvp.Reconciliation;
+
+/// <summary>An error or warning about a document, located by a JSON Pointer into it.</summary>
+/// <param name="Path">The JSON Pointer (RFC 6901) of the offending value; <c>""</c> is the whole document.</param>
+/// <param name="Message">What is wrong, for a person.</param>
+public sealed record ResourceMessage(string Path, string Message)
+{
+    /// <summary>The message as <c>path: message</c> (the path <c>/</c> standing for the whole document).</summary>
+    /// <returns>The formatted message.</returns>
+    public override string ToString() => $"{(Path.Length == 0 ? "/" : Path)}: {Message}";
+}

@@ -1,0 +1,7 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Vvp.Reconciliation;
+
+[JsonSerializable(typeof(JsonObject))]
+internal sealed partial class ValidationJsonContext : JsonSerializerContext;

@@ -1,0 +1,245 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Json.Schema;
+using Vvp.Reconciliation.Json;
+
+namespace Vvp.Reconciliation;
+
+/// <summary>
+/// Validates <c>VvpDeployment</c> CRs before anything reaches the platform: the documentation's JSON
+/// schema, corrected (see <c>docs/schema-corrections.md</c>), plus the rules the schema cannot express.
+/// Errors are for people: one message per problem, located by a JSON Pointer into the CR.
+/// </summary>
+public sealed partial class VvpDeploymentValidator
+{
+    private static readonly Lazy<(JsonSchema Schema, JsonNode Document)> LazySchema = new(LoadSchema);
+
+    /// <summary>Validates a CR document.</summary>
+    /// <param name="document">The CR as read from YAML or JSON.</param>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns>All errors found.</returns>
+    public static ValidationResult Validate(JsonNode? document, int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        if (document is not JsonObject root)
+        {
+            return new ValidationResult([new ResourceMessage(string.Empty, "A VvpDeployment must be an object (a YAML mapping).")]);
+        }
+
+        try
+        {
+            JsonTree.Depth(root, maxDepth);
+        }
+        catch (JsonDepthLimitExceededException ex)
+        {
+            return new ValidationResult([new ResourceMessage(string.Empty, ex.Message)]);
+        }
+
+        var errors = new List<ResourceMessage>();
+        var forSchema = WithoutNullMembers(root);
+        errors.AddRange(SchemaErrors(forSchema));
+        errors.AddRange(RuleErrors(root));
+        return new ValidationResult([.. errors.Distinct().OrderBy(e => e.Path, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Validates a CR resource.</summary>
+    /// <param name="resource">The CR.</param>
+    /// <returns>All errors found.</returns>
+    public static ValidationResult Validate(VvpDeploymentResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return Validate(resource.Root);
+    }
+
+    /// <summary>The corrected schema as JSON text (draft 2020-12).</summary>
+    public static string SchemaText => LazySchema.Value.Document.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    private static (JsonSchema, JsonNode) LoadSchema()
+    {
+        using var stream = typeof(VvpDeploymentValidator).Assembly.GetManifestResourceStream("Vvp.Reconciliation.vvpdeployment.schema.json")
+            ?? throw new InvalidOperationException("The embedded VvpDeployment schema is missing.");
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        var schema = JsonSchema.FromText(text, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
+        return (schema, JsonNode.Parse(text)!);
+    }
+
+    // In PATCH mode null means "remove this field"; in PUT mode it means absent. Either way the schema
+    // judges the CR without those members, so required fields that are null are reported as missing.
+    private static JsonObject WithoutNullMembers(JsonObject root)
+    {
+        var copy = (JsonObject)root.DeepClone();
+        foreach (var key in new[] { "deployment", "initFields" })
+        {
+            if (JsonRead.Object(copy, "spec", key) is { } part)
+            {
+                RemoveNulls(part);
+            }
+        }
+
+        return copy;
+
+        static void RemoveNulls(JsonObject obj)
+        {
+            foreach (var key in obj.Where(p => p.Value is null).Select(p => p.Key).ToList())
+            {
+                obj.Remove(key);
+            }
+
+            foreach (var (_, value) in obj)
+            {
+                if (value is JsonObject child)
+                {
+                    RemoveNulls(child);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<ResourceMessage> SchemaErrors(JsonObject document)
+    {
+        var (schema, schemaDocument) = LazySchema.Value;
+        var element = JsonSerializer.SerializeToElement(document, ValidationJsonContext.Default.JsonObject);
+        var results = schema.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (results.IsValid)
+        {
+            yield break;
+        }
+
+        var details = (results.Details ?? []).Prepend(results).ToList();
+        foreach (var detail in details.Where(d => !d.IsValid && d.Errors is { Count: > 0 }))
+        {
+            // Errors inside one alternative of an anyOf are noise: a failed anyOf is reported once, below.
+            if (detail.EvaluationPath.ToString().Contains("/anyOf/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var instancePath = detail.InstanceLocation.ToString();
+            foreach (var (keyword, message) in detail.Errors!)
+            {
+                foreach (var error in Describe(keyword, message, instancePath, detail, schemaDocument))
+                {
+                    yield return error;
+                }
+            }
+        }
+
+        foreach (var error in FailedAlternatives(details, schemaDocument))
+        {
+            yield return error;
+        }
+    }
+
+    // An anyOf failed when every one of its branches failed at that instance location.
+    private static IEnumerable<ResourceMessage> FailedAlternatives(List<EvaluationResults> details, JsonNode schemaDocument)
+    {
+        var groups = details
+            .Select(d => (Detail: d, Match: AnyOfBranch().Match(d.EvaluationPath.ToString())))
+            .Where(x => x.Match.Success && !x.Match.Groups["outer"].Value.Contains("/anyOf/", StringComparison.Ordinal))
+            .GroupBy(x => (Prefix: x.Match.Groups["outer"].Value, Instance: x.Detail.InstanceLocation.ToString()));
+        foreach (var group in groups)
+        {
+            var branchCount = SchemaAt(schemaDocument, group.First().Detail.SchemaLocation, up: 1) is JsonArray branches ? branches.Count : -1;
+            var failed = group.Where(x => !x.Detail.IsValid).Select(x => x.Match.Groups["index"].Value).Distinct().Count();
+            if (failed != branchCount)
+            {
+                continue;
+            }
+
+            var prefix = group.Key.Prefix;
+            var path = group.Key.Instance;
+            if (prefix.EndsWith("/properties/artifact/anyOf", StringComparison.Ordinal))
+            {
+                yield return new ResourceMessage(path, "The artifact must be one of: kind JAR with jarUri; kind PYTHON with pythonArtifactUri; kind SQLSCRIPT (or sqlscript) with sqlScript.");
+            }
+            else if (prefix.EndsWith("/deployment/properties/spec/anyOf", StringComparison.Ordinal))
+            {
+                yield return new ResourceMessage(path, "Either deploymentTargetName or sessionClusterName must be set.");
+            }
+            else
+            {
+                yield return new ResourceMessage(path, "The value matches none of the allowed alternatives.");
+            }
+        }
+    }
+
+    private static IEnumerable<ResourceMessage> Describe(string keyword, string message, string path, EvaluationResults detail, JsonNode schemaDocument)
+    {
+        switch (keyword)
+        {
+            case "required":
+                foreach (Match name in QuotedName().Matches(message))
+                {
+                    yield return new ResourceMessage($"{path}/{JsonPointerText.Escape(name.Groups[1].Value)}", "This field is required.");
+                }
+
+                yield break;
+            case "enum":
+                var allowed = JsonRead.At(SchemaAt(schemaDocument, detail.SchemaLocation), "enum") is JsonArray values
+                    ? string.Join(", ", values.Select(v => v?.ToString()))
+                    : null;
+                yield return new ResourceMessage(path, allowed is null ? "The value is not one of the allowed values." : $"The value must be one of: {allowed}.");
+                yield break;
+            case "type":
+                var expected = JsonRead.String(SchemaAt(schemaDocument, detail.SchemaLocation), "type") ?? "another type";
+                yield return new ResourceMessage(path, $"The value must be {Article(expected)} {expected}.");
+                yield break;
+            default:
+                yield return new ResourceMessage(path, message.EndsWith('.') ? message : message + ".");
+                yield break;
+        }
+    }
+
+    private static string Article(string word) => "aeiou".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";
+
+    private static JsonNode? SchemaAt(JsonNode schemaDocument, Uri location, int up = 0)
+    {
+        var fragment = Uri.UnescapeDataString(location.Fragment.TrimStart('#'));
+        return JsonPointerText.TryParse(fragment, out var tokens) && tokens.Length >= up
+            ? JsonRead.At(schemaDocument, tokens[..^up])
+            : null;
+    }
+
+    private static IEnumerable<ResourceMessage> RuleErrors(JsonObject root)
+    {
+        if (JsonRead.At(root, "apiVersion") is { } apiVersion && JsonRead.String(apiVersion) != VvpDeploymentResource.ApiVersionValue)
+        {
+            yield return new ResourceMessage("/apiVersion", $"apiVersion must be {VvpDeploymentResource.ApiVersionValue}.");
+        }
+
+        if (JsonRead.String(root, "spec", "syncingMode") == "PUT" && JsonRead.At(root, "spec", "initFields") is not null)
+        {
+            yield return new ResourceMessage("/spec/initFields", "initFields is supported only in patch mode (syncingMode: PATCH).");
+        }
+
+        if (JsonRead.Object(root, "spec", "deployment", "userMetadata") is { } userMetadata)
+        {
+            var name = JsonRead.At(userMetadata, "name");
+            if (name is null)
+            {
+                yield return new ResourceMessage("/spec/deployment/userMetadata/name", "This field is required: it names the platform deployment.");
+            }
+            else if (JsonRead.String(name) is { } text && !IsDns1123Label(text))
+            {
+                yield return new ResourceMessage(
+                    "/spec/deployment/userMetadata/name",
+                    $"'{text}' is not a valid deployment name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
+            }
+        }
+    }
+
+    /// <summary>True for a DNS-1123 label: <c>[a-z0-9]([-a-z0-9]*[a-z0-9])?</c>, at most 63 characters.</summary>
+    /// <param name="value">The candidate name.</param>
+    /// <returns>Whether it is a valid label.</returns>
+    public static bool IsDns1123Label(string value) => value.Length is > 0 and <= 63 && Dns1123Label().IsMatch(value);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Dns1123Label();
+
+    [GeneratedRegex("^(?<outer>.*/anyOf)/(?<index>[0-9]+)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex AnyOfBranch();
+
+    [GeneratedRegex("\"([^\"]+)\"", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedName();
+}
