@@ -1,0 +1,62 @@
+using System.Reflection;
+
+namespace Vvp.Reconciliation.Cli;
+
+/// <summary>The <c>vvp-reconcile</c> command line: dispatches to commands, maps user errors to exit codes, never shows a stack trace for them.</summary>
+internal static class CliApp
+{
+    public const string Usage = """
+        Usage:
+          vvp-reconcile plan --cr <file> [--live <file>] [--identity <id>] [--output text|json]
+              Plans the reconcile of one VvpDeployment CR against a live deployment (a JSON or YAML
+              file as the platform returns it), or against none. Nothing is sent anywhere.
+          vvp-reconcile validate <file>...
+              Validates CR files; prints each error as 'file: /json/pointer: message'.
+          vvp-reconcile --help | --version
+
+        Exit codes: 0 done (plan computed, files valid), 1 a CR is invalid or unreadable, 2 usage or file errors.
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        try
+        {
+            return args switch
+            {
+                [] or ["--help"] or ["-h"] or ["help"] => Help(stdout),
+                ["--version"] => Version(stdout),
+                ["plan", .. var rest] => PlanCommand.Run(rest, stdout),
+                ["validate", .. var rest] => ValidateCommand.Run(rest, stdout),
+                [var unknown, ..] => throw new UsageException($"unknown command '{unknown}'."),
+            };
+        }
+        catch (UsageException ex)
+        {
+            stderr.WriteLine($"vvp-reconcile: {ex.Message}");
+            stderr.WriteLine(Usage);
+            return ExitCodes.Usage;
+        }
+        catch (FileError ex)
+        {
+            stderr.WriteLine($"vvp-reconcile: {ex.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+
+    private static int Help(TextWriter stdout)
+    {
+        stdout.WriteLine(Usage);
+        return ExitCodes.Success;
+    }
+
+    private static int Version(TextWriter stdout)
+    {
+        var version = typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        stdout.WriteLine($"vvp-reconcile {version}");
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary>A file cannot be opened or is not what it should be (exit code 2).</summary>
+internal sealed class FileError(string message) : Exception(message);

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Planning;
+
+namespace Vvp.Reconciliation.Cli;
+
+/// <summary>Writes a plan for people: the action and reason, the request line, the changes, warnings and errors.</summary>
+internal static class PlanText
+{
+    public static void Write(Plan plan, TextWriter output)
+    {
+        output.WriteLine($"target:  {plan.Target?.ToString() ?? "(unknown)"}");
+        output.WriteLine($"action:  {plan.Action.ToString().ToLowerInvariant()} ({plan.Reason})");
+        if (plan.Request is not null && plan.Target is { } target)
+        {
+            var path = $"/api/v1/namespaces/{target.Namespace}/deployments";
+            output.WriteLine(plan.Action switch
+            {
+                PlanAction.Create => $"request: POST {path}",
+                PlanAction.Patch => $"request: PATCH {path}/{target.Name}",
+                _ => $"request: PUT {path}/{target.Name}",
+            });
+        }
+
+        if (plan.Diff.Operations.Count > 0)
+        {
+            output.WriteLine("changes:");
+            foreach (var operation in plan.Diff.Operations)
+            {
+                output.WriteLine("  " + Describe(operation));
+            }
+        }
+
+        if (plan.Savepoint is { } savepoint)
+        {
+            output.WriteLine(savepoint.Register
+                ? $"savepoint: register {savepoint.Location}"
+                : $"savepoint: skipped {savepoint.Location} ({string.Join("; ", savepoint.Reasons)})");
+        }
+
+        if (plan.SpecUpdate is not null)
+        {
+            output.WriteLine("spec update: the CR's spec is to be written back (see --output json).");
+        }
+
+        WriteMessages(output, "warnings", plan.Warnings);
+        WriteMessages(output, "errors", plan.Errors);
+    }
+
+    private static string Describe(JsonPatchOperation operation) => operation.Op switch
+    {
+        JsonPatchOperationType.Add => $"+ {operation.Path} = {Value(operation.Value)}",
+        JsonPatchOperationType.Remove => $"- {operation.Path}",
+        JsonPatchOperationType.Replace => $"~ {operation.Path} = {Value(operation.Value)}",
+        _ => operation.ToString(),
+    };
+
+    private static string Value(JsonNode? value)
+    {
+        var text = value?.ToJsonString() ?? "null";
+        return text.Length <= 120 ? text : text[..117] + "...";
+    }
+
+    private static void WriteMessages(TextWriter output, string title, IReadOnlyList<ResourceMessage> messages)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine($"{title}:");
+        foreach (var message in messages)
+        {
+            output.WriteLine($"  {message}");
+        }
+    }
+}

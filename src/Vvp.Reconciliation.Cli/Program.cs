@@ -1,0 +1,3 @@
+using Vvp.Reconciliation.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,403 @@
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Json;
+
+namespace Vvp.Reconciliation.Planning;
+
+/// <summary>
+/// The pure planner: from a CR and the live deployment (or none) it decides what to send, what to write
+/// back onto the CR and which status to report. It performs no I/O; the same inputs give the same plan.
+/// </summary>
+/// <example>
+/// <code>
+/// var planner = new DeploymentPlanner(new PlannerOptions { Identity = "vvp-1" });
+/// var plan = planner.Plan(cr, live: null);   // action create, request = the POST body
+/// </code>
+/// </example>
+public sealed class DeploymentPlanner
+{
+    private readonly PlannerOptions _options;
+
+    /// <summary>Creates a planner.</summary>
+    /// <param name="options">The options; <see cref="PlannerOptions.Default"/> when omitted.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public DeploymentPlanner(PlannerOptions? options = null)
+    {
+        _options = options ?? PlannerOptions.Default;
+        _options.Validate();
+    }
+
+    /// <summary>The options in use.</summary>
+    public PlannerOptions Options => _options;
+
+    /// <summary>Plans the reconcile of <paramref name="resource"/> against <paramref name="live"/>.</summary>
+    /// <param name="resource">The CR.</param>
+    /// <param name="live">The live deployment as the platform returns it, or <see langword="null"/> when absent.</param>
+    /// <returns>The plan.</returns>
+    public Plan Plan(VvpDeploymentResource resource, JsonObject? live)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var validation = VvpDeploymentValidator.Validate(resource.Root, _options.MaxDepth);
+        if (!validation.IsValid)
+        {
+            return Invalid(resource, live, validation.Errors);
+        }
+
+        if (live is not null)
+        {
+            try
+            {
+                JsonTree.Depth(live, _options.MaxDepth);
+            }
+            catch (JsonDepthLimitExceededException ex)
+            {
+                throw new ArgumentException($"The live deployment cannot be compared: {ex.Message}", nameof(live), ex);
+            }
+        }
+
+        var context = new Context(resource, live, _options);
+        if (live is null)
+        {
+            return context.Create();
+        }
+
+        var owner = JsonRead.String(live, "metadata", "annotations", _options.OwnerAnnotation);
+        if (owner is not null && owner != context.Owner)
+        {
+            return context.Blocked(
+                PlanReasons.OwnedByAnother,
+                SyncOutcome.Failure("OwnedByAnother", $"The deployment {context.Target} is owned by '{owner}', not '{context.Owner}'; it is not written."));
+        }
+
+        if (!_options.IsSyncing(live))
+        {
+            return context.NoWrite(PlanReasons.Idle, new SyncOutcome("False", "SyncingOff", "CR syncing is off for this deployment: spec and metadata are not written.", Idle: true));
+        }
+
+        if (context.FastPathInSync())
+        {
+            return context.NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."), knownHash: context.RecordedHash);
+        }
+
+        var markerPresent = owner is not null;
+        return resource.SyncingMode == SyncingMode.Patch || !markerPresent
+            ? context.Patch(markerPresent)
+            : context.Replace();
+    }
+
+    private Plan Invalid(VvpDeploymentResource resource, JsonObject? live, IReadOnlyList<ResourceMessage> errors)
+    {
+        var first = errors[0];
+        var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : string.Empty;
+        var status = StatusProjection.Project(resource, live, SyncOutcome.Failure("InvalidSpec", $"{first}{more}"), _options);
+        return new Plan
+        {
+            Target = resource.Target,
+            Action = PlanAction.Blocked,
+            Reason = PlanReasons.Invalid,
+            Status = status,
+            StatusChanged = !JsonEquality.Equals(status, resource.Status),
+            Errors = errors,
+        };
+    }
+
+    /// <summary>Everything one planning pass derives from its inputs.</summary>
+    private sealed class Context
+    {
+        private readonly VvpDeploymentResource _resource;
+        private readonly JsonObject? _live;
+        private readonly PlannerOptions _options;
+        private readonly List<ResourceMessage> _warnings = [];
+        private readonly JsonObject _userMetadata;
+        private readonly JsonObject _initUserMetadata;
+        private readonly JsonObject? _specUpdate;
+
+        public Context(VvpDeploymentResource resource, JsonObject? live, PlannerOptions options)
+        {
+            _resource = resource;
+            _live = live;
+            _options = options;
+            Target = resource.Target!;
+            Owner = options.OwnerOf(resource);
+
+            var erased = new List<string>();
+            _userMetadata = UserMetadataScrubber.Scrub(resource.UserMetadata, "/spec/deployment/userMetadata", options, erased);
+            _initUserMetadata = UserMetadataScrubber.Scrub(JsonRead.Object(resource.InitFields, "userMetadata"), "/spec/initFields/userMetadata", options, erased);
+            foreach (var path in erased)
+            {
+                _warnings.Add(new ResourceMessage(path, "Erased: not a valid userMetadata key (valid: name, namespace, displayName, labels, annotations; system annotations are set by the platform)."));
+            }
+
+            if (erased.Count > 0)
+            {
+                _specUpdate = WithDeployment(_userMetadata, resource.DeploymentSpec, scrubInitFields: true);
+            }
+
+            var recordedId = JsonRead.String(resource.Status, "customResourceStatus", "deploymentId");
+            var liveId = JsonRead.String(live, "metadata", "id");
+            if (recordedId is not null && recordedId != liveId)
+            {
+                _warnings.Add(new ResourceMessage(
+                    "/spec/deployment/userMetadata/name",
+                    $"The CR now points at a different deployment: the status records id {recordedId}, but {Target} is {(liveId is null ? "absent" : $"id {liveId}")}. The current target is used; the old deployment is left as it is."));
+            }
+
+            CrUser = UserParts.FromResource(_userMetadata, resource.DeploymentSpec, Target);
+        }
+
+        public DeploymentTarget Target { get; }
+
+        public string Owner { get; }
+
+        public JsonObject CrUser { get; }
+
+        public string? RecordedHash => JsonRead.String(_resource.Status, "customResourceStatus", "lastSyncedDeploymentHash");
+
+        public bool FastPathInSync()
+        {
+            var generation = _resource.Generation;
+            var crStatus = JsonRead.Object(_resource.Status, "customResourceStatus");
+            if (generation is null || JsonRead.Int64(crStatus, "lastSyncedGeneration") != generation)
+            {
+                return false;
+            }
+
+            var recordedVersion = JsonRead.Text(crStatus, "lastSyncedResourceVersion");
+            if (recordedVersion is not null && recordedVersion == JsonRead.Text(_live, "metadata", "resourceVersion"))
+            {
+                return true;
+            }
+
+            return RecordedHash is { } hash && hash == UserParts.Hash(UserParts.FromDeployment(_live!, _options), _options);
+        }
+
+        public Plan Create()
+        {
+            var metadata = (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(_initUserMetadata, _userMetadata, _options.MaxDepth))!;
+            var spec = (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(
+                JsonRead.Object(_resource.InitFields, "spec") ?? new JsonObject(),
+                _resource.DeploymentSpec ?? new JsonObject(),
+                _options.MaxDepth))!;
+            metadata["name"] = Target.Name;
+            metadata["namespace"] = Target.Namespace;
+            var desiredUser = UserParts.Normalize(new JsonObject { ["metadata"] = metadata.DeepClone(), ["spec"] = spec.DeepClone() });
+
+            var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
+            metadata["annotations"] = annotations;
+            annotations[_options.OwnerAnnotation] = Owner;
+
+            SavepointPlan? savepoint = null;
+            JsonObject? savepointStatus = null;
+            if (_resource.InitialSavepointLocation is { } location)
+            {
+                var unmet = UnmetSavepointConditions(spec);
+                savepoint = new SavepointPlan(unmet.Count == 0, location, unmet);
+                if (unmet.Count == 0)
+                {
+                    annotations[_options.InitialSavepointAnnotation] = location;
+                    savepointStatus = SyncOutcome.SavepointStatus(location, "Pending", "Registered after the deployment is created.");
+                }
+                else
+                {
+                    var reason = "Not used: " + string.Join("; ", unmet) + ".";
+                    _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", "The initial savepoint is skipped. " + reason));
+                    savepointStatus = SyncOutcome.SavepointStatus(location, "Skipped", reason);
+                }
+            }
+
+            var request = new JsonObject
+            {
+                ["apiVersion"] = JsonRead.String(_resource.Deployment, "apiVersion") ?? "v1",
+                ["kind"] = JsonRead.String(_resource.Deployment, "kind") ?? "Deployment",
+                ["metadata"] = metadata,
+                ["spec"] = spec,
+            };
+            return Build(
+                PlanAction.Create,
+                PlanReasons.Created,
+                request,
+                JsonPatch.Create(new JsonObject { ["metadata"] = new JsonObject(), ["spec"] = new JsonObject() }, desiredUser, _options.MaxDepth + 2),
+                new SyncOutcome("False", "Pending", $"The deployment {Target} does not exist; it is to be created.", InitialSavepoint: savepointStatus),
+                savepoint,
+                _specUpdate);
+        }
+
+        public Plan Patch(bool markerPresent)
+        {
+            var liveUser = UserParts.FromDeployment(_live!, _options);
+            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, CrUser, _options.MaxDepth + 2)!);
+            var inSync = JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2);
+            var specUpdate = _specUpdate;
+            if (_resource.SyncingMode == SyncingMode.Put)
+            {
+                // PUT-mode adoption: the patched result is synced back, so the CR states the whole deployment.
+                specUpdate = WithDeployment((JsonObject)desired["metadata"]!, desired["spec"] as JsonObject, scrubInitFields: false);
+            }
+
+            if (inSync && markerPresent)
+            {
+                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+            }
+
+            var body = (JsonObject)JsonMergePatch.Create(liveUser, desired, _options.MaxDepth + 2)!;
+            if (!markerPresent)
+            {
+                var metadata = body["metadata"] as JsonObject ?? new JsonObject();
+                body["metadata"] = metadata;
+                var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
+                metadata["annotations"] = annotations;
+                annotations[_options.OwnerAnnotation] = Owner;
+            }
+
+            return Build(
+                PlanAction.Patch,
+                markerPresent ? PlanReasons.Drift : PlanReasons.Adopt,
+                body,
+                JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2),
+                new SyncOutcome("False", "Pending", markerPresent ? "The deployment differs from the CR; a patch is planned." : "The deployment exists without this CR's marker; it is to be adopted."),
+                PendingSavepoint(),
+                specUpdate);
+        }
+
+        public Plan Replace()
+        {
+            var liveUser = UserParts.FromDeployment(_live!, _options);
+            var desired = UserParts.Normalize((JsonObject)UserParts.WithoutNulls(CrUser)!);
+            if (JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2))
+            {
+                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+            }
+
+            var liveMetadata = JsonRead.Object(_live, "metadata");
+            var metadata = (JsonObject)desired["metadata"]!.DeepClone();
+            var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
+            metadata["annotations"] = annotations;
+            foreach (var (key, value) in JsonRead.Object(liveMetadata, "annotations") ?? [])
+            {
+                if (_options.IsSystemAnnotation(key))
+                {
+                    annotations[key] = value?.DeepClone();
+                }
+            }
+
+            foreach (var key in new[] { "id", "resourceVersion" })
+            {
+                if (JsonRead.At(liveMetadata, key) is { } value)
+                {
+                    metadata[key] = value.DeepClone();
+                }
+            }
+
+            var request = new JsonObject
+            {
+                ["apiVersion"] = JsonRead.String(_live, "apiVersion") ?? "v1",
+                ["kind"] = JsonRead.String(_live, "kind") ?? "Deployment",
+                ["metadata"] = metadata,
+                ["spec"] = desired["spec"]!.DeepClone(),
+            };
+            return Build(
+                PlanAction.Replace,
+                PlanReasons.Drift,
+                request,
+                JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2),
+                new SyncOutcome("False", "Pending", "The deployment differs from the CR; it is to be replaced."),
+                PendingSavepoint(),
+                _specUpdate);
+        }
+
+        public Plan NoWrite(string reason, SyncOutcome outcome, string? knownHash = null)
+        {
+            var status = StatusProjection.Project(_resource, _live, outcome, _options, knownHash);
+            return new Plan
+            {
+                Target = Target,
+                Action = PlanAction.None,
+                Reason = reason,
+                Savepoint = reason == PlanReasons.Idle ? null : PendingSavepoint(),
+                SpecUpdate = _specUpdate,
+                Status = status,
+                StatusChanged = !JsonEquality.Equals(status, _resource.Status),
+                Warnings = _warnings,
+            };
+        }
+
+        public Plan Blocked(string reason, SyncOutcome outcome)
+        {
+            var status = StatusProjection.Project(_resource, _live, outcome, _options);
+            return new Plan
+            {
+                Target = Target,
+                Action = PlanAction.Blocked,
+                Reason = reason,
+                SpecUpdate = _specUpdate,
+                Status = status,
+                StatusChanged = !JsonEquality.Equals(status, _resource.Status),
+                Warnings = _warnings,
+            };
+        }
+
+        private Plan Build(PlanAction action, string reason, JsonObject request, JsonPatch diff, SyncOutcome outcome, SavepointPlan? savepoint, JsonObject? specUpdate)
+        {
+            var status = StatusProjection.Project(_resource, _live, outcome, _options);
+            return new Plan
+            {
+                Target = Target,
+                Action = action,
+                Reason = reason,
+                Request = request,
+                Diff = diff,
+                Savepoint = savepoint,
+                SpecUpdate = specUpdate,
+                Status = status,
+                StatusChanged = !JsonEquality.Equals(status, _resource.Status),
+                Warnings = _warnings,
+            };
+        }
+
+        // A registration owed since creation (crash safety): the deployment carries the intent marker,
+        // is still CANCELLED, and the status does not say it was registered. The executor checks the
+        // platform's savepoint list before it registers, so registration happens at most once.
+        private SavepointPlan? PendingSavepoint()
+        {
+            var location = JsonRead.String(_live, "metadata", "annotations", _options.InitialSavepointAnnotation);
+            if (location is null || JsonRead.String(_live, "spec", "state") != "CANCELLED" ||
+                JsonRead.String(_resource.Status, "customResourceStatus", "initialSavepoint", "state") == "Registered")
+            {
+                return null;
+            }
+
+            return new SavepointPlan(true, location, ["The deployment was created with this initial savepoint; its registration is still owed."]);
+        }
+
+        private static List<string> UnmetSavepointConditions(JsonObject spec)
+        {
+            var unmet = new List<string>();
+            var state = JsonRead.String(spec, "state");
+            if (state != "CANCELLED")
+            {
+                unmet.Add($"spec.deployment.spec.state is {state ?? "absent"}, not CANCELLED");
+            }
+
+            if (JsonRead.String(spec, "restoreStrategy", "kind") == "NONE")
+            {
+                unmet.Add("spec.deployment.spec.restoreStrategy.kind is NONE");
+            }
+
+            return unmet;
+        }
+
+        private JsonObject WithDeployment(JsonObject userMetadata, JsonObject? spec, bool scrubInitFields)
+        {
+            var crSpec = (JsonObject)_resource.Root["spec"]!.DeepClone();
+            var deployment = crSpec["deployment"] as JsonObject ?? new JsonObject();
+            crSpec["deployment"] = deployment;
+            deployment["userMetadata"] = userMetadata.DeepClone();
+            deployment["spec"] = spec?.DeepClone() ?? new JsonObject();
+            if (scrubInitFields && crSpec["initFields"] is JsonObject initFields && initFields.ContainsKey("userMetadata"))
+            {
+                initFields["userMetadata"] = _initUserMetadata.DeepClone();
+            }
+
+            return crSpec;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+namespace Vvp.Reconciliation.Planning;
+
+/// <summary>The reasons a plan gives, as they appear in the plan document.</summary>
+public static class PlanReasons
+{
+    /// <summary>The deployment already matches the CR.</summary>
+    public const string InSync = "in-sync";
+
+    /// <summary>The deployment does not exist and is created.</summary>
+    public const string Created = "created";
+
+    /// <summary>The deployment differs from the CR where the CR says something.</summary>
+    public const string Drift = "drift";
+
+    /// <summary>An existing deployment without this CR's marker is taken over.</summary>
+    public const string Adopt = "adopt";
+
+    /// <summary>The CR failed validation.</summary>
+    public const string Invalid = "invalid";
+
+    /// <summary>The deployment carries another owner's marker.</summary>
+    public const string OwnedByAnother = "owned-by-another";
+
+    /// <summary>CR syncing is off for the deployment.</summary>
+    public const string Idle = "idle";
+
+    /// <summary>No usable API token while authentication is required.</summary>
+    public const string Unauthenticated = "unauthenticated";
+
+    /// <summary>The CR's namespace is not watched.</summary>
+    public const string NotWatched = "not-watched";
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Json;
+
+namespace Vvp.Reconciliation.Planning;
+
+/// <summary>
+/// Projects a CR's status from the CR, the live deployment and the outcome of the reconcile: a pure
+/// function, so the same inputs always give the same status, and an unchanged status costs no write.
+/// </summary>
+public static class StatusProjection
+{
+    /// <summary>Projects the status.</summary>
+    /// <param name="resource">The CR (its current status supplies what the outcome does not change).</param>
+    /// <param name="live">The live deployment, or <see langword="null"/> when there is none.</param>
+    /// <param name="outcome">What happened.</param>
+    /// <param name="options">The planner options (system annotations, clock).</param>
+    /// <param name="liveUserPartHash">The hash of the live user part, when the caller has it already.</param>
+    /// <returns>The new status object.</returns>
+    public static JsonObject Project(VvpDeploymentResource resource, JsonObject? live, SyncOutcome outcome, PlannerOptions options, string? liveUserPartHash = null)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(options);
+        var previous = resource.Status;
+        var previousCr = JsonRead.Object(previous, "customResourceStatus");
+        var generation = resource.Generation;
+
+        var crStatus = new JsonObject
+        {
+            ["customResourceState"] = outcome.Idle ? "IDLING" : "SYNCING",
+            ["deploymentId"] = JsonRead.String(live, "metadata", "id"),
+            ["observedSpecState"] = JsonRead.String(live, "spec", "state"),
+            ["statusState"] = JsonRead.String(live, "status", "state"),
+            ["vvpNamespace"] = JsonRead.String(live, "metadata", "namespace") ?? resource.Target?.Namespace,
+            ["observedGeneration"] = generation,
+        };
+
+        if (outcome.RecordSync && live is not null)
+        {
+            crStatus["lastSyncedGeneration"] = generation;
+            crStatus["lastSyncedResourceVersion"] = JsonRead.Text(live, "metadata", "resourceVersion");
+            crStatus["lastSyncedDeploymentHash"] = liveUserPartHash ?? UserParts.Hash(UserParts.FromDeployment(live, options), options);
+        }
+        else
+        {
+            crStatus["lastSyncedGeneration"] = JsonRead.At(previousCr, "lastSyncedGeneration")?.DeepClone();
+            crStatus["lastSyncedResourceVersion"] = JsonRead.At(previousCr, "lastSyncedResourceVersion")?.DeepClone();
+            crStatus["lastSyncedDeploymentHash"] = JsonRead.At(previousCr, "lastSyncedDeploymentHash")?.DeepClone();
+        }
+
+        crStatus["initialSavepoint"] = outcome.InitialSavepoint?.DeepClone() ?? JsonRead.At(previousCr, "initialSavepoint")?.DeepClone();
+
+        var now = options.TimeProvider.GetUtcNow();
+        var previousConditions = JsonRead.At(previous, "conditions") as JsonArray;
+        var (readyStatus, readyReason, readyMessage) = Ready(live);
+        return new JsonObject
+        {
+            ["deploymentStatus"] = JsonRead.At(live, "status")?.DeepClone(),
+            ["deploymentSystemMetadata"] = live is null ? null : SystemMetadata(live, options),
+            ["customResourceStatus"] = crStatus,
+            ["conditions"] = new JsonArray(
+                Condition("Synced", outcome.Synced, outcome.Reason, outcome.Message, generation, now, previousConditions),
+                Condition("Ready", readyStatus, readyReason, readyMessage, generation, now, previousConditions)),
+        };
+    }
+
+    private static JsonObject SystemMetadata(JsonObject live, PlannerOptions options)
+    {
+        var metadata = JsonRead.Object(live, "metadata");
+        var annotations = JsonRead.Object(metadata, "annotations");
+        return new JsonObject
+        {
+            ["id"] = JsonRead.At(metadata, "id")?.DeepClone(),
+            ["createdAt"] = JsonRead.At(metadata, "createdAt")?.DeepClone(),
+            ["modifiedAt"] = JsonRead.At(metadata, "modifiedAt")?.DeepClone(),
+            ["resourceVersion"] = JsonRead.At(metadata, "resourceVersion")?.DeepClone(),
+            ["labels"] = JsonRead.Object(metadata, "labels")?.DeepClone() ?? new JsonObject(),
+            ["annotations"] = new JsonObject((annotations ?? [])
+                .Where(a => options.IsSystemAnnotation(a.Key))
+                .Select(a => KeyValuePair.Create(a.Key, a.Value?.DeepClone()))),
+        };
+    }
+
+    private static (string Status, string Reason, string Message) Ready(JsonObject? live)
+    {
+        if (live is null)
+        {
+            return ("Unknown", "DeploymentAbsent", "The deployment does not exist yet.");
+        }
+
+        var desired = JsonRead.String(live, "spec", "state");
+        var actual = JsonRead.String(live, "status", "state");
+        if (desired is not null && desired == actual)
+        {
+            return ("True", ToReason(actual), $"The deployment is {actual}, as desired.");
+        }
+
+        return ("False", actual is null ? "StatusUnknown" : ToReason(actual), $"The deployment is {actual ?? "in an unknown state"}; desired {desired ?? "unknown"}.");
+    }
+
+    private static string ToReason(string state) =>
+        string.Concat(state.Split('_').Select(w => w.Length == 0 ? w : w[..1].ToUpperInvariant() + w[1..].ToLowerInvariant()));
+
+    private static JsonObject Condition(string type, string status, string reason, string message, long? generation, DateTimeOffset now, JsonArray? previous)
+    {
+        var before = previous?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == type);
+        var transition = before is not null && JsonRead.String(before, "status") == status && JsonRead.String(before, "lastTransitionTime") is { } kept
+            ? kept
+            : now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        return new JsonObject
+        {
+            ["type"] = type,
+            ["status"] = status,
+            ["reason"] = reason,
+            ["message"] = message,
+            ["lastTransitionTime"] = transition,
+            ["observedGeneration"] = generation,
+        };
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Json;
+
+namespace Vvp.Reconciliation.Planning;
+
+/// <summary>
+/// The user part of a deployment: <c>metadata</c> restricted to the user keys (system annotations left
+/// out) plus <c>spec</c>, normalised so that an empty <c>labels</c> or <c>annotations</c> equals an absent one.
+/// </summary>
+internal static class UserParts
+{
+    public static readonly string[] UserMetadataKeys = ["name", "namespace", "displayName", "labels", "annotations"];
+
+    /// <summary>The user part of a live deployment.</summary>
+    public static JsonObject FromDeployment(JsonObject deployment, PlannerOptions options) =>
+        Normalize(new JsonObject
+        {
+            ["metadata"] = UserMetadata(JsonRead.Object(deployment, "metadata"), options),
+            ["spec"] = JsonRead.Object(deployment, "spec")?.DeepClone() ?? new JsonObject(),
+        });
+
+    /// <summary>The user part a CR states: its scrubbed userMetadata (with the target's name and namespace) and spec; nulls kept.</summary>
+    public static JsonObject FromResource(JsonObject userMetadata, JsonObject? spec, DeploymentTarget target)
+    {
+        var metadata = (JsonObject)userMetadata.DeepClone();
+        metadata["name"] = target.Name;
+        metadata["namespace"] = target.Namespace;
+        return new JsonObject { ["metadata"] = metadata, ["spec"] = spec?.DeepClone() ?? new JsonObject() };
+    }
+
+    public static JsonObject UserMetadata(JsonObject? metadata, PlannerOptions options)
+    {
+        var result = new JsonObject();
+        if (metadata is null)
+        {
+            return result;
+        }
+
+        foreach (var key in UserMetadataKeys)
+        {
+            if (!metadata.TryGetPropertyValue(key, out var value))
+            {
+                continue;
+            }
+
+            if (key == "annotations" && value is JsonObject annotations)
+            {
+                result[key] = new JsonObject(annotations
+                    .Where(a => !options.IsSystemAnnotation(a.Key))
+                    .Select(a => KeyValuePair.Create(a.Key, a.Value?.DeepClone())));
+            }
+            else
+            {
+                result[key] = value?.DeepClone();
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Drops empty <c>labels</c>/<c>annotations</c>; the tree is changed in place and returned.</summary>
+    public static JsonObject Normalize(JsonObject userPart)
+    {
+        if (userPart["metadata"] is JsonObject metadata)
+        {
+            foreach (var key in new[] { "labels", "annotations" })
+            {
+                if (metadata.TryGetPropertyValue(key, out var value) && value is JsonObject { Count: 0 })
+                {
+                    metadata.Remove(key);
+                }
+            }
+        }
+
+        return userPart;
+    }
+
+    /// <summary>A copy without <c>null</c> object members, recursively (what PUT mode makes of nulls, and what a create sends).</summary>
+    public static JsonNode? WithoutNulls(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.Where(p => p.Value is not null).Select(p => KeyValuePair.Create(p.Key, WithoutNulls(p.Value)))),
+        JsonArray array => new JsonArray([.. array.Select(i => i?.DeepClone())]),
+        _ => node?.DeepClone(),
+    };
+
+    public static string Hash(JsonObject userPart, PlannerOptions options) => JsonCanonical.Hash(userPart, options.MaxDepth + 2);
+}
