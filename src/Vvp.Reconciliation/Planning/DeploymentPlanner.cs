@@ -306,13 +306,14 @@ public sealed class DeploymentPlanner
 
         public Plan NoWrite(string reason, SyncOutcome outcome, string? knownHash = null)
         {
-            var status = StatusProjection.Project(_resource, _live, outcome, _options, knownHash);
+            var savepoint = reason == PlanReasons.Idle ? null : PendingSavepoint();
+            var status = StatusProjection.Project(_resource, _live, WithSavepointStatus(outcome), _options, knownHash);
             return new Plan
             {
                 Target = Target,
                 Action = PlanAction.None,
                 Reason = reason,
-                Savepoint = reason == PlanReasons.Idle ? null : PendingSavepoint(),
+                Savepoint = savepoint,
                 SpecUpdate = _specUpdate,
                 Status = status,
                 StatusChanged = !JsonEquality.Equals(status, _resource.Status),
@@ -337,7 +338,7 @@ public sealed class DeploymentPlanner
 
         private Plan Build(PlanAction action, string reason, JsonObject request, JsonPatch diff, SyncOutcome outcome, SavepointPlan? savepoint, JsonObject? specUpdate)
         {
-            var status = StatusProjection.Project(_resource, _live, outcome, _options);
+            var status = StatusProjection.Project(_resource, _live, WithSavepointStatus(outcome), _options);
             return new Plan
             {
                 Target = Target,
@@ -353,20 +354,37 @@ public sealed class DeploymentPlanner
             };
         }
 
-        // A registration owed since creation (crash safety): the deployment carries the intent marker,
-        // is still CANCELLED, and the status does not say it was registered. The executor checks the
-        // platform's savepoint list before it registers, so registration happens at most once.
+        // For an existing deployment: a registration owed since creation (crash safety) when the deployment
+        // carries the intent marker, is still CANCELLED, and the status does not say it was registered (the
+        // executor checks the platform's savepoint list before it registers, so it happens at most once);
+        // otherwise a savepoint the CR asks for is skipped, because the deployment already exists.
         private SavepointPlan? PendingSavepoint()
         {
+            var recorded = JsonRead.String(_resource.Status, "customResourceStatus", "initialSavepoint", "state");
             var location = JsonRead.String(_live, "metadata", "annotations", _options.InitialSavepointAnnotation);
-            if (location is null || JsonRead.String(_live, "spec", "state") != "CANCELLED" ||
-                JsonRead.String(_resource.Status, "customResourceStatus", "initialSavepoint", "state") == "Registered")
+            if (location is not null)
             {
-                return null;
+                return recorded == "Registered" || JsonRead.String(_live, "spec", "state") != "CANCELLED"
+                    ? null
+                    : new SavepointPlan(true, location, ["The deployment was created with this initial savepoint; its registration is still owed."]);
             }
 
-            return new SavepointPlan(true, location, ["The deployment was created with this initial savepoint; its registration is still owed."]);
+            if (_resource.InitialSavepointLocation is { } requested && recorded is null)
+            {
+                const string Reason = "the deployment already exists";
+                _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", $"The initial savepoint is skipped. Not used: {Reason}."));
+                SavepointStatus = SyncOutcome.SavepointStatus(requested, "Skipped", $"Not used: {Reason}.");
+                return new SavepointPlan(false, requested, [Reason]);
+            }
+
+            return null;
         }
+
+        /// <summary>The initialSavepoint status an existing deployment's savepoint decision sets, if any.</summary>
+        private JsonObject? SavepointStatus { get; set; }
+
+        private SyncOutcome WithSavepointStatus(SyncOutcome outcome) =>
+            SavepointStatus is null || outcome.InitialSavepoint is not null ? outcome : outcome with { InitialSavepoint = SavepointStatus };
 
         private static List<string> UnmetSavepointConditions(JsonObject spec)
         {
