@@ -238,7 +238,9 @@ public sealed class DeploymentPlanner
                 return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
             }
 
-            var body = (JsonObject)JsonMergePatch.Create(liveUser, desired, _options.MaxDepth + 2)!;
+            // Annotations are compared key by key: the platform keeps system annotations beside the user's,
+            // so removing every user annotation must never become "annotations": null on the wire.
+            var body = (JsonObject)JsonMergePatch.Create(UserParts.WithAnnotations(liveUser), UserParts.WithAnnotations(desired), _options.MaxDepth + 2)!;
             if (!markerPresent)
             {
                 var metadata = body["metadata"] as JsonObject ?? new JsonObject();

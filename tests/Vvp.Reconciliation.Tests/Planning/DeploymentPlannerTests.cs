@@ -287,6 +287,21 @@ public sealed class DeploymentPlannerTests
     }
 
     [Fact]
+    public void Removing_every_user_annotation_never_sends_annotations_null_which_would_drop_system_annotations()
+    {
+        var cr = TestCrs.CrWith(doc => doc["spec"]!["deployment"]!["userMetadata"]!["annotations"] = null);
+        var live = TestCrs.Live("""{"metadata":{"annotations":{"note":"n"}}}""", marker: false);
+
+        var plan = _planner.Plan(cr, live);
+
+        plan.Request!["metadata"]!["annotations"]!.ToJsonString().Should().Be("""{"note":null,"reconciliation.vvp/owner":"vvp-1/default/test-cr"}""");
+        var after = (JsonObject)JsonMergePatch.Apply(live, plan.Request)!;
+        after["metadata"]!["annotations"]!.AsObject().Select(a => a.Key).Should().BeEquivalentTo(
+            [.. PlannerOptions.PlatformSystemAnnotations, "reconciliation.vvp/owner"]);
+        _planner.Plan(cr, after).Action.Should().Be(PlanAction.None);
+    }
+
+    [Fact]
     public void Arrays_are_atomic_and_replaced_whole()
     {
         var cr = TestCrs.Cr("""{"spec":{"deployment":{"spec":{"template":{"spec":{"artifact":{"additionalDependencies":["a.jar","b.jar"]}}}}}}}""");

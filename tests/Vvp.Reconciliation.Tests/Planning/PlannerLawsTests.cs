@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using CsCheck;
+using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Planning;
+
+/// <summary>Laws of the planner over generated CRs and live deployments (CsCheck), at least 1,000 cases each.</summary>
+public sealed class PlannerLawsTests
+{
+    private const long Iterations = 1_500;
+    private static readonly PlannerOptions Options = new() { Identity = "vvp-1" };
+    private static readonly DeploymentPlanner Planner = new(Options);
+
+    [Fact]
+    public void Idempotence_applying_the_plan_then_planning_again_writes_nothing_in_PATCH_mode() => Idempotent(put: false);
+
+    [Fact]
+    public void Idempotence_applying_the_plan_then_planning_again_writes_nothing_in_PUT_mode() => Idempotent(put: true);
+
+    [Fact]
+    public void Patch_mode_request_never_contains_a_path_the_CR_does_not_mention_and_nothing_else_changes() =>
+        Gen.Select(CrGen.Resource(put: false), CrGen.Live(Options).Where(l => l is not null)).Sample((cr, live) =>
+        {
+            var plan = Planner.Plan(cr, live);
+            if (!plan.Writes)
+            {
+                return;
+            }
+
+            // The CR owns every path it mentions, and everything below a value it sets whole (a scalar, an array or null).
+            var userPart = UserParts(cr);
+            var mentioned = Paths(userPart).ToHashSet(StringComparer.Ordinal);
+            var setWhole = Leaves(userPart).ToList();
+            bool Owned(string path) => mentioned.Contains(path) || setWhole.Any(l => path.StartsWith(l + "/", StringComparison.Ordinal));
+            var marker = "/metadata/annotations/" + JsonPointerTextEscape(Options.OwnerAnnotation);
+            foreach (var path in Leaves(plan.Request!))
+            {
+                if (path != marker && !Owned(path))
+                {
+                    throw new InvalidOperationException($"The request writes {path}, which the CR does not mention: {plan.Request!.ToJsonString()}");
+                }
+            }
+
+            var after = (JsonObject)JsonMergePatch.Apply(live, plan.Request)!;
+            foreach (var path in Leaves(live!))
+            {
+                if (!Owned(path) && path != marker &&
+                    !JsonEquality.Equals(At(live!, path), At(after, path)))
+                {
+                    throw new InvalidOperationException($"{path} changed although the CR does not own it.");
+                }
+            }
+        }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
+
+    private static void Idempotent(bool put) =>
+        Gen.Select(CrGen.Resource(put), CrGen.Live(Options)).Sample((cr, live) =>
+        {
+            VvpDeploymentValidator.Validate(cr).Errors.Should().BeEmpty();
+            var plan = Planner.Plan(cr, live);
+            plan.Action.Should().NotBe(PlanAction.Blocked);
+            if (!plan.Writes)
+            {
+                return;
+            }
+
+            var written = TestCrs.ApplyWrite(plan, live);
+            var again = Planner.Plan(TestCrs.WithSpecUpdate(cr, plan), written);
+
+            again.Action.Should().Be(PlanAction.None, "{0} then {1}", plan.ToJsonString(), again.ToJsonString());
+        }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
+
+    private static JsonObject UserParts(VvpDeploymentResource cr) => new()
+    {
+        ["metadata"] = cr.UserMetadata?.DeepClone(),
+        ["spec"] = cr.DeploymentSpec?.DeepClone(),
+    };
+
+    private static string JsonPointerTextEscape(string token) => token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    /// <summary>Every path of the tree (containers and leaves); array elements are atomic.</summary>
+    private static IEnumerable<string> Paths(JsonNode? node, string prefix = "")
+    {
+        if (node is JsonObject obj)
+        {
+            foreach (var (key, value) in obj)
+            {
+                var path = prefix + "/" + JsonPointerTextEscape(key);
+                yield return path;
+                foreach (var child in Paths(value, path))
+                {
+                    yield return child;
+                }
+            }
+        }
+    }
+
+    /// <summary>The paths of non-object values (arrays and scalars are leaves).</summary>
+    private static IEnumerable<string> Leaves(JsonNode? node, string prefix = "")
+    {
+        if (node is not JsonObject obj)
+        {
+            yield return prefix;
+            yield break;
+        }
+
+        foreach (var (key, value) in obj)
+        {
+            foreach (var leaf in Leaves(value, prefix + "/" + JsonPointerTextEscape(key)))
+            {
+                yield return leaf;
+            }
+        }
+    }
+
+    private static JsonNode? At(JsonNode root, string pointer)
+    {
+        JsonNode? current = root;
+        foreach (var token in pointer.Split('/').Skip(1))
+        {
+            var key = token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            if (current is not JsonObject obj || !obj.TryGetPropertyValue(key, out current))
+            {
+                return JsonValue.Create("<absent>");
+            }
+        }
+
+        return current;
+    }
+}
