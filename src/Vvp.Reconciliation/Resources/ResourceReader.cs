@@ -170,6 +170,11 @@ public static class ResourceReader
                 string.Empty,
                 $"The YAML cannot be read at line {ex.Start.Line}, column {ex.Start.Column}: {FirstSentence(ex.Message)}.")));
         }
+        catch (InvalidOperationException)
+        {
+            // The parser can stop in a state it reports this way, e.g. an unclosed flow collection at the end.
+            results.Add(ResourceReadResult.Failure(new ResourceMessage(string.Empty, "The YAML cannot be read: it ends in the middle of a structure (an unclosed [ or { perhaps).")));
+        }
 
         return results;
     }

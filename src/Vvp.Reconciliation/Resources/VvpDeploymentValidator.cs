@@ -182,8 +182,9 @@ public sealed partial class VvpDeploymentValidator
                 yield return new ResourceMessage(path, allowed is null ? "The value is not one of the allowed values." : $"The value must be one of: {allowed}.");
                 yield break;
             case "type":
-                var expected = JsonRead.String(SchemaAt(schemaDocument, detail.SchemaLocation), "type") ?? "another type";
-                yield return new ResourceMessage(path, $"The value must be {Article(expected)} {expected}.");
+                var expected = JsonRead.String(SchemaAt(schemaDocument, detail.SchemaLocation), "type")
+                    ?? (ExpectedType().Match(message) is { Success: true } m ? m.Groups[1].Value : null);
+                yield return new ResourceMessage(path, expected is null ? $"The value has the wrong type: {message}" : $"The value must be {Article(expected)} {expected}.");
                 yield break;
             default:
                 yield return new ResourceMessage(path, message.EndsWith('.') ? message : message + ".");
@@ -239,6 +240,9 @@ public sealed partial class VvpDeploymentValidator
 
     [GeneratedRegex("^(?<outer>.*/anyOf)/(?<index>[0-9]+)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex AnyOfBranch();
+
+    [GeneratedRegex("should be \"([a-z]+)\"", RegexOptions.CultureInvariant)]
+    private static partial Regex ExpectedType();
 
     [GeneratedRegex("\"([^\"]+)\"", RegexOptions.CultureInvariant)]
     private static partial Regex QuotedName();
