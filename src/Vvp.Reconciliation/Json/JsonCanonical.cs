@@ -28,9 +28,22 @@ public static class JsonCanonical
     /// <param name="maxDepth">The deepest nesting accepted.</param>
     /// <returns>The hash as 64 lower-case hexadecimal digits.</returns>
     /// <exception cref="JsonDepthLimitExceededException">The document is nested too deeply.</exception>
-    public static string Hash(JsonNode? node, int maxDepth = JsonLimits.DefaultMaxDepth)
+    public static string Hash(JsonNode? node, int maxDepth = JsonLimits.DefaultMaxDepth) => HashOf(Write(node, maxDepth));
+
+    /// <summary>Hashes what <paramref name="write"/> writes, for callers that compose a canonical document from parts.</summary>
+    internal static string Hash(Action<Utf8JsonWriter> write, int maxDepth)
     {
-        var buffer = Write(node, maxDepth);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = maxDepth + 1 }))
+        {
+            write(writer);
+        }
+
+        return HashOf(buffer);
+    }
+
+    private static string HashOf(ArrayBufferWriter<byte> buffer)
+    {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
 #if NET9_0_OR_GREATER
@@ -58,7 +71,8 @@ public static class JsonCanonical
         return buffer;
     }
 
-    private static void WriteCore(Utf8JsonWriter writer, JsonNode? node, int depth, int maxDepth)
+    /// <summary>Writes <paramref name="node"/> in canonical form at the given depth.</summary>
+    internal static void WriteCore(Utf8JsonWriter writer, JsonNode? node, int depth, int maxDepth)
     {
         switch (node)
         {

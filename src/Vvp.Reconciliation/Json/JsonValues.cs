@@ -25,6 +25,10 @@ internal static class JsonValues
         return JsonSerializer.Deserialize(value.ToJsonString(), JsonEngineSerializerContext.Default.String) ?? string.Empty;
     }
 
+    /// <summary>A scalar as text: a string as it is, anything else as JSON writes it.</summary>
+    public static string ScalarText(JsonValue value) =>
+        value.GetValueKind() == JsonValueKind.String ? GetString(value) : GetNumberText(value);
+
     public static bool ScalarEquals(JsonValue a, JsonValue b)
     {
         if (a.TryGetValue<JsonElement>(out var ea) && b.TryGetValue<JsonElement>(out var eb))

@@ -36,7 +36,15 @@ public sealed class DeploymentPlanner
     public Plan Plan(VvpDeploymentResource resource, JsonObject? live)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        var validation = VvpDeploymentValidator.Validate(resource.Root, _options.MaxDepth);
+
+        // Kubernetes bumps metadata.generation on every spec change: a generation that was synced was valid
+        // then and is the same spec now, so the fast path needs neither validation nor a diff.
+        if (live is not null && FastPath.InSync(resource, live, _options) is { } fast)
+        {
+            return fast;
+        }
+
+        var validation = resource.Validate(_options.MaxDepth);
         if (!validation.IsValid)
         {
             return Invalid(resource, live, validation.Errors);
@@ -73,11 +81,6 @@ public sealed class DeploymentPlanner
             return context.NoWrite(PlanReasons.Idle, new SyncOutcome("False", "SyncingOff", "CR syncing is off for this deployment: spec and metadata are not written.", Idle: true));
         }
 
-        if (context.FastPathInSync())
-        {
-            return context.NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."), knownHash: context.RecordedHash);
-        }
-
         var markerPresent = owner is not null;
         return resource.SyncingMode == SyncingMode.Patch || !markerPresent
             ? context.Patch(markerPresent)
@@ -107,9 +110,10 @@ public sealed class DeploymentPlanner
         private readonly JsonObject? _live;
         private readonly PlannerOptions _options;
         private readonly List<ResourceMessage> _warnings = [];
-        private readonly JsonObject _userMetadata;
-        private readonly JsonObject _initUserMetadata;
         private readonly JsonObject? _specUpdate;
+        private JsonObject? _userMetadata;
+        private JsonObject? _initUserMetadata;
+        private JsonObject? _crUser;
 
         public Context(VvpDeploymentResource resource, JsonObject? live, PlannerOptions options)
         {
@@ -120,8 +124,8 @@ public sealed class DeploymentPlanner
             Owner = options.OwnerOf(resource);
 
             var erased = new List<string>();
-            _userMetadata = UserMetadataScrubber.Scrub(resource.UserMetadata, "/spec/deployment/userMetadata", options, erased);
-            _initUserMetadata = UserMetadataScrubber.Scrub(JsonRead.Object(resource.InitFields, "userMetadata"), "/spec/initFields/userMetadata", options, erased);
+            UserMetadataScrubber.FindErased(resource.UserMetadata, "/spec/deployment/userMetadata", options, erased);
+            UserMetadataScrubber.FindErased(JsonRead.Object(resource.InitFields, "userMetadata"), "/spec/initFields/userMetadata", options, erased);
             foreach (var path in erased)
             {
                 _warnings.Add(new ResourceMessage(path, "Erased: not a valid userMetadata key (valid: name, namespace, displayName, labels, annotations; system annotations are set by the platform)."));
@@ -129,7 +133,7 @@ public sealed class DeploymentPlanner
 
             if (erased.Count > 0)
             {
-                _specUpdate = WithDeployment(_userMetadata, resource.DeploymentSpec, scrubInitFields: true);
+                _specUpdate = WithDeployment(UserMetadata, resource.DeploymentSpec, scrubInitFields: true);
             }
 
             var recordedId = JsonRead.String(resource.Status, "customResourceStatus", "deploymentId");
@@ -141,38 +145,22 @@ public sealed class DeploymentPlanner
                     $"The CR now points at a different deployment: the status records id {recordedId}, but {Target} is {(liveId is null ? "absent" : $"id {liveId}")}. The current target is used; the old deployment is left as it is."));
             }
 
-            CrUser = UserParts.FromResource(_userMetadata, resource.DeploymentSpec, Target);
         }
 
         public DeploymentTarget Target { get; }
 
         public string Owner { get; }
 
-        public JsonObject CrUser { get; }
+        /// <summary>The CR's user part, built on first use: the in-sync path never needs it.</summary>
+        public JsonObject CrUser => _crUser ??= UserParts.FromResource(UserMetadata, _resource.DeploymentSpec, Target);
 
-        public string? RecordedHash => JsonRead.String(_resource.Status, "customResourceStatus", "lastSyncedDeploymentHash");
+        private JsonObject UserMetadata => _userMetadata ??= UserMetadataScrubber.Scrub(_resource.UserMetadata, options: _options);
 
-        public bool FastPathInSync()
-        {
-            var generation = _resource.Generation;
-            var crStatus = JsonRead.Object(_resource.Status, "customResourceStatus");
-            if (generation is null || JsonRead.Int64(crStatus, "lastSyncedGeneration") != generation)
-            {
-                return false;
-            }
-
-            var recordedVersion = JsonRead.Text(crStatus, "lastSyncedResourceVersion");
-            if (recordedVersion is not null && recordedVersion == JsonRead.Text(_live, "metadata", "resourceVersion"))
-            {
-                return true;
-            }
-
-            return RecordedHash is { } hash && hash == UserParts.Hash(UserParts.FromDeployment(_live!, _options), _options);
-        }
+        private JsonObject InitUserMetadata => _initUserMetadata ??= UserMetadataScrubber.Scrub(JsonRead.Object(_resource.InitFields, "userMetadata"), options: _options);
 
         public Plan Create()
         {
-            var metadata = (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(_initUserMetadata, _userMetadata, _options.MaxDepth))!;
+            var metadata = (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(InitUserMetadata, UserMetadata, _options.MaxDepth))!;
             var spec = (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(
                 JsonRead.Object(_resource.InitFields, "spec") ?? new JsonObject(),
                 _resource.DeploymentSpec ?? new JsonObject(),
@@ -223,6 +211,11 @@ public sealed class DeploymentPlanner
 
         public Plan Patch(bool markerPresent)
         {
+            if (markerPresent && _resource.SyncingMode == SyncingMode.Patch && UserPartComparer.PatchIsNoOp(_resource, _live!, _options))
+            {
+                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+            }
+
             var liveUser = UserParts.FromDeployment(_live!, _options);
             var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, CrUser, _options.MaxDepth + 2)!);
             var inSync = JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2);
@@ -262,6 +255,11 @@ public sealed class DeploymentPlanner
 
         public Plan Replace()
         {
+            if (UserPartComparer.PutEquals(_resource, _live!, _options))
+            {
+                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+            }
+
             var liveUser = UserParts.FromDeployment(_live!, _options);
             var desired = UserParts.Normalize((JsonObject)UserParts.WithoutNulls(CrUser)!);
             if (JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2))
@@ -414,7 +412,7 @@ public sealed class DeploymentPlanner
             deployment["spec"] = spec?.DeepClone() ?? new JsonObject();
             if (scrubInitFields && crSpec["initFields"] is JsonObject initFields && initFields.ContainsKey("userMetadata"))
             {
-                initFields["userMetadata"] = _initUserMetadata.DeepClone();
+                initFields["userMetadata"] = InitUserMetadata.DeepClone();
             }
 
             return crSpec;

@@ -20,8 +20,20 @@ public sealed record PlannerOptions
     /// <summary>The operator identity written into ownership markers. Default <c>vvp-1</c>.</summary>
     public string Identity { get; init; } = "vvp-1";
 
+    private readonly string _markerPrefix = "reconciliation.vvp/";
+
     /// <summary>The prefix of the library's marker annotations. Default <c>reconciliation.vvp/</c>.</summary>
-    public string MarkerPrefix { get; init; } = "reconciliation.vvp/";
+    public string MarkerPrefix
+    {
+        get => _markerPrefix;
+        init
+        {
+            _markerPrefix = value;
+            OwnerAnnotation = value + "owner";
+            InitialSavepointAnnotation = value + "initial-savepoint";
+            CrSyncingAnnotation = value + "cr-syncing";
+        }
+    }
 
     /// <summary>The platform's system annotations; the library's marker annotations are added to these by prefix.</summary>
     public IReadOnlySet<string> SystemAnnotations { get; init; } = PlatformSystemAnnotations;
@@ -39,13 +51,13 @@ public sealed record PlannerOptions
     public int MaxDepth { get; init; } = JsonLimits.DefaultMaxDepth;
 
     /// <summary>The ownership marker annotation: <c>{MarkerPrefix}owner</c>.</summary>
-    public string OwnerAnnotation => MarkerPrefix + "owner";
+    public string OwnerAnnotation { get; private init; } = "reconciliation.vvp/owner";
 
     /// <summary>The crash-safe initial savepoint intent annotation: <c>{MarkerPrefix}initial-savepoint</c>.</summary>
-    public string InitialSavepointAnnotation => MarkerPrefix + "initial-savepoint";
+    public string InitialSavepointAnnotation { get; private init; } = "reconciliation.vvp/initial-savepoint";
 
     /// <summary>The annotation the default syncing predicate reads: <c>{MarkerPrefix}cr-syncing</c>.</summary>
-    public string CrSyncingAnnotation => MarkerPrefix + "cr-syncing";
+    public string CrSyncingAnnotation { get; private init; } = "reconciliation.vvp/cr-syncing";
 
     /// <summary>True for system annotations: the platform's and every marker annotation of this library.</summary>
     /// <param name="key">An annotation key.</param>

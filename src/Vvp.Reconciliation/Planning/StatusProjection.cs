@@ -40,7 +40,7 @@ public static class StatusProjection
         {
             crStatus["lastSyncedGeneration"] = generation;
             crStatus["lastSyncedResourceVersion"] = JsonRead.Text(live, "metadata", "resourceVersion");
-            crStatus["lastSyncedDeploymentHash"] = liveUserPartHash ?? UserParts.Hash(UserParts.FromDeployment(live, options), options);
+            crStatus["lastSyncedDeploymentHash"] = liveUserPartHash ?? UserParts.HashOfDeployment(live, options);
         }
         else
         {

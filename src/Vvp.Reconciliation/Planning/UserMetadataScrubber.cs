@@ -9,8 +9,35 @@ namespace Vvp.Reconciliation.Planning;
 /// </summary>
 internal static class UserMetadataScrubber
 {
-    /// <summary>Returns a scrubbed copy of <paramref name="userMetadata"/> and adds each erased path to <paramref name="erased"/>.</summary>
-    public static JsonObject Scrub(JsonObject? userMetadata, string pointer, PlannerOptions options, List<string> erased)
+    /// <summary>Adds each path that scrubbing would erase to <paramref name="erased"/>, without copying anything.</summary>
+    public static void FindErased(JsonObject? userMetadata, string pointer, PlannerOptions options, List<string> erased)
+    {
+        if (userMetadata is null)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in userMetadata)
+        {
+            if (!UserParts.UserMetadataKeys.Contains(key))
+            {
+                erased.Add($"{pointer}/{JsonPointerText.Escape(key)}");
+            }
+            else if (key == "annotations" && value is JsonObject annotations)
+            {
+                foreach (var (annotation, _) in annotations)
+                {
+                    if (options.IsSystemAnnotation(annotation))
+                    {
+                        erased.Add($"{pointer}/annotations/{JsonPointerText.Escape(annotation)}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Returns a scrubbed copy of <paramref name="userMetadata"/>.</summary>
+    public static JsonObject Scrub(JsonObject? userMetadata, PlannerOptions options)
     {
         var result = new JsonObject();
         if (userMetadata is null)
@@ -22,31 +49,14 @@ internal static class UserMetadataScrubber
         {
             if (!UserParts.UserMetadataKeys.Contains(key))
             {
-                erased.Add($"{pointer}/{JsonPointerText.Escape(key)}");
                 continue;
             }
 
-            if (key == "annotations" && value is JsonObject annotations)
-            {
-                var kept = new JsonObject();
-                foreach (var (annotation, annotationValue) in annotations)
-                {
-                    if (options.IsSystemAnnotation(annotation))
-                    {
-                        erased.Add($"{pointer}/annotations/{JsonPointerText.Escape(annotation)}");
-                    }
-                    else
-                    {
-                        kept[annotation] = annotationValue?.DeepClone();
-                    }
-                }
-
-                result[key] = kept;
-            }
-            else
-            {
-                result[key] = value?.DeepClone();
-            }
+            result[key] = key == "annotations" && value is JsonObject annotations
+                ? new JsonObject(annotations
+                    .Where(a => !options.IsSystemAnnotation(a.Key))
+                    .Select(a => KeyValuePair.Create(a.Key, a.Value?.DeepClone())))
+                : value?.DeepClone();
         }
 
         return result;

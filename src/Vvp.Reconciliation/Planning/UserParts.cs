@@ -96,4 +96,69 @@ internal static class UserParts
     };
 
     public static string Hash(JsonObject userPart, PlannerOptions options) => JsonCanonical.Hash(userPart, options.MaxDepth + 2);
+
+    private static readonly string[] SortedUserMetadataKeys = [.. UserMetadataKeys.Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The hash of a live deployment's user part, written straight from the deployment: the same value as
+    /// <c>Hash(FromDeployment(live))</c> without building the user part.
+    /// </summary>
+    public static string HashOfDeployment(JsonObject live, PlannerOptions options)
+    {
+        var maxDepth = options.MaxDepth + 2;
+        return JsonCanonical.Hash(
+            writer =>
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName("metadata");
+                writer.WriteStartObject();
+                var metadata = live["metadata"] as JsonObject;
+                foreach (var key in SortedUserMetadataKeys)
+                {
+                    if (metadata is null || !metadata.TryGetPropertyValue(key, out var value))
+                    {
+                        continue;
+                    }
+
+                    if (key == "annotations" && value is JsonObject annotations)
+                    {
+                        WriteUserAnnotations(writer, annotations, options, maxDepth);
+                        continue;
+                    }
+
+                    if (key == "labels" && value is JsonObject { Count: 0 })
+                    {
+                        continue;
+                    }
+
+                    writer.WritePropertyName(key);
+                    JsonCanonical.WriteCore(writer, value, 3, maxDepth);
+                }
+
+                writer.WriteEndObject();
+                writer.WritePropertyName("spec");
+                JsonCanonical.WriteCore(writer, live["spec"] as JsonObject ?? [], 2, maxDepth);
+                writer.WriteEndObject();
+            },
+            maxDepth);
+    }
+
+    private static void WriteUserAnnotations(System.Text.Json.Utf8JsonWriter writer, JsonObject annotations, PlannerOptions options, int maxDepth)
+    {
+        var user = annotations.Where(a => !options.IsSystemAnnotation(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal).ToList();
+        if (user.Count == 0)
+        {
+            return;
+        }
+
+        writer.WritePropertyName("annotations");
+        writer.WriteStartObject();
+        foreach (var (key, value) in user)
+        {
+            writer.WritePropertyName(key);
+            JsonCanonical.WriteCore(writer, value, 4, maxDepth);
+        }
+
+        writer.WriteEndObject();
+    }
 }

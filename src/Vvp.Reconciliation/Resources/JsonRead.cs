@@ -8,7 +8,7 @@ namespace Vvp.Reconciliation;
 /// <summary>Tolerant readers for values of a JSON tree: a value of the wrong type reads as absent.</summary>
 internal static class JsonRead
 {
-    public static JsonNode? At(JsonNode? node, params string[] path)
+    public static JsonNode? At(JsonNode? node, params ReadOnlySpan<string> path)
     {
         foreach (var key in path)
         {
@@ -21,16 +21,21 @@ internal static class JsonRead
         return node;
     }
 
-    public static JsonObject? Object(JsonNode? node, params string[] path) => At(node, path) as JsonObject;
+    public static JsonObject? Object(JsonNode? node, params ReadOnlySpan<string> path) => At(node, path) as JsonObject;
 
-    public static string? String(JsonNode? node, params string[] path) =>
+    public static string? String(JsonNode? node, params ReadOnlySpan<string> path) =>
         At(node, path) is JsonValue value && value.GetValueKind() == JsonValueKind.String ? JsonValues.GetString(value) : null;
 
-    public static long? Int64(JsonNode? node, params string[] path)
+    public static long? Int64(JsonNode? node, params ReadOnlySpan<string> path)
     {
         if (At(node, path) is not JsonValue value)
         {
             return null;
+        }
+
+        if (value.TryGetValue<long>(out var direct))
+        {
+            return direct;
         }
 
         return value.GetValueKind() switch
@@ -42,7 +47,7 @@ internal static class JsonRead
     }
 
     /// <summary>A scalar as text: strings as they are, numbers and booleans as JSON writes them.</summary>
-    public static string? Text(JsonNode? node, params string[] path) => At(node, path) switch
+    public static string? Text(JsonNode? node, params ReadOnlySpan<string> path) => At(node, path) switch
     {
         JsonValue value when value.GetValueKind() == JsonValueKind.String => JsonValues.GetString(value),
         JsonValue value => value.ToJsonString(),

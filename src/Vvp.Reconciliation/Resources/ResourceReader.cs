@@ -175,6 +175,11 @@ public static class ResourceReader
             // The parser can stop in a state it reports this way, e.g. an unclosed flow collection at the end.
             results.Add(ResourceReadResult.Failure(new ResourceMessage(string.Empty, "The YAML cannot be read: it ends in the middle of a structure (an unclosed [ or { perhaps).")));
         }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            // The parser refuses some malformed tokens (a tag that is not a URI, say) with these.
+            results.Add(ResourceReadResult.Failure(new ResourceMessage(string.Empty, $"The YAML cannot be read: {FirstSentence(ex.Message)}.")));
+        }
 
         return results;
     }

@@ -23,10 +23,24 @@ public sealed class VvpDeploymentResource
     public const string KindValue = "VvpDeployment";
 
     private readonly JsonObject _root;
+    private ValidationResult? _validation;
 
     private VvpDeploymentResource(JsonObject root)
     {
         _root = root;
+    }
+
+    /// <summary>The validation of this resource, computed once: a resource never changes after it is made.</summary>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns>The validation result.</returns>
+    public ValidationResult Validate(int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        if (maxDepth != JsonLimits.DefaultMaxDepth)
+        {
+            return VvpDeploymentValidator.Validate(_root, maxDepth);
+        }
+
+        return _validation ??= VvpDeploymentValidator.Validate(_root, maxDepth);
     }
 
     /// <summary>The document as given (any JSON); a non-object document becomes an empty resource that fails validation.</summary>

@@ -198,7 +198,7 @@ public sealed partial class VvpDeploymentValidator
     {
         var fragment = Uri.UnescapeDataString(location.Fragment.TrimStart('#'));
         return JsonPointerText.TryParse(fragment, out var tokens) && tokens.Length >= up
-            ? JsonRead.At(schemaDocument, tokens[..^up])
+            ? JsonRead.At(schemaDocument, tokens.AsSpan(0, tokens.Length - up))
             : null;
     }
 

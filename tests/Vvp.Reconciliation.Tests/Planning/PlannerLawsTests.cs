@@ -30,7 +30,7 @@ public sealed class PlannerLawsTests
             }
 
             // The CR owns every path it mentions, and everything below a value it sets whole (a scalar, an array or null).
-            var userPart = UserParts(cr);
+            var userPart = CrUserPart(cr);
             var mentioned = Paths(userPart).ToHashSet(StringComparer.Ordinal);
             var setWhole = Leaves(userPart).ToList();
             bool Owned(string path) => mentioned.Contains(path) || setWhole.Any(l => path.StartsWith(l + "/", StringComparison.Ordinal));
@@ -54,6 +54,45 @@ public sealed class PlannerLawsTests
             }
         }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
 
+    [Fact]
+    public void The_in_place_comparison_agrees_with_comparing_the_built_user_parts() =>
+        Gen.Select(CrGen.Resource(), CrGen.Live(Options).Where(l => l is not null)).Sample((cr, live) =>
+        {
+            var liveUser = UserParts.FromDeployment(live!, Options);
+            var crUser = UserParts.FromResource(UserMetadataScrubber.Scrub(cr.UserMetadata, Options), cr.DeploymentSpec, cr.Target!);
+            var desired = cr.SyncingMode == SyncingMode.Patch
+                ? UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, crUser)!)
+                : UserParts.Normalize((JsonObject)UserParts.WithoutNulls(crUser)!);
+            var built = JsonEquality.Equals(desired, liveUser);
+            var inPlace = cr.SyncingMode == SyncingMode.Patch
+                ? UserPartComparer.PatchIsNoOp(cr, live!, Options)
+                : UserPartComparer.PutEquals(cr, live!, Options);
+            return built == inPlace;
+        }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
+
+    [Fact]
+    public void The_in_place_comparison_agrees_also_when_the_live_deployment_was_written_from_the_CR() =>
+        Gen.Select(CrGen.Resource(), CrGen.Live(Options)).Sample((cr, live) =>
+        {
+            var plan = Planner.Plan(cr, live);
+            if (!plan.Writes)
+            {
+                return true;
+            }
+
+            var written = TestCrs.ApplyWrite(plan, live);
+            var next = TestCrs.WithSpecUpdate(cr, plan);
+            return next.SyncingMode == SyncingMode.Patch
+                ? UserPartComparer.PatchIsNoOp(next, written, Options)
+                : UserPartComparer.PutEquals(next, written, Options);
+        }, iter: Iterations);
+
+    [Fact]
+    public void The_hash_written_from_the_deployment_equals_the_hash_of_its_built_user_part() =>
+        CrGen.Live(Options).Where(l => l is not null).Sample(live =>
+            UserParts.HashOfDeployment(live!, Options) == UserParts.Hash(UserParts.FromDeployment(live!, Options), Options),
+            iter: Iterations);
+
     private static void Idempotent(bool put) =>
         Gen.Select(CrGen.Resource(put), CrGen.Live(Options)).Sample((cr, live) =>
         {
@@ -71,7 +110,7 @@ public sealed class PlannerLawsTests
             again.Action.Should().Be(PlanAction.None, "{0} then {1}", plan.ToJsonString(), again.ToJsonString());
         }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
 
-    private static JsonObject UserParts(VvpDeploymentResource cr) => new()
+    private static JsonObject CrUserPart(VvpDeploymentResource cr) => new()
     {
         ["metadata"] = cr.UserMetadata?.DeepClone(),
         ["spec"] = cr.DeploymentSpec?.DeepClone(),

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Json;
+
+namespace Vvp.Reconciliation.Planning;
+
+/// <summary>
+/// The no-op fast path: when the CR's generation is the one last synced and the live deployment is the
+/// one last synced (same resource version, or the same user part by hash), nothing needs comparing.
+/// When the recorded status still describes the live deployment, it is reused as it is: no allocation.
+/// </summary>
+internal static class FastPath
+{
+    public static Plan? InSync(VvpDeploymentResource resource, JsonObject live, PlannerOptions options)
+    {
+        var generation = resource.Generation;
+        var status = resource.Status;
+        var crStatus = JsonRead.Object(status, "customResourceStatus");
+        if (generation is null || crStatus is null || JsonRead.Int64(crStatus, "lastSyncedGeneration") != generation || resource.Target is not { } target)
+        {
+            return null;
+        }
+
+        // The deployment must still be the one this CR owns, with syncing on; otherwise the full path decides.
+        if (JsonRead.String(live, "metadata", "annotations", options.OwnerAnnotation) != options.OwnerOf(resource) || !options.IsSyncing(live))
+        {
+            return null;
+        }
+
+        var liveVersion = JsonRead.At(live, "metadata", "resourceVersion");
+        var sameVersion = liveVersion is JsonValue version &&
+                          JsonRead.At(crStatus, "lastSyncedResourceVersion") is JsonValue recorded &&
+                          JsonValues.ScalarText(recorded) == JsonValues.ScalarText(version);
+        string? hash = null;
+        if (!sameVersion)
+        {
+            hash = UserParts.HashOfDeployment(live, options);
+            if (hash != JsonRead.String(crStatus, "lastSyncedDeploymentHash"))
+            {
+                return null;
+            }
+        }
+
+        if (sameVersion && StatusStillDescribes(status!, crStatus, live, generation.Value))
+        {
+            return new Plan { Target = target, Action = PlanAction.None, Reason = PlanReasons.InSync, Status = status, StatusChanged = false };
+        }
+
+        var projected = StatusProjection.Project(resource, live, SyncOutcome.Success("InSync", "The deployment matches the CR."), options, hash);
+        return new Plan
+        {
+            Target = target,
+            Action = PlanAction.None,
+            Reason = PlanReasons.InSync,
+            Status = projected,
+            StatusChanged = !JsonEquality.Equals(projected, status),
+        };
+    }
+
+    // The recorded status was projected from this very deployment (same resource version) after a
+    // successful sync of this generation; it stays right while the deployment's status is unchanged.
+    private static bool StatusStillDescribes(JsonObject status, JsonObject crStatus, JsonObject live, long generation) =>
+        JsonRead.String(crStatus, "customResourceState") == "SYNCING" &&
+        JsonRead.Int64(crStatus, "observedGeneration") == generation &&
+        JsonRead.String(crStatus, "initialSavepoint", "state") is null or "Registered" or "Skipped" &&
+        SyncedIsTrue(status) &&
+        JsonEquality.Equals(JsonRead.At(status, "deploymentStatus"), JsonRead.At(live, "status")) &&
+        JsonRead.String(crStatus, "observedSpecState") == JsonRead.String(live, "spec", "state");
+
+    private static bool SyncedIsTrue(JsonObject status)
+    {
+        if (JsonRead.At(status, "conditions") is not JsonArray conditions)
+        {
+            return false;
+        }
+
+        foreach (var condition in conditions)
+        {
+            if (JsonRead.String(condition, "type") == "Synced")
+            {
+                return JsonRead.String(condition, "status") == "True";
+            }
+        }
+
+        return false;
+    }
+}
