@@ -65,6 +65,9 @@ public class PlannerBenchmarks
     [Benchmark(Description = "in sync, full comparison (no status)")]
     public Plan FullInSync() => _planner.Plan(_cr, _live);
 
+    [Benchmark(Description = "in-sync comparison alone (no status projection, no hash)")]
+    public bool ComparisonOnly() => UserPartComparer.PatchIsNoOp(_cr, _live, _planner.Options);
+
     [Benchmark(Description = "drift (patch planned)")]
     public Plan Drift() => _planner.Plan(_cr, _drifted);
 

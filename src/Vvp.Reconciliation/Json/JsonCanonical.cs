@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,7 +21,9 @@ public static class JsonCanonical
     /// <exception cref="JsonDepthLimitExceededException">The document is nested too deeply.</exception>
     public static string Serialize(JsonNode? node, int maxDepth = JsonLimits.DefaultMaxDepth)
     {
-        var buffer = Write(node, maxDepth);
+        JsonLimits.ValidateMaxDepth(maxDepth);
+        using var buffer = new PooledBufferWriter(256);
+        Write(buffer, writer => WriteCore(writer, node, 1, maxDepth), maxDepth);
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
@@ -28,22 +32,17 @@ public static class JsonCanonical
     /// <param name="maxDepth">The deepest nesting accepted.</param>
     /// <returns>The hash as 64 lower-case hexadecimal digits.</returns>
     /// <exception cref="JsonDepthLimitExceededException">The document is nested too deeply.</exception>
-    public static string Hash(JsonNode? node, int maxDepth = JsonLimits.DefaultMaxDepth) => HashOf(Write(node, maxDepth));
+    public static string Hash(JsonNode? node, int maxDepth = JsonLimits.DefaultMaxDepth)
+    {
+        JsonLimits.ValidateMaxDepth(maxDepth);
+        return Hash(writer => WriteCore(writer, node, 1, maxDepth), maxDepth);
+    }
 
     /// <summary>Hashes what <paramref name="write"/> writes, for callers that compose a canonical document from parts.</summary>
     internal static string Hash(Action<Utf8JsonWriter> write, int maxDepth)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = maxDepth + 1 }))
-        {
-            write(writer);
-        }
-
-        return HashOf(buffer);
-    }
-
-    private static string HashOf(ArrayBufferWriter<byte> buffer)
-    {
+        using var buffer = new PooledBufferWriter(4096);
+        Write(buffer, write, maxDepth);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
 #if NET9_0_OR_GREATER
@@ -61,14 +60,16 @@ public static class JsonCanonical
 #endif
     }
 
-    private static ArrayBufferWriter<byte> Write(JsonNode? node, int maxDepth)
+    private static void Write(IBufferWriter<byte> buffer, Action<Utf8JsonWriter> write, int maxDepth)
     {
-        JsonLimits.ValidateMaxDepth(maxDepth);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = maxDepth + 1 });
-        WriteCore(writer, node, 1, maxDepth);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions
+        {
+            SkipValidation = true,
+            MaxDepth = maxDepth + 8,
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+        write(writer);
         writer.Flush();
-        return buffer;
     }
 
     /// <summary>Writes <paramref name="node"/> in canonical form at the given depth.</summary>
@@ -82,22 +83,31 @@ public static class JsonCanonical
             case JsonObject obj:
                 {
                     JsonLimits.EnsureDepth(depth, maxDepth);
-                    var members = new KeyValuePair<string, JsonNode?>[obj.Count];
-                    var i = 0;
-                    foreach (var member in obj)
+                    var count = obj.Count;
+                    var members = ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Rent(count);
+                    try
                     {
-                        members[i++] = member;
+                        for (var i = 0; i < count; i++)
+                        {
+                            members[i] = obj.GetAt(i);
+                        }
+
+                        members.AsSpan(0, count).Sort(static (x, y) => string.CompareOrdinal(x.Key, y.Key));
+                        writer.WriteStartObject();
+                        for (var i = 0; i < count; i++)
+                        {
+                            writer.WritePropertyName(members[i].Key);
+                            WriteCore(writer, members[i].Value, depth + 1, maxDepth);
+                        }
+
+                        writer.WriteEndObject();
+                    }
+                    finally
+                    {
+                        members.AsSpan(0, count).Clear();
+                        ArrayPool<KeyValuePair<string, JsonNode?>>.Shared.Return(members);
                     }
 
-                    Array.Sort(members, static (x, y) => string.CompareOrdinal(x.Key, y.Key));
-                    writer.WriteStartObject();
-                    foreach (var (key, value) in members)
-                    {
-                        writer.WritePropertyName(key);
-                        WriteCore(writer, value, depth + 1, maxDepth);
-                    }
-
-                    writer.WriteEndObject();
                     break;
                 }
 
@@ -119,6 +129,13 @@ public static class JsonCanonical
 
     private static void WriteScalar(Utf8JsonWriter writer, JsonValue value)
     {
+        // Parsed values whose raw text is already canonical are copied as they are, without decoding.
+        if (value.TryGetValue<JsonElement>(out var element) && IsCanonicalRaw(element, out var raw))
+        {
+            writer.WriteRawValue(raw, skipInputValidation: true);
+            return;
+        }
+
         switch (value.GetValueKind())
         {
             case JsonValueKind.String:
@@ -136,6 +153,44 @@ public static class JsonCanonical
             default:
                 writer.WriteNullValue();
                 break;
+        }
+    }
+
+    // A string is canonical as written when it is printable ASCII without escapes (the relaxed encoder then
+    // writes the same bytes); an integer when it has at most 21 digits and no sign but '-' (see JsonNumberText).
+    private static bool IsCanonicalRaw(JsonElement element, out ReadOnlySpan<byte> raw)
+    {
+        raw = JsonMarshal.GetRawUtf8Value(element);
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                foreach (var b in raw[1..^1])
+                {
+                    if (b is < 0x20 or >= 0x7F or (byte)'\\' or (byte)'"')
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case JsonValueKind.Number:
+                var digits = raw[0] == (byte)'-' ? raw[1..] : raw;
+                if (digits.Length is 0 or > 21 || (digits[0] == (byte)'0' && (digits.Length > 1 || raw[0] == (byte)'-')))
+                {
+                    return false;
+                }
+
+                foreach (var b in digits)
+                {
+                    if (b is < (byte)'0' or > (byte)'9')
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
         }
     }
 }

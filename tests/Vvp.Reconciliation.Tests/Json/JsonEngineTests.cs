@@ -54,6 +54,30 @@ public sealed class JsonEngineTests
     }
 
     [Fact]
+    public void Parsed_and_built_strings_and_numbers_hash_alike_whatever_their_escaping()
+    {
+        var texts = Enumerable.Range(0x20, 0x5F).Select(c => ((char)c).ToString())
+            .Concat(["é", "日本", "\u0001", "a\"b", "tab\there", "😀", "</script>", "x+y&z'`"]).ToList();
+        foreach (var text in texts)
+        {
+            var built = new JsonObject { ["s"] = text };
+            var parsed = JsonNode.Parse(built.ToJsonString());
+            var escaped = JsonNode.Parse("{\"s\":\"" + string.Concat(text.Select(c => $"\\u{(int)c:x4}")) + "\"}");
+
+            JsonCanonical.Hash(parsed).Should().Be(JsonCanonical.Hash(built), text);
+            JsonCanonical.Hash(escaped).Should().Be(JsonCanonical.Hash(built), text);
+        }
+
+        foreach (var number in new[] { "0", "-0", "7", "-7", "100", "123456789012345678901", "1234567890123456789012", "1.50", "2e3" })
+        {
+            var parsed = JsonNode.Parse(number);
+            var canonical = JsonNode.Parse(JsonCanonical.Serialize(parsed));
+            JsonCanonical.Hash(parsed).Should().Be(JsonCanonical.Hash(canonical), number);
+            JsonEquality.Equals(parsed, canonical).Should().BeTrue(number);
+        }
+    }
+
+    [Fact]
     public void Documents_nested_deeper_than_the_limit_are_refused_not_overflowing_the_stack()
     {
         var deep = Nested(100_000);
