@@ -91,7 +91,7 @@ public sealed class DeploymentPlanner
     {
         var first = errors[0];
         var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : string.Empty;
-        var status = StatusProjection.Project(resource, live, SyncOutcome.Failure("InvalidSpec", $"{first}{more}"), _options);
+        var status = StatusProjection.Project(resource, live, SyncOutcome.Failure("InvalidSpec", $"{first}{more}") with { LiveUnknown = live is null }, _options);
         return new Plan
         {
             Target = resource.Target,

@@ -20,6 +20,12 @@ internal static class FastPath
             return null;
         }
 
+        // A registration still owed keeps the full path, which plans it.
+        if (JsonRead.String(crStatus, "initialSavepoint", "state") == "Pending")
+        {
+            return null;
+        }
+
         // The deployment must still be the one this CR owns, with syncing on; otherwise the full path decides.
         if (JsonRead.String(live, "metadata", "annotations", options.OwnerAnnotation) != options.OwnerOf(resource) || !options.IsSyncing(live))
         {

@@ -26,6 +26,11 @@ public static class StatusProjection
         var previousCr = JsonRead.Object(previous, "customResourceStatus");
         var generation = resource.Generation;
 
+        if (outcome.LiveUnknown && live is null)
+        {
+            return ProjectWithoutLive(resource, outcome, options);
+        }
+
         var crStatus = new JsonObject
         {
             ["customResourceState"] = outcome.Idle ? "IDLING" : "SYNCING",
@@ -63,6 +68,26 @@ public static class StatusProjection
                 Condition("Synced", outcome.Synced, outcome.Reason, outcome.Message, generation, now, previousConditions),
                 Condition("Ready", readyStatus, readyReason, readyMessage, generation, now, previousConditions)),
         };
+    }
+
+    // The deployment was not read: what the status last observed of it stays; the conditions say why.
+    private static JsonObject ProjectWithoutLive(VvpDeploymentResource resource, SyncOutcome outcome, PlannerOptions options)
+    {
+        var previous = resource.Status;
+        var status = previous is null ? new JsonObject() : (JsonObject)previous.DeepClone();
+        if (status["customResourceStatus"] is not JsonObject crStatus)
+        {
+            status["customResourceStatus"] = crStatus = new JsonObject { ["customResourceState"] = "SYNCING" };
+        }
+
+        crStatus["observedGeneration"] = resource.Generation;
+        var previousConditions = JsonRead.At(previous, "conditions") as JsonArray;
+        var ready = previousConditions?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == "Ready")?.DeepClone()
+            ?? Condition("Ready", "Unknown", "DeploymentNotRead", "The deployment was not read.", resource.Generation, options.TimeProvider.GetUtcNow(), null);
+        status["conditions"] = new JsonArray(
+            Condition("Synced", outcome.Synced, outcome.Reason, outcome.Message, resource.Generation, options.TimeProvider.GetUtcNow(), previousConditions),
+            ready);
+        return status;
     }
 
     private static JsonObject SystemMetadata(JsonObject live, PlannerOptions options)

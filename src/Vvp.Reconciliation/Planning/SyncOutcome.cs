@@ -13,7 +13,8 @@ namespace Vvp.Reconciliation.Planning;
 /// <param name="RecordSync">True after a successful write or a verified sync: record the live deployment as the last synced one.</param>
 /// <param name="Idle">True when CR syncing is off (<c>customResourceState: IDLING</c>).</param>
 /// <param name="InitialSavepoint">The new <c>initialSavepoint</c> status; <see langword="null"/> keeps the previous one.</param>
-public sealed record SyncOutcome(string Synced, string Reason, string Message, bool RecordSync = false, bool Idle = false, JsonObject? InitialSavepoint = null)
+/// <param name="LiveUnknown">True when the live deployment was not read (no credential, an invalid CR): the previous observations are kept.</param>
+public sealed record SyncOutcome(string Synced, string Reason, string Message, bool RecordSync = false, bool Idle = false, JsonObject? InitialSavepoint = null, bool LiveUnknown = false)
 {
     /// <summary>A successful sync: <c>Synced=True</c>, recording the live deployment.</summary>
     /// <param name="reason">The reason, e.g. <c>InSync</c> or <c>Patched</c>.</param>

@@ -1,0 +1,598 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Platform;
+
+namespace Vvp.Reconciliation.Testing;
+
+/// <summary>
+/// An in-memory Ververica Platform that behaves like the real one, for tests without a cluster: it assigns
+/// ids and timestamps, increments <c>resourceVersion</c> on every write (an identical PATCH too), writes the
+/// platform's system annotations, applies defaults, runs the state machine (a change of <c>spec.state</c>
+/// is <c>TRANSITIONING</c> until <see cref="InMemoryPlatformOptions.TransitionDuration"/> has passed on its
+/// clock), refuses to delete a running deployment, merges PATCH by RFC 7396, upserts on PUT, registers
+/// savepoints, checks tokens and roles when any token is added, injects faults, and records every call.
+/// It is safe to use from several threads.
+/// </summary>
+public sealed partial class InMemoryPlatform : IPlatformClient
+{
+    private const string SpecVersion = "com.dataartisans.appmanager.controller.deployment.spec.version";
+    private const string Transitioning = "com.dataartisans.appmanager.controller.deployment.transitioning";
+    private const string TransitioningSince = "com.dataartisans.appmanager.controller.deployment.transitioning.since";
+    private static readonly string[] UserMetadataKeys = ["displayName", "labels", "annotations"];
+
+    private readonly object _gate = new();
+    private readonly InMemoryPlatformOptions _options;
+    private readonly Dictionary<(string Namespace, string Name), JsonObject> _deployments = [];
+    private readonly List<JsonObject> _savepoints = [];
+    private readonly List<PlatformCall> _calls = [];
+    private readonly Dictionary<string, PlatformRole> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<PlatformOperation, Queue<PlatformFault>> _nextFaults = [];
+    private readonly List<(PlatformOperation Operation, PlatformFault Fault, double Probability, Random Random)> _randomFaults = [];
+    private long _ids;
+
+    /// <summary>Creates an empty platform.</summary>
+    /// <param name="options">How it behaves; defaults when omitted.</param>
+    public InMemoryPlatform(InMemoryPlatformOptions? options = null)
+    {
+        _options = options ?? new InMemoryPlatformOptions();
+    }
+
+    /// <summary>Every call received, in order.</summary>
+    public IReadOnlyList<PlatformCall> Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>How many calls changed (or tried to change) the platform.</summary>
+    public int WriteCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _calls.Count(c => c.IsWrite);
+            }
+        }
+    }
+
+    /// <summary>Forgets the recorded calls.</summary>
+    public void ClearCalls()
+    {
+        lock (_gate)
+        {
+            _calls.Clear();
+        }
+    }
+
+    /// <summary>Requires API tokens from now on, and accepts <paramref name="token"/> with <paramref name="role"/>.</summary>
+    /// <param name="token">The token text.</param>
+    /// <param name="role">Its role.</param>
+    public void AddToken(string token, PlatformRole role)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(token);
+        lock (_gate)
+        {
+            _tokens[token] = role;
+        }
+    }
+
+    /// <summary>Answers the next <paramref name="times"/> calls of <paramref name="operation"/> with <paramref name="fault"/>.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="fault">The fault.</param>
+    /// <param name="times">How many calls.</param>
+    public void FailNext(PlatformOperation operation, PlatformFault fault, int times = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        lock (_gate)
+        {
+            if (!_nextFaults.TryGetValue(operation, out var queue))
+            {
+                _nextFaults[operation] = queue = new Queue<PlatformFault>();
+            }
+
+            for (var i = 0; i < times; i++)
+            {
+                queue.Enqueue(fault);
+            }
+        }
+    }
+
+    /// <summary>Answers calls of <paramref name="operation"/> with <paramref name="fault"/> at random, reproducibly from <paramref name="seed"/>.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="fault">The fault.</param>
+    /// <param name="probability">The chance of each call failing, from 0 to 1.</param>
+    /// <param name="seed">The random seed.</param>
+    public void FailRandomly(PlatformOperation operation, PlatformFault fault, double probability, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        ArgumentOutOfRangeException.ThrowIfLessThan(probability, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 1);
+        lock (_gate)
+        {
+            _randomFaults.Add((operation, fault, probability, new Random(seed)));
+        }
+    }
+
+    /// <summary>Stops all injected faults.</summary>
+    public void ClearFaults()
+    {
+        lock (_gate)
+        {
+            _nextFaults.Clear();
+            _randomFaults.Clear();
+        }
+    }
+
+    /// <summary>A copy of a deployment as the platform holds it now (without recording a call).</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <returns>The deployment, or <see langword="null"/>.</returns>
+    public JsonObject? Snapshot(string ns, string name)
+    {
+        lock (_gate)
+        {
+            return Find(ns, name) is { } deployment ? Advance(deployment).DeepClone().AsObject() : null;
+        }
+    }
+
+    /// <summary>The savepoints of a namespace (copies).</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <returns>The savepoints.</returns>
+    public IReadOnlyList<JsonObject> SavepointsOf(string ns)
+    {
+        lock (_gate)
+        {
+            return [.. _savepoints.Where(s => JsonString(s, "metadata", "namespace") == ns).Select(s => s.DeepClone().AsObject())];
+        }
+    }
+
+    /// <summary>Edits a deployment out of band, as a person in the UI would: the edit is stored like a write.</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <param name="edit">Changes the deployment (metadata and spec).</param>
+    /// <exception cref="InvalidOperationException">There is no such deployment.</exception>
+    public void Edit(string ns, string name, Action<JsonObject> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        lock (_gate)
+        {
+            var stored = Find(ns, name) ?? throw new InvalidOperationException($"No deployment {ns}/{name}.");
+            var copy = stored.DeepClone().AsObject();
+            edit(copy);
+            Store(ns, stored, copy["metadata"]?.DeepClone().AsObject() ?? [], copy["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true);
+        }
+    }
+
+    /// <summary>Removes a deployment directly, as if someone had deleted it (no call is recorded).</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <returns>True when there was one.</returns>
+    public bool Remove(string ns, string name)
+    {
+        lock (_gate)
+        {
+            return _deployments.Remove((ns, name));
+        }
+    }
+
+    /// <summary>Puts a deployment on the platform directly, as if someone had created it (no call is recorded).</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="deployment">The deployment (metadata with a name, and spec).</param>
+    /// <returns>The stored deployment.</returns>
+    public JsonObject Seed(string ns, JsonObject deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        lock (_gate)
+        {
+            return Insert(ns, deployment).DeepClone().AsObject();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+        Run(PlatformOperation.GetDeployment, ns, name, null, token, () =>
+            Find(ns, name) is { } deployment ? Advance(deployment).DeepClone().AsObject() : null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
+        Run<IReadOnlyList<JsonObject>>(PlatformOperation.ListDeployments, ns, null, null, token, () =>
+            [.. _deployments.Where(d => d.Key.Namespace == ns).Select(d => Advance(d.Value).DeepClone().AsObject())], cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
+        Run(PlatformOperation.CreateDeployment, ns, JsonString(deployment, "metadata", "name"), deployment, token, () =>
+        {
+            var name = JsonString(deployment, "metadata", "name");
+            if (name is not null && Find(ns, name) is not null)
+            {
+                throw ErrorFor(409, $"A deployment named '{name}' exists in namespace '{ns}'.");
+            }
+
+            return Insert(ns, deployment).DeepClone().AsObject();
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken) =>
+        Run(PlatformOperation.PatchDeployment, ns, name, patch, token, () =>
+        {
+            var stored = Find(ns, name) ?? throw ErrorFor(404, $"Deployment {name} not found in namespace {ns}.");
+            var metadata = patch["metadata"] is JsonObject m ? (JsonObject)JsonMergePatch.Apply(UserMetadataOf(stored), Only(m, UserMetadataKeys))! : UserMetadataOf(stored);
+            var spec = patch["spec"] is JsonObject specPatch ? (JsonObject)JsonMergePatch.Apply(stored["spec"], specPatch)! : stored["spec"]!.DeepClone().AsObject();
+            return Store(ns, stored, metadata, spec, replaceMetadata: true).DeepClone().AsObject();
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
+        Run(PlatformOperation.ReplaceDeployment, ns, name, deployment, token, () =>
+        {
+            if (Find(ns, name) is not { } stored)
+            {
+                return Insert(ns, deployment).DeepClone().AsObject();
+            }
+
+            var metadata = deployment["metadata"] is JsonObject m ? Only(m, UserMetadataKeys) : [];
+            return Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true).DeepClone().AsObject();
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+        Run(PlatformOperation.DeleteDeployment, ns, name, null, token, () =>
+        {
+            var stored = Find(ns, name) ?? throw ErrorFor(404, $"Deployment {name} not found in namespace {ns}.");
+            var state = JsonString(stored, "spec", "state");
+            if (state is not ("CANCELLED" or "SUSPENDED"))
+            {
+                throw ErrorFor(400, $"Deployment {name} must be CANCELLED or SUSPENDED to be deleted; it is {state}.");
+            }
+
+            _deployments.Remove((ns, JsonString(stored, "metadata", "name")!));
+            return true;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken) =>
+        Run<IReadOnlyList<JsonObject>>(PlatformOperation.ListSavepoints, ns, deploymentId, null, token, () =>
+            [.. _savepoints.Where(s => JsonString(s, "metadata", "namespace") == ns && JsonString(s, "metadata", "deploymentId") == deploymentId)
+                .Select(s => s.DeepClone().AsObject())], cancellationToken);
+
+    /// <inheritdoc />
+    public Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken) =>
+        Run(PlatformOperation.CreateSavepoint, ns, null, savepoint, token, () =>
+        {
+            var deploymentId = JsonString(savepoint, "metadata", "deploymentId");
+            if (deploymentId is null || !_deployments.Values.Any(d => JsonString(d, "metadata", "id") == deploymentId))
+            {
+                throw ErrorFor(400, $"metadata.deploymentId '{deploymentId}' names no deployment.");
+            }
+
+            if (JsonString(savepoint, "spec", "savepointLocation") is null)
+            {
+                throw ErrorFor(400, "spec.savepointLocation is required.");
+            }
+
+            var stored = savepoint.DeepClone().AsObject();
+            var metadata = stored["metadata"]!.AsObject();
+            metadata["id"] = NewId();
+            metadata["namespace"] = ns;
+            metadata["origin"] = "COPIED";
+            metadata["createdAt"] = Now();
+            _savepoints.Add(stored);
+            return stored.DeepClone().AsObject();
+        }, cancellationToken);
+
+    internal static PlatformException ErrorFor(int statusCode, string message, TimeSpan? retryAfter = null) => statusCode switch
+    {
+        400 => new PlatformException(PlatformErrorKind.Rejected, message, statusCode),
+        401 => new PlatformException(PlatformErrorKind.Unauthenticated, message, statusCode),
+        403 => new PlatformException(PlatformErrorKind.Forbidden, message, statusCode),
+        404 => new PlatformException(PlatformErrorKind.NotFound, message, statusCode),
+        409 => new PlatformException(PlatformErrorKind.Conflict, message, statusCode),
+        _ => new PlatformException(PlatformErrorKind.Transient, message, statusCode, retryAfter),
+    };
+
+    private Task<T> Run<T>(PlatformOperation operation, string ns, string? name, JsonObject? body, ApiToken? token, Func<T> action, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            _calls.Add(new PlatformCall(operation, ns, name, body?.DeepClone().AsObject()));
+            if (NextFault(operation) is { } fault)
+            {
+                return Task.FromException<T>(fault.Create());
+            }
+
+            try
+            {
+                Authorize(operation, token);
+                return Task.FromResult(action());
+            }
+            catch (PlatformException ex)
+            {
+                return Task.FromException<T>(ex);
+            }
+        }
+    }
+
+    private PlatformFault? NextFault(PlatformOperation operation)
+    {
+        if (_nextFaults.TryGetValue(operation, out var queue) && queue.Count > 0)
+        {
+            return queue.Dequeue();
+        }
+
+        foreach (var (op, fault, probability, random) in _randomFaults)
+        {
+            if (op == operation && random.NextDouble() < probability)
+            {
+                return fault;
+            }
+        }
+
+        return null;
+    }
+
+    private void Authorize(PlatformOperation operation, ApiToken? token)
+    {
+        if (_tokens.Count == 0)
+        {
+            return;
+        }
+
+        if (token is null || !_tokens.TryGetValue(token.Reveal(), out var role))
+        {
+            throw ErrorFor(401, token is null ? "Authentication required: no API token." : "The API token is not valid.");
+        }
+
+        var isWrite = operation is not (PlatformOperation.GetDeployment or PlatformOperation.ListDeployments or PlatformOperation.ListSavepoints);
+        if (isWrite && role == PlatformRole.Viewer)
+        {
+            throw ErrorFor(403, "The API token's role (viewer) does not allow this; editor or owner is needed.");
+        }
+    }
+
+    private JsonObject? Find(string ns, string nameOrId)
+    {
+        if (_deployments.TryGetValue((ns, nameOrId), out var byName))
+        {
+            return byName;
+        }
+
+        // The platform also addresses deployments by id (deprecated).
+        return _deployments.Where(d => d.Key.Namespace == ns).Select(d => d.Value).FirstOrDefault(d => JsonString(d, "metadata", "id") == nameOrId);
+    }
+
+    private JsonObject Insert(string ns, JsonObject deployment)
+    {
+        var name = JsonString(deployment, "metadata", "name");
+        if (name is null || !NamePattern().IsMatch(name) || name.Length > 63)
+        {
+            throw ErrorFor(400, $"metadata.name '{name}' must match [a-z0-9]([-a-z0-9]*[a-z0-9])?.");
+        }
+
+        var now = Now();
+        var stored = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Deployment",
+            ["metadata"] = new JsonObject
+            {
+                ["id"] = NewId(),
+                ["name"] = name,
+                ["namespace"] = ns,
+                ["createdAt"] = now,
+                ["modifiedAt"] = now,
+                ["resourceVersion"] = 0,
+            },
+            ["spec"] = new JsonObject(),
+            ["status"] = new JsonObject(),
+        };
+        var metadata = deployment["metadata"] is JsonObject m ? Only(m, UserMetadataKeys) : [];
+        Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true, created: true);
+        _deployments[(ns, name)] = stored;
+        return stored;
+    }
+
+    // Stores a write: user metadata and spec from the request, system fields from the platform.
+    private JsonObject Store(string ns, JsonObject stored, JsonObject userMetadata, JsonObject spec, bool replaceMetadata, bool created = false)
+    {
+        Validate(spec);
+        var metadata = stored["metadata"]!.AsObject();
+        var previousSpec = stored["spec"]?.DeepClone();
+        var previousState = JsonString(stored, "spec", "state");
+        var systemAnnotations = (metadata["annotations"] as JsonObject)?
+            .Where(a => a.Key.StartsWith("com.dataartisans.", StringComparison.Ordinal))
+            .ToDictionary(a => a.Key, a => a.Value?.DeepClone(), StringComparer.Ordinal) ?? [];
+        if (replaceMetadata)
+        {
+            foreach (var key in UserMetadataKeys)
+            {
+                metadata.Remove(key);
+                if (userMetadata[key] is { } value)
+                {
+                    metadata[key] = value.DeepClone();
+                }
+            }
+        }
+
+        var annotations = metadata["annotations"] as JsonObject ?? [];
+        metadata["annotations"] = annotations;
+        foreach (var (key, value) in systemAnnotations)
+        {
+            annotations[key] = value;
+        }
+
+        if (_options.ApplyDefaults)
+        {
+            ApplyDefaults(spec);
+        }
+
+        if (_options.NormalizeValues)
+        {
+            Normalize(spec);
+        }
+
+        stored["spec"] = spec;
+        var version = long.Parse(JsonString(annotations, SpecVersion) ?? "0", CultureInfo.InvariantCulture);
+        if (created || !JsonEquality.Equals(previousSpec, spec))
+        {
+            version++;
+        }
+
+        annotations[SpecVersion] = version.ToString(CultureInfo.InvariantCulture);
+        metadata["resourceVersion"] = (long.TryParse(metadata["resourceVersion"]?.ToJsonString(), CultureInfo.InvariantCulture, out var version0) ? version0 : 0) + 1;
+        metadata["modifiedAt"] = Now();
+        metadata["namespace"] = ns;
+
+        var state = JsonString(spec, "state");
+        if (created || state != previousState)
+        {
+            StartTransition(stored, annotations, state);
+        }
+        else
+        {
+            annotations[Transitioning] ??= "false";
+            annotations[TransitioningSince] ??= "0";
+        }
+
+        return stored;
+    }
+
+    private void StartTransition(JsonObject stored, JsonObject annotations, string? state)
+    {
+        var status = stored["status"] as JsonObject ?? [];
+        stored["status"] = status;
+        if (state is "CANCELLED" && JsonString(status, "state") is null or "CANCELLED" or "FAILED" or "FINISHED")
+        {
+            status["state"] = "CANCELLED";
+            annotations[Transitioning] = "false";
+            annotations[TransitioningSince] = "0";
+            return;
+        }
+
+        status["state"] = "TRANSITIONING";
+        annotations[Transitioning] = "true";
+        annotations[TransitioningSince] = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+    }
+
+    // The state machine: a transition completes once its duration has passed on the platform's clock.
+    private JsonObject Advance(JsonObject stored)
+    {
+        var annotations = stored["metadata"]?["annotations"] as JsonObject;
+        if (JsonString(stored, "status", "state") != "TRANSITIONING" || annotations is null ||
+            !long.TryParse(JsonString(annotations, TransitioningSince), CultureInfo.InvariantCulture, out var since))
+        {
+            return stored;
+        }
+
+        var elapsed = _options.TimeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(since);
+        if (elapsed >= _options.TransitionDuration)
+        {
+            var target = JsonString(stored, "spec", "state") ?? "RUNNING";
+            stored["status"]!["state"] = target;
+            if (target == "RUNNING")
+            {
+                stored["status"]!["running"] = new JsonObject { ["jobId"] = NewId(), ["transitionTime"] = Now() };
+            }
+            else
+            {
+                stored["status"]!.AsObject().Remove("running");
+            }
+
+            annotations[Transitioning] = "false";
+        }
+
+        return stored;
+    }
+
+    private static void Validate(JsonObject spec)
+    {
+        if (JsonString(spec, "state") is { } state && state is not ("RUNNING" or "SUSPENDED" or "CANCELLED"))
+        {
+            throw ErrorFor(400, $"spec.state '{state}' is not one of RUNNING, SUSPENDED, CANCELLED.");
+        }
+
+        if (JsonString(spec, "deploymentTargetName") is null && JsonString(spec, "deploymentTargetId") is null && JsonString(spec, "sessionClusterName") is null)
+        {
+            throw ErrorFor(400, "A deployment needs a deployment target or a session cluster.");
+        }
+    }
+
+    private static void ApplyDefaults(JsonObject spec)
+    {
+        spec["state"] ??= "RUNNING";
+        spec["upgradeStrategy"] ??= new JsonObject { ["kind"] = "STATEFUL" };
+        spec["restoreStrategy"] ??= new JsonObject { ["kind"] = "LATEST_STATE", ["allowNonRestoredState"] = false };
+        var template = spec["template"] as JsonObject ?? [];
+        spec["template"] = template;
+        var templateSpec = template["spec"] as JsonObject ?? [];
+        template["spec"] = templateSpec;
+        templateSpec["parallelism"] ??= 1;
+        templateSpec["resources"] ??= new JsonObject
+        {
+            ["jobmanager"] = new JsonObject { ["cpu"] = 1, ["memory"] = "1g" },
+            ["taskmanager"] = new JsonObject { ["cpu"] = 1, ["memory"] = "2g" },
+        };
+    }
+
+    private static void Normalize(JsonObject spec)
+    {
+        if (spec["template"]?["spec"]?["resources"] is not JsonObject resources)
+        {
+            return;
+        }
+
+        foreach (var (_, resource) in resources)
+        {
+            if (resource is JsonObject r && JsonString(r, "memory") is { } memory && MemoryPattern().Match(memory) is { Success: true } match)
+            {
+                var amount = decimal.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                var unit = char.ToLowerInvariant(match.Groups[2].Value[0]);
+                r["memory"] = (unit == 'g' ? amount * 1024 : amount).ToString("0.##", CultureInfo.InvariantCulture) + "m";
+            }
+        }
+    }
+
+    private static JsonObject UserMetadataOf(JsonObject stored) => Only(stored["metadata"]!.AsObject(), UserMetadataKeys);
+
+    private static JsonObject Only(JsonObject source, string[] keys)
+    {
+        var result = new JsonObject();
+        foreach (var key in keys)
+        {
+            if (source.TryGetPropertyValue(key, out var value))
+            {
+                result[key] = value?.DeepClone();
+            }
+        }
+
+        return result;
+    }
+
+    private static string? JsonString(JsonNode? node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            node = node is JsonObject obj && obj.TryGetPropertyValue(key, out var child) ? child : null;
+        }
+
+        return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : (node as JsonValue)?.ToJsonString();
+    }
+
+    private string NewId() => $"00000000-0000-4000-8000-{Interlocked.Increment(ref _ids):D12}";
+
+    private string Now() => _options.TimeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)([gGmM])$")]
+    private static partial Regex MemoryPattern();
+}

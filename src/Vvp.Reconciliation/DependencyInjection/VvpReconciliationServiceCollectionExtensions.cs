@@ -1,0 +1,64 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Reconciling;
+
+namespace Vvp.Reconciliation.DependencyInjection;
+
+/// <summary>Registers the reconciler with a host's service collection.</summary>
+public static class VvpReconciliationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="VvpDeploymentReconciler"/> (a singleton) with validated <see cref="ReconcilerOptions"/>.
+    /// The host registers an <see cref="IPlatformClient"/> (the HTTP adapter, or an in-memory platform) and,
+    /// when CRs name Secrets, an <see cref="ISecretReader"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The service collection.</returns>
+    /// <example>
+    /// <code>
+    /// services.AddVvpReconciliation(o =>
+    /// {
+    ///     o.Identity = "vvp-1";
+    ///     o.WatchedNamespaces.Add("vvp-jobs");
+    ///     o.AuthenticationRequired = true;
+    /// });
+    /// </code>
+    /// </example>
+    public static IServiceCollection AddVvpReconciliation(this IServiceCollection services, Action<ReconcilerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<ReconcilerOptions>()
+            .Configure(configure)
+            .Validate(
+                options =>
+                {
+                    try
+                    {
+                        options.Validate();
+                        return true;
+                    }
+                    catch (ArgumentException)
+                    {
+                        return false;
+                    }
+                },
+                "ReconcilerOptions are invalid: Identity must not be empty, and WatchedNamespaces must list distinct Kubernetes namespace names.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => new ReconcilerTelemetry(provider.GetService<IMeterFactory>()));
+        services.TryAddSingleton(provider => new VvpDeploymentReconciler(
+            provider.GetRequiredService<IPlatformClient>(),
+            provider.GetRequiredService<IOptions<ReconcilerOptions>>().Value,
+            provider.GetService<ISecretReader>(),
+            provider.GetService<ILogger<VvpDeploymentReconciler>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ReconcilerTelemetry>()));
+        return services;
+    }
+}

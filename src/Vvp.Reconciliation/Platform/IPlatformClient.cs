@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+
+namespace Vvp.Reconciliation.Platform;
+
+/// <summary>
+/// The port to Ververica Platform's Application Manager. Every call carries the token to use (or none);
+/// implementations hold no credential of their own. Failures are <see cref="PlatformException"/>s.
+/// </summary>
+public interface IPlatformClient
+{
+    /// <summary>Reads a deployment by namespace and name.</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The deployment, or <see langword="null"/> when there is none.</returns>
+    Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken);
+
+    /// <summary>Lists the deployments of a namespace.</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The deployments.</returns>
+    Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken);
+
+    /// <summary>Creates a deployment (<c>POST</c>).</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="deployment">The deployment to create.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The deployment as the platform stored it.</returns>
+    Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken);
+
+    /// <summary>Patches a deployment with a merge-patch body (<c>PATCH</c>).</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <param name="patch">The merge patch.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The deployment after the patch.</returns>
+    Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a deployment (<c>PUT</c>).</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <param name="deployment">The whole deployment.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The deployment as the platform stored it.</returns>
+    Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a deployment; the platform requires it to be CANCELLED or SUSPENDED.</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task.</returns>
+    Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken);
+
+    /// <summary>Lists the savepoints of a deployment.</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="deploymentId">The deployment id.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The savepoints.</returns>
+    Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken);
+
+    /// <summary>Creates a savepoint resource, e.g. to register an existing savepoint location.</summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="savepoint">The savepoint.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The savepoint as the platform stored it.</returns>
+    Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken);
+}

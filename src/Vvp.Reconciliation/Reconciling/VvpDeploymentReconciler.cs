@@ -1,0 +1,497 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Platform;
+
+namespace Vvp.Reconciliation.Reconciling;
+
+/// <summary>
+/// Carries out plans against the platform and reports back: validate → resolve the token → read the live
+/// deployment → plan → act → project the status from the platform's answer. Failures follow the
+/// documented table: 404 on a write re-plans as a create, 409 re-reads and re-plans (at most
+/// <see cref="ReconcilerOptions.MaxConflictRetries"/> times), 400 is terminal until the CR's generation
+/// changes, transient failures are retried and then requeued with backoff.
+/// </summary>
+/// <example>
+/// <code>
+/// var reconciler = new VvpDeploymentReconciler(platform, options, secrets, logger);
+/// var result = await reconciler.ReconcileAsync(cr, cancellationToken);
+/// if (result.StatusChanged) { /* write result.Status to the CR's status subresource */ }
+/// </code>
+/// </example>
+public sealed class VvpDeploymentReconciler
+{
+    private readonly IPlatformClient _platform;
+    private readonly ISecretReader? _secrets;
+    private readonly ReconcilerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ReconcilerTelemetry _telemetry;
+    private readonly DeploymentPlanner _planner;
+    private readonly HashSet<string> _watched;
+
+    /// <summary>Creates a reconciler.</summary>
+    /// <param name="platform">The platform port.</param>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="secrets">Reads API tokens from Secrets; <see langword="null"/> when CRs never name one.</param>
+    /// <param name="logger">The logger; none when omitted.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when omitted.</param>
+    /// <param name="telemetry">The metrics; private ones when omitted.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public VvpDeploymentReconciler(
+        IPlatformClient platform,
+        ReconcilerOptions options,
+        ISecretReader? secrets = null,
+        ILogger<VvpDeploymentReconciler>? logger = null,
+        TimeProvider? timeProvider = null,
+        ReconcilerTelemetry? telemetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(platform);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _platform = platform;
+        _options = options;
+        _secrets = secrets;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        _telemetry = telemetry ?? new ReconcilerTelemetry();
+        _planner = new DeploymentPlanner(options.PlannerOptions(_time));
+        _watched = new HashSet<string>(options.WatchedNamespaces, StringComparer.Ordinal);
+    }
+
+    /// <summary>The planner this reconciler uses.</summary>
+    public DeploymentPlanner Planner => _planner;
+
+    /// <summary>True when CRs of <paramref name="kubernetesNamespace"/> are reconciled by this operator.</summary>
+    /// <param name="kubernetesNamespace">A Kubernetes namespace.</param>
+    /// <returns>Whether it is watched.</returns>
+    public bool IsWatched(string kubernetesNamespace) => _watched.Contains(kubernetesNamespace);
+
+    /// <summary>Reconciles one CR.</summary>
+    /// <param name="resource">The CR as the host read it.</param>
+    /// <param name="cancellationToken">Cancels the reconcile.</param>
+    /// <returns>What happened and what the host must write.</returns>
+    public async Task<ReconcileResult> ReconcileAsync(VvpDeploymentResource resource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        using var activity = ReconcilerTelemetry.ActivitySource.StartActivity("vvp.reconcile");
+        activity?.SetTag("vvp.cr", $"{resource.KubernetesNamespace}/{resource.Name}");
+        var started = _time.GetTimestamp();
+        try
+        {
+            var result = await ReconcileCoreAsync(resource, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("vvp.action", result.Plan?.Action.ToString());
+            return result;
+        }
+        finally
+        {
+            _telemetry.Reconciles.Add(1);
+            _telemetry.Duration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Carries out the deletion policy for a CR being deleted.</summary>
+    /// <param name="resource">The CR being deleted.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The result; <see cref="ReconcileResult.DeletionFinished"/> says when the host may let the CR go.</returns>
+    public async Task<ReconcileResult> DeleteAsync(VvpDeploymentResource resource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (!IsWatched(resource.KubernetesNamespace))
+        {
+            return new ReconcileResult { Status = resource.Status, Ignored = true, DeletionFinished = true };
+        }
+
+        if (_options.DeletionPolicy == DeletionPolicy.Orphan || resource.Target is not { } target)
+        {
+            return Finished(ReconcileEvent.Normal("Orphaned", $"The CR is deleted; the deployment {resource.Target?.ToString() ?? "(none)"} is left as it is."));
+        }
+
+        var credential = await CredentialResolver.ResolveAsync(resource, _secrets, _options.AuthenticationRequired, cancellationToken).ConfigureAwait(false);
+        if (!credential.IsUsable)
+        {
+            return new ReconcileResult { Status = resource.Status, Events = [ReconcileEvent.Warning("Unauthenticated", credential.Failure!)], RequeueAfter = _options.FailureRequeue };
+        }
+
+        try
+        {
+            var live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, credential.Token, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (live is null)
+            {
+                return Finished(ReconcileEvent.Normal("Deleted", $"The deployment {target} does not exist."));
+            }
+
+            var owner = JsonRead.String(live, "metadata", "annotations", _planner.Options.OwnerAnnotation);
+            if (owner != _planner.Options.OwnerOf(resource))
+            {
+                return Finished(ReconcileEvent.Warning("NotOwned", $"The deployment {target} is not owned by this CR (owner '{owner ?? "none"}'); it is left as it is."));
+            }
+
+            var writes = 0;
+            if (JsonRead.String(live, "spec", "state") != "CANCELLED")
+            {
+                await _platform.PatchDeploymentAsync(target.Namespace, target.Name, new JsonObject { ["spec"] = new JsonObject { ["state"] = "CANCELLED" } }, credential.Token, cancellationToken).ConfigureAwait(false);
+                writes++;
+                _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "cancel"));
+                if (_options.DeletionPolicy == DeletionPolicy.Cancel)
+                {
+                    return Finished(ReconcileEvent.Normal("Cancelled", $"The CR is deleted; the deployment {target} is cancelled and kept."), writes);
+                }
+
+                return new ReconcileResult { Status = resource.Status, Writes = writes, RequeueAfter = _options.TransitioningRequeue, Events = [ReconcileEvent.Normal("Cancelling", $"Cancelling {target} before deleting it.")] };
+            }
+
+            if (_options.DeletionPolicy == DeletionPolicy.Cancel)
+            {
+                return Finished(ReconcileEvent.Normal("Cancelled", $"The CR is deleted; the deployment {target} is cancelled and kept."));
+            }
+
+            if (JsonRead.String(live, "status", "state") != "CANCELLED")
+            {
+                // Deleting needs the platform to report CANCELLED: look again soon rather than wait here.
+                return new ReconcileResult { Status = resource.Status, RequeueAfter = _options.TransitioningRequeue, Events = [ReconcileEvent.Normal("WaitingForCancel", $"Waiting for {target} to be CANCELLED before deleting it.")] };
+            }
+
+            await _platform.DeleteDeploymentAsync(target.Namespace, target.Name, credential.Token, cancellationToken).ConfigureAwait(false);
+            _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "delete"));
+            return Finished(ReconcileEvent.Normal("Deleted", $"The deployment {target} is deleted."), 1);
+        }
+        catch (PlatformException ex)
+        {
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
+            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), ex.Message);
+            return new ReconcileResult { Status = resource.Status, RequeueAfter = Backoff(resource, ex), Events = [ReconcileEvent.Warning(ReasonOf(ex.Kind), ex.Message)] };
+        }
+
+        ReconcileResult Finished(ReconcileEvent message, int writes = 0) =>
+            new() { Status = resource.Status, DeletionFinished = true, Writes = writes, Events = [message] };
+    }
+
+    private async Task<ReconcileResult> ReconcileCoreAsync(VvpDeploymentResource resource, CancellationToken cancellationToken)
+    {
+        if (!IsWatched(resource.KubernetesNamespace))
+        {
+            Log.NotWatched(_logger, resource.KubernetesNamespace, resource.Name);
+            return new ReconcileResult { Status = resource.Status, Ignored = true };
+        }
+
+        Log.Reconciling(_logger, resource.KubernetesNamespace, resource.Name, resource.Target?.ToString());
+        if (!resource.Validate().IsValid)
+        {
+            var invalid = _planner.Plan(resource, null);
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "InvalidSpec"));
+            var first = invalid.Errors[0];
+            return FromPlan(invalid, [ReconcileEvent.Warning("InvalidSpec", $"The CR is invalid ({invalid.Errors.Count} error(s)); nothing is sent to the platform. First: {first}")], 0, requeue: null);
+        }
+
+        var target = resource.Target!;
+        var events = new List<ReconcileEvent>();
+        var credential = await CredentialResolver.ResolveAsync(resource, _secrets, _options.AuthenticationRequired, cancellationToken).ConfigureAwait(false);
+        events.AddRange(credential.Warnings);
+        foreach (var warning in credential.Warnings)
+        {
+            Log.Warning(_logger, resource.KubernetesNamespace, resource.Name, warning.Message);
+        }
+
+        if (!credential.IsUsable)
+        {
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Unauthenticated"));
+            return Failed(resource, null, "Unauthenticated", credential.Failure!, events, liveKnown: false, requeue: Backoff(resource, null));
+        }
+
+        var token = credential.Token;
+        JsonObject? live = null;
+        var liveKnown = false;
+        var writes = 0;
+        try
+        {
+            live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false);
+            liveKnown = true;
+            var conflicts = 0;
+            var transientWrites = 0;
+            while (true)
+            {
+                var plan = _planner.Plan(resource, live);
+                Log.Planned(_logger, plan.Action.ToString(), plan.Reason, target.ToString());
+                events.AddRange(plan.Warnings.Select(w => ReconcileEvent.Warning(WarningReason(w), $"{w.Path}: {w.Message}")));
+                if (!plan.Writes)
+                {
+                    return await FinishWithoutWriteAsync(resource, plan, live, token, events, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (WasRejectedAtThisGeneration(resource))
+                {
+                    // A 400 is terminal until the CR changes: sending the same request again would fail the same way.
+                    return new ReconcileResult { Status = resource.Status, Plan = plan, Events = events };
+                }
+
+                JsonObject written;
+                try
+                {
+                    written = await WriteAsync(target, plan, token, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.NotFound && plan.Action != PlanAction.Create)
+                {
+                    live = null;
+                    continue;
+                }
+                catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Conflict && conflicts < _options.MaxConflictRetries)
+                {
+                    conflicts++;
+                    live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && transientWrites < _options.TransientRetries)
+                {
+                    // POST and PATCH are never resent blindly: the write may have happened. Re-read and re-plan.
+                    transientWrites++;
+                    await DelayAsync(target, transientWrites, ex, cancellationToken).ConfigureAwait(false);
+                    live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                writes++;
+                var kind = plan.Action.ToString().ToLowerInvariant();
+                _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", kind));
+                Log.Wrote(_logger, plan.Action.ToString(), target.ToString(), JsonRead.Text(written, "metadata", "resourceVersion"));
+                var reason = plan.Reason == PlanReasons.Adopt ? "Adopted" : plan.Action switch
+                {
+                    PlanAction.Create => "Created",
+                    PlanAction.Patch => "Patched",
+                    _ => "Replaced",
+                };
+                events.Add(ReconcileEvent.Normal(reason, $"{reason} the deployment {target} ({plan.Reason})."));
+
+                var savepointStatus = JsonRead.Object(plan.Status, "customResourceStatus", "initialSavepoint");
+                TimeSpan? requeue = null;
+                if (plan.Savepoint is { Register: true } savepoint)
+                {
+                    (savepointStatus, var registered) = await RegisterSavepointAsync(target, written, savepoint.Location, token, events, cancellationToken).ConfigureAwait(false);
+                    writes += registered ? 1 : 0;
+                    requeue = registered ? null : _options.TransitioningRequeue;
+                }
+
+                var outcome = SyncOutcome.Success(reason, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
+                var status = StatusProjection.Project(resource, written, outcome, _planner.Options);
+                return new ReconcileResult
+                {
+                    Status = status,
+                    StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
+                    SpecUpdate = plan.SpecUpdate,
+                    Events = events,
+                    Plan = plan,
+                    Writes = writes,
+                    RequeueAfter = requeue ?? RequeueFor(written),
+                };
+            }
+        }
+        catch (PlatformException ex)
+        {
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
+            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), ex.Message);
+            var (reason, message) = ex.Kind switch
+            {
+                PlatformErrorKind.Rejected => ("PlatformRejected", $"The platform rejected the request: {ex.Message}"),
+                PlatformErrorKind.Unauthenticated => ("Unauthenticated", $"The platform refused the API token (401): {ex.Message}"),
+                PlatformErrorKind.Forbidden => ("Forbidden", $"The API token is not allowed to do this (403); the token needs the editor or owner role: {ex.Message}"),
+                PlatformErrorKind.Conflict => ("TransientFailure", $"The deployment kept changing while it was written ({_options.MaxConflictRetries} conflicts): {ex.Message}"),
+                _ => ("TransientFailure", $"The platform could not be reached or failed: {ex.Message}"),
+            };
+            var requeue = ex.Kind == PlatformErrorKind.Rejected ? (TimeSpan?)null : Backoff(resource, ex);
+            return Failed(resource, live, reason, message, events, liveKnown, requeue, writes);
+        }
+    }
+
+    private async Task<ReconcileResult> FinishWithoutWriteAsync(VvpDeploymentResource resource, Plan plan, JsonObject? live, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)
+    {
+        if (plan.Action == PlanAction.Blocked)
+        {
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", plan.Reason));
+            events.Add(ReconcileEvent.Warning("OwnedByAnother", JsonRead.String(SyncedCondition(plan.Status), "message") ?? plan.Reason));
+            return FromPlan(plan, events, 0, requeue: null);
+        }
+
+        if (plan.Savepoint is { Register: true } savepoint && live is not null)
+        {
+            // A registration owed since creation (a crash, or a failure after the create).
+            var (savepointStatus, registered) = await RegisterSavepointAsync(resource.Target!, live, savepoint.Location, token, events, cancellationToken).ConfigureAwait(false);
+            var status = StatusProjection.Project(resource, live, SyncOutcome.Success("InSync", "The deployment matches the CR.") with { InitialSavepoint = savepointStatus }, _planner.Options);
+            return new ReconcileResult
+            {
+                Status = status,
+                StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
+                SpecUpdate = plan.SpecUpdate,
+                Events = events,
+                Plan = plan,
+                Writes = registered ? 1 : 0,
+                RequeueAfter = registered ? RequeueFor(live) : _options.TransitioningRequeue,
+            };
+        }
+
+        return FromPlan(plan, events, 0, RequeueFor(live));
+    }
+
+    private async Task<(JsonObject Status, bool Registered)> RegisterSavepointAsync(DeploymentTarget target, JsonObject deployment, string location, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)
+    {
+        var id = JsonRead.String(deployment, "metadata", "id");
+        if (id is null)
+        {
+            return (SyncOutcome.SavepointStatus(location, "Pending", "The deployment has no id yet."), false);
+        }
+
+        try
+        {
+            var existing = await RetryingAsync(target, () => _platform.ListSavepointsAsync(target.Namespace, id, token, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (existing.Any(s => JsonRead.String(s, "spec", "savepointLocation") == location))
+            {
+                return (SyncOutcome.SavepointStatus(location, "Registered", "The platform lists the savepoint for the deployment."), false);
+            }
+
+            var body = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["deploymentId"] = id,
+                    ["annotations"] = new JsonObject
+                    {
+                        ["com.dataartisans.appmanager.controller.deployment.spec.version"] =
+                            JsonRead.String(deployment, "metadata", "annotations", "com.dataartisans.appmanager.controller.deployment.spec.version"),
+                    },
+                },
+                ["spec"] = new JsonObject { ["savepointLocation"] = location, ["flinkSavepointId"] = "00000000-0000-0000-0000-000000000000" },
+                ["status"] = new JsonObject { ["state"] = "COMPLETED" },
+            };
+            await _platform.CreateSavepointAsync(target.Namespace, body, token, cancellationToken).ConfigureAwait(false);
+            _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "savepoint"));
+            Log.SavepointRegistered(_logger, target.ToString(), location);
+            events.Add(ReconcileEvent.Normal("SavepointRegistered", $"Registered the initial savepoint {location} for {target}."));
+            return (SyncOutcome.SavepointStatus(location, "Registered", "Registered after the deployment was created."), true);
+        }
+        catch (PlatformException ex) when (ex.Kind is PlatformErrorKind.Transient or PlatformErrorKind.Conflict or PlatformErrorKind.NotFound)
+        {
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Savepoint" + ex.Kind));
+            events.Add(ReconcileEvent.Warning("SavepointPending", $"The initial savepoint {location} is not registered yet: {ex.Message}. It is retried on the next reconcile."));
+            return (SyncOutcome.SavepointStatus(location, "Pending", $"Registration failed: {ex.Message}"), false);
+        }
+    }
+
+    private Task<JsonObject> WriteAsync(DeploymentTarget target, Plan plan, ApiToken? token, CancellationToken cancellationToken) => plan.Action switch
+    {
+        PlanAction.Create => _platform.CreateDeploymentAsync(target.Namespace, plan.Request!, token, cancellationToken),
+        PlanAction.Patch => _platform.PatchDeploymentAsync(target.Namespace, target.Name, plan.Request!, token, cancellationToken),
+        PlanAction.Replace => _platform.ReplaceDeploymentAsync(target.Namespace, target.Name, plan.Request!, token, cancellationToken),
+        _ => throw new InvalidOperationException($"{plan.Action} is not a write."),
+    };
+
+    // Reads are idempotent: retried on transient failures with a doubling, jittered delay.
+    private async Task<T> RetryingAsync<T>(DeploymentTarget target, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && attempt <= _options.TransientRetries)
+            {
+                await DelayAsync(target, attempt, ex, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Task DelayAsync(DeploymentTarget target, int attempt, PlatformException ex, CancellationToken cancellationToken)
+    {
+        var baseDelay = _options.TransientRetryDelay * Math.Pow(2, attempt - 1);
+        var jitter = 0.8 + (0.4 * Random.Shared.NextDouble());
+        var delay = ex.RetryAfter is { } retryAfter && retryAfter > baseDelay ? retryAfter : baseDelay * jitter;
+        Log.Retrying(_logger, target.ToString(), delay);
+        return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, cancellationToken);
+    }
+
+    private static ReconcileResult FromPlan(Plan plan, IReadOnlyList<ReconcileEvent> events, int writes, TimeSpan? requeue) => new()
+    {
+        Status = plan.Status,
+        StatusChanged = plan.StatusChanged,
+        SpecUpdate = plan.SpecUpdate,
+        Events = events,
+        Plan = plan,
+        Writes = writes,
+        RequeueAfter = requeue,
+    };
+
+    private ReconcileResult Failed(VvpDeploymentResource resource, JsonObject? live, string reason, string message, List<ReconcileEvent> events, bool liveKnown, TimeSpan? requeue, int writes = 0)
+    {
+        events.Add(ReconcileEvent.Warning(reason, message));
+        var status = StatusProjection.Project(resource, live, SyncOutcome.Failure(reason, message) with { LiveUnknown = !liveKnown }, _planner.Options);
+        return new ReconcileResult
+        {
+            Status = status,
+            StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
+            Events = events,
+            Writes = writes,
+            RequeueAfter = requeue,
+        };
+    }
+
+    private TimeSpan? RequeueFor(JsonObject? live)
+    {
+        if (live is null)
+        {
+            return null;
+        }
+
+        var state = JsonRead.String(live, "status", "state");
+        return state == "TRANSITIONING" || (state is not null && state != JsonRead.String(live, "spec", "state") && state is not ("FAILED" or "FINISHED"))
+            ? _options.TransitioningRequeue
+            : null;
+    }
+
+    // Exponential backoff without extra state: twice as long as the Synced condition has been failing, within bounds.
+    private TimeSpan Backoff(VvpDeploymentResource resource, PlatformException? ex)
+    {
+        var backoff = _options.FailureRequeue;
+        var synced = SyncedCondition(resource.Status);
+        if (JsonRead.String(synced, "status") == "False" && JsonRead.String(synced, "reason") is not ("Pending" or null) &&
+            DateTimeOffset.TryParse(JsonRead.String(synced, "lastTransitionTime"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var since))
+        {
+            var failingFor = _time.GetUtcNow() - since;
+            if (failingFor > backoff)
+            {
+                backoff = failingFor * 2;
+            }
+        }
+
+        if (ex?.RetryAfter is { } retryAfter && retryAfter > backoff)
+        {
+            backoff = retryAfter;
+        }
+
+        return backoff > _options.MaxFailureRequeue ? _options.MaxFailureRequeue : backoff;
+    }
+
+    private static bool WasRejectedAtThisGeneration(VvpDeploymentResource resource)
+    {
+        var synced = SyncedCondition(resource.Status);
+        return JsonRead.String(synced, "reason") == "PlatformRejected" &&
+               resource.Generation is { } generation &&
+               JsonRead.Int64(synced, "observedGeneration") == generation;
+    }
+
+    private static JsonObject? SyncedCondition(JsonObject? status) =>
+        (JsonRead.At(status, "conditions") as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == "Synced");
+
+    private static string ReasonOf(PlatformErrorKind kind) => kind switch
+    {
+        PlatformErrorKind.Rejected => "PlatformRejected",
+        PlatformErrorKind.Unauthenticated => "Unauthenticated",
+        PlatformErrorKind.Forbidden => "Forbidden",
+        _ => "TransientFailure",
+    };
+
+    private static string WarningReason(ResourceMessage warning) =>
+        warning.Path.StartsWith("/spec/initialSavepointSpec", StringComparison.Ordinal) ? "InitialSavepointSkipped"
+        : warning.Message.StartsWith("Erased", StringComparison.Ordinal) ? "KeysErased"
+        : "TargetChanged";
+}
