@@ -22,4 +22,22 @@ if (args is ["counts"])
     return;
 }
 
+if (args is ["reconcile-counts"])
+{
+    // API calls per in-sync reconcile over the whole fleet, and the wall-clock time of one pass.
+    var (platform, reconciler, crs) = ReconcilerBenchmarks.InSyncFleet(ReconcilerBenchmarks.Count);
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    var writesReported = 0;
+    foreach (var cr in crs)
+    {
+        writesReported += (await reconciler.ReconcileAsync(cr)).Writes;
+    }
+
+    watch.Stop();
+    var calls = platform.Calls;
+    Console.WriteLine($"{crs.Length} in-sync CRs: {calls.Count} calls ({calls.Count(c => c.Operation == Vvp.Reconciliation.Testing.PlatformOperation.GetDeployment)} reads, {platform.WriteCount} writes, {writesReported} reported), " +
+        $"{(double)calls.Count / crs.Length:F2} calls per CR, {watch.Elapsed.TotalMicroseconds / crs.Length:F1} us per reconcile (one pass, not a benchmark)");
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(JsonDiffBenchmarks).Assembly).Run(args);
