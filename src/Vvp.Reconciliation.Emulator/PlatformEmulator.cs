@@ -1,0 +1,208 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Testing;
+
+namespace Vvp.Reconciliation.Emulator;
+
+/// <summary>
+/// Serves the platform's deployment and savepoint endpoints over HTTP on 127.0.0.1, backed by an
+/// <see cref="InMemoryPlatform"/>: its tokens, roles and injected faults answer as HTTP status codes, and
+/// <see cref="Intercept"/> lets a test answer a request itself (a redirect, a huge body, a non-JSON error).
+/// </summary>
+public sealed class PlatformEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private PlatformEmulator(WebApplication app, InMemoryPlatform platform, Uri baseAddress)
+    {
+        _app = app;
+        Platform = platform;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The platform behind the endpoints.</summary>
+    public InMemoryPlatform Platform { get; }
+
+    /// <summary>The address to give the REST adapter, e.g. <c>http://127.0.0.1:54321/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>How many HTTP requests arrived.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Answers a request before the platform does when it returns true.</summary>
+    public Func<HttpContext, Task<bool>>? Intercept { get; set; }
+
+    /// <summary>The Authorization headers received, in order (tests check what a redirect forwarded).</summary>
+    public List<(string Path, string? Authorization)> Received { get; } = [];
+
+    /// <summary>Starts the emulator on 127.0.0.1.</summary>
+    /// <param name="platform">The platform to serve; a new one when omitted.</param>
+    /// <param name="port">The port; 0 picks a free one.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running emulator.</returns>
+    public static async Task<PlatformEmulator> StartAsync(InMemoryPlatform? platform = null, int port = 0, CancellationToken cancellationToken = default)
+    {
+        platform ??= new InMemoryPlatform();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        PlatformEmulator? emulator = null;
+        app.Run(context => emulator!.HandleAsync(context));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetService(typeof(IServer)) is IServer server
+            ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            : throw new InvalidOperationException("The emulator has no server.");
+        emulator = new PlatformEmulator(app, platform, new Uri(address.TrimEnd('/') + "/"));
+        return emulator;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        lock (Received)
+        {
+            Received.Add((context.Request.Path.Value ?? string.Empty, context.Request.Headers.Authorization.FirstOrDefault()));
+        }
+
+        if (Intercept is { } intercept && await intercept(context).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var token = BearerToken(context.Request);
+        var ct = context.RequestAborted;
+        var segments = (context.Request.Path.Value ?? string.Empty).Trim('/').Split('/');
+        try
+        {
+            // api/v1/namespaces/{ns}/deployments[/{name}] and api/v1/namespaces/{ns}/savepoints
+            if (segments.Length < 5 || segments[0] != "api" || segments[1] != "v1" || segments[2] != "namespaces")
+            {
+                await Error(context, 404, $"No endpoint {context.Request.Path}.").ConfigureAwait(false);
+                return;
+            }
+
+            var ns = Uri.UnescapeDataString(segments[3]);
+            var method = context.Request.Method;
+            switch (segments[4], segments.Length, method)
+            {
+                case ("deployments", 5, "GET"):
+                    await Json(context, 200, List(await Platform.ListDeploymentsAsync(ns, token, ct).ConfigureAwait(false))).ConfigureAwait(false);
+                    break;
+                case ("deployments", 5, "POST"):
+                    await Json(context, 201, await Platform.CreateDeploymentAsync(ns, await Body(context).ConfigureAwait(false), token, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                    break;
+                case ("deployments", 6, "GET"):
+                    var found = await Platform.GetDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), token, ct).ConfigureAwait(false);
+                    if (found is null)
+                    {
+                        await Error(context, 404, $"Deployment {segments[5]} not found.").ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await Json(context, 200, found).ConfigureAwait(false);
+                    }
+
+                    break;
+                case ("deployments", 6, "PATCH"):
+                    await Json(context, 200, await Platform.PatchDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), await Body(context).ConfigureAwait(false), token, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                    break;
+                case ("deployments", 6, "PUT"):
+                    await Json(context, 200, await Platform.ReplaceDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), await Body(context).ConfigureAwait(false), token, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                    break;
+                case ("deployments", 6, "DELETE"):
+                    await Platform.DeleteDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), token, ct).ConfigureAwait(false);
+                    context.Response.StatusCode = 204;
+                    break;
+                case ("savepoints", 5, "GET"):
+                    var id = context.Request.Query["deploymentId"].FirstOrDefault() ?? string.Empty;
+                    await Json(context, 200, List(await Platform.ListSavepointsAsync(ns, id, token, ct).ConfigureAwait(false))).ConfigureAwait(false);
+                    break;
+                case ("savepoints", 5, "POST"):
+                    await Json(context, 201, await Platform.CreateSavepointAsync(ns, await Body(context).ConfigureAwait(false), token, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                    break;
+                default:
+                    await Error(context, 405, $"{method} is not served at {context.Request.Path}.").ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (PlatformException ex)
+        {
+            var code = ex.StatusCode ?? ex.Kind switch
+            {
+                PlatformErrorKind.Rejected => 400,
+                PlatformErrorKind.Unauthenticated => 401,
+                PlatformErrorKind.Forbidden => 403,
+                PlatformErrorKind.NotFound => 404,
+                PlatformErrorKind.Conflict => 409,
+                _ => 503,
+            };
+            if (ex.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            await Error(context, code, ex.Message).ConfigureAwait(false);
+        }
+        catch (BadBodyException ex)
+        {
+            await Error(context, 400, ex.Message).ConfigureAwait(false);
+        }
+    }
+
+    private static ApiToken? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.FirstOrDefault();
+        return header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? ApiToken.From(header["Bearer ".Length..]) : null;
+    }
+
+    private static async Task<JsonObject> Body(HttpContext context)
+    {
+        try
+        {
+            return await System.Text.Json.JsonSerializer.DeserializeAsync(context.Request.Body, EmulatorJsonContext.Default.JsonObject, context.RequestAborted).ConfigureAwait(false)
+                ?? throw new BadBodyException("The body is empty.");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new BadBodyException($"The body is not a JSON object: {ex.Message}");
+        }
+    }
+
+    private static JsonObject List(IReadOnlyList<JsonObject> items) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "List",
+        ["metadata"] = new JsonObject(),
+        ["items"] = new JsonArray([.. items.Select(i => (JsonNode)i)]),
+    };
+
+    private static Task Json(HttpContext context, int status, JsonNode body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+
+    private static Task Error(HttpContext context, int status, string message) =>
+        Json(context, status, new JsonObject { ["message"] = message });
+
+    private sealed class BadBodyException(string message) : Exception(message);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]
+internal sealed partial class EmulatorJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

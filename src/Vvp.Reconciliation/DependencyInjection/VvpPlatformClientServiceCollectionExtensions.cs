@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Platform;
+
+namespace Vvp.Reconciliation.DependencyInjection;
+
+/// <summary>Registers the Ververica Platform REST adapter as the <see cref="IPlatformClient"/>.</summary>
+public static class VvpPlatformClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="VvpPlatformHttpClient"/> as a typed <see cref="HttpClient"/> and as the
+    /// <see cref="IPlatformClient"/>: redirects followed only with the token kept to its origin, and the
+    /// standard resilience handler (time-outs, circuit breaker, jittered retries) with retries limited to
+    /// idempotent verbs — GET, PUT, DELETE. POST and PATCH are never retried blindly: the reconciler re-reads
+    /// and re-plans instead.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; <see cref="VvpPlatformClientOptions.BaseAddress"/> is required.</param>
+    /// <returns>The HTTP client builder, to add handlers.</returns>
+    /// <example>
+    /// <code>
+    /// services.AddVvpPlatformClient(o => o.BaseAddress = new Uri("https://vvp.example.com/"));
+    /// </code>
+    /// </example>
+    public static IHttpClientBuilder AddVvpPlatformClient(this IServiceCollection services, Action<VvpPlatformClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<VvpPlatformClientOptions>()
+            .Configure(configure)
+            .Validate(
+                options =>
+                {
+                    try
+                    {
+                        options.Validate();
+                        return true;
+                    }
+                    catch (ArgumentException)
+                    {
+                        return false;
+                    }
+                },
+                "VvpPlatformClientOptions are invalid: BaseAddress must be an absolute HTTPS URL (or loopback, or AllowInsecureHttp set).")
+            .ValidateOnStart();
+
+        var builder = services
+            .AddHttpClient<VvpPlatformHttpClient>((provider, client) =>
+            {
+                client.BaseAddress = provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value.BaseAddress;
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .AddHttpMessageHandler(provider => new SameOriginRedirectHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
+        builder.AddStandardResilienceHandler(options => options.Retry.DisableFor(HttpMethod.Post, HttpMethod.Patch));
+        services.AddTransient(provider => new VvpPlatformHttpClient(
+            provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(VvpPlatformHttpClient)),
+            provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
+        services.AddTransient<IPlatformClient>(provider => provider.GetRequiredService<VvpPlatformHttpClient>());
+        return builder;
+    }
+}

@@ -1,0 +1,271 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Platform;
+
+namespace Vvp.Reconciliation.Http;
+
+/// <summary>
+/// <see cref="IPlatformClient"/> over Ververica Platform's Application Manager REST API
+/// (<c>/api/v1/namespaces/{ns}/deployments</c>, <c>…/savepoints</c>). Each call sends the token it is given as
+/// <c>Authorization: Bearer</c>; PATCH goes as <c>application/json</c> with the planner's minimal body.
+/// Answers map to <see cref="PlatformException"/> kinds: 400 Rejected (with the body's <c>message</c>),
+/// 401, 403, 404 (absent on GET, NotFound on writes), 409 Conflict, 429/5xx/time-outs/connection failures Transient.
+/// </summary>
+public sealed class VvpPlatformHttpClient : IPlatformClient
+{
+    private const int ExcerptLength = 200;
+    private readonly HttpClient _http;
+    private readonly VvpPlatformClientOptions _options;
+
+    /// <summary>Creates the adapter over <paramref name="http"/>.</summary>
+    /// <param name="http">The client; its primary handler must not follow redirects (see <see cref="SameOriginRedirectHandler"/>).</param>
+    /// <param name="options">The options; <see cref="VvpPlatformClientOptions.BaseAddress"/> falls back to the client's.</param>
+    /// <exception cref="ArgumentException">The options are invalid (no address, or plain HTTP not allowed).</exception>
+    public VvpPlatformHttpClient(HttpClient http, VvpPlatformClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        options.BaseAddress ??= http.BaseAddress;
+        options.Validate();
+        _http = http;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Makes an adapter with its own handler chain (redirects kept to the origin, no automatic redirects),
+    /// for programs without dependency injection, such as the command-line tool.
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <returns>The adapter and the client to dispose with it.</returns>
+    public static (VvpPlatformHttpClient Client, HttpClient Http) Create(VvpPlatformClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+#pragma warning disable CA2000 // The handlers are owned by the HttpClient returned to the caller.
+        var handler = new SameOriginRedirectHandler(options) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false } };
+#pragma warning restore CA2000
+        var http = new HttpClient(handler) { BaseAddress = options.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        return (new VvpPlatformHttpClient(http, options), http);
+    }
+
+    /// <inheritdoc />
+    public async Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+        (JsonObject?)await SendAsync(HttpMethod.Get, DeploymentPath(ns, name), null, token, absentIsNull: true, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
+        Items(await SendAsync(HttpMethod.Get, DeploymentsPath(ns), null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public async Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
+        Required(await SendAsync(HttpMethod.Post, DeploymentsPath(ns), deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), "POST");
+
+    /// <inheritdoc />
+    public async Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(HttpMethod.Patch, DeploymentPath(ns, name), patch, token, absentIsNull: false, cancellationToken).ConfigureAwait(false);
+
+        // 204 answers carry no body: the deployment is read back.
+        return answer as JsonObject
+            ?? await GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false)
+            ?? throw new PlatformException(PlatformErrorKind.NotFound, $"Deployment {ns}/{name} is gone after the patch.", 404);
+    }
+
+    /// <inheritdoc />
+    public async Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
+        Required(await SendAsync(HttpMethod.Put, DeploymentPath(ns, name), deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), "PUT");
+
+    /// <inheritdoc />
+    public Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, DeploymentPath(ns, name), null, token, absentIsNull: false, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken) =>
+        Items(await SendAsync(HttpMethod.Get, $"{SavepointsPath(ns)}?deploymentId={Uri.EscapeDataString(deploymentId)}", null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false));
+
+    /// <inheritdoc />
+    public async Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken) =>
+        Required(await SendAsync(HttpMethod.Post, SavepointsPath(ns), savepoint, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), "POST");
+
+    /// <summary>The paths the adapter uses, relative to the base address (for the contract test).</summary>
+    public static IReadOnlyList<(string Method, string Path)> Endpoints { get; } =
+    [
+        ("GET", "/api/v1/namespaces/{ns}/deployments"),
+        ("POST", "/api/v1/namespaces/{ns}/deployments"),
+        ("GET", "/api/v1/namespaces/{ns}/deployments/{name}"),
+        ("PUT", "/api/v1/namespaces/{ns}/deployments/{name}"),
+        ("PATCH", "/api/v1/namespaces/{ns}/deployments/{name}"),
+        ("DELETE", "/api/v1/namespaces/{ns}/deployments/{name}"),
+        ("GET", "/api/v1/namespaces/{ns}/savepoints"),
+        ("POST", "/api/v1/namespaces/{ns}/savepoints"),
+    ];
+
+    private static string DeploymentsPath(string ns) => $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/deployments";
+
+    private static string DeploymentPath(string ns, string name) => $"{DeploymentsPath(ns)}/{Uri.EscapeDataString(name)}";
+
+    private static string SavepointsPath(string ns) => $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/savepoints";
+
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_options.BaseAddress!, path));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Reveal());
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path} timed out after {_options.RequestTimeout.TotalSeconds:0.#} s.", null, null, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path} failed: {ex.Message}", null, null, ex);
+        }
+
+        using (response)
+        {
+            var text = await ReadAsync(response, method, path, timeout.Token, cancellationToken).ConfigureAwait(false);
+            var code = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                return ParseBody(text, method, path);
+            }
+
+            if (code == 404 && absentIsNull)
+            {
+                return null;
+            }
+
+            var message = $"{method} {path}: HTTP {code}: {MessageOf(text)}";
+            throw code switch
+            {
+                400 => new PlatformException(PlatformErrorKind.Rejected, message, code),
+                401 => new PlatformException(PlatformErrorKind.Unauthenticated, message, code),
+                403 => new PlatformException(PlatformErrorKind.Forbidden, message, code),
+                404 => new PlatformException(PlatformErrorKind.NotFound, message, code),
+                409 => new PlatformException(PlatformErrorKind.Conflict, message, code),
+                429 or >= 500 => new PlatformException(PlatformErrorKind.Transient, message, code, RetryAfter(response)),
+                >= 300 and < 400 => new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: a redirect was not followed (HTTP {code}).", code),
+                _ => new PlatformException(PlatformErrorKind.Rejected, message, code),
+            };
+        }
+    }
+
+    private async Task<string> ReadAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken timeout, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > _options.MaxResponseBytes)
+        {
+            throw TooLarge(method, path);
+        }
+
+        try
+        {
+            using var stream = await response.Content.ReadAsStreamAsync(timeout).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > _options.MaxResponseBytes)
+                {
+                    throw TooLarge(method, path);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path} timed out while reading the answer.", null, null, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: the answer could not be read: {ex.Message}", null, null, ex);
+        }
+    }
+
+    private PlatformException TooLarge(HttpMethod method, string path) =>
+        new(PlatformErrorKind.Transient, $"{method} {path}: the answer is larger than {_options.MaxResponseBytes} bytes.");
+
+    private static JsonNode? ParseBody(string text, HttpMethod method, string path)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: the answer is not JSON ({ex.Message}).", null, null, ex);
+        }
+    }
+
+    // The platform's error body is JSON with a "message" when it is JSON at all; otherwise a short excerpt.
+    private static string MessageOf(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return "(no message)";
+        }
+
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject obj && obj["message"] is JsonValue message && message.TryGetValue<string>(out var value))
+            {
+                return value;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: fall through to the excerpt.
+        }
+
+        var excerpt = new string([.. text.Take(ExcerptLength).Select(c => char.IsControl(c) ? ' ' : c)]).Trim();
+        return text.Length > ExcerptLength ? excerpt + "…" : excerpt;
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
+    }
+
+    private static IReadOnlyList<JsonObject> Items(JsonNode? answer) => answer switch
+    {
+        JsonObject obj when obj["items"] is JsonArray items => [.. items.OfType<JsonObject>().Select(i => i.DeepClone().AsObject())],
+        JsonArray array => [.. array.OfType<JsonObject>().Select(i => i.DeepClone().AsObject())],
+        _ => [],
+    };
+
+    private static JsonObject Required(JsonNode? answer, string verb) =>
+        answer as JsonObject ?? throw new PlatformException(PlatformErrorKind.Transient, $"The platform answered the {verb} without a JSON object.");
+}

@@ -1,0 +1,308 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.DependencyInjection;
+using Vvp.Reconciliation.Emulator;
+using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Testing;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Http;
+
+/// <summary>The REST adapter over a real socket on 127.0.0.1 against the platform emulator.</summary>
+public sealed class HttpAdapterTests : IAsyncLifetime
+{
+    private const string Token = "http-token-5c1d";
+    private PlatformEmulator _emulator = null!;
+    private VvpPlatformHttpClient _client = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await PlatformEmulator.StartAsync();
+        (_client, _http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(5) });
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _emulator.DisposeAsync();
+    }
+
+    private static JsonObject Deployment(string name = "job") => (JsonObject)JsonNode.Parse("""
+        {"metadata":{"name":"NAME","displayName":"Job"},"spec":{"state":"CANCELLED","deploymentTargetName":"t"}}
+        """.Replace("NAME", name, StringComparison.Ordinal))!;
+
+    [Fact]
+    public async Task Every_endpoint_works_over_the_socket()
+    {
+        var created = await _client.CreateDeploymentAsync("ns", Deployment(), null, default);
+        var id = created["metadata"]!["id"]!.GetValue<string>();
+
+        (await _client.GetDeploymentAsync("ns", "job", null, default))!["metadata"]!["id"]!.GetValue<string>().Should().Be(id);
+        (await _client.GetDeploymentAsync("ns", "absent", null, default)).Should().BeNull("404 on GET means absent");
+        (await _client.ListDeploymentsAsync("ns", null, default)).Should().ContainSingle();
+        var patched = await _client.PatchDeploymentAsync("ns", "job", (JsonObject)JsonNode.Parse("""{"spec":{"maxJobCreationAttempts":4}}""")!, null, default);
+        patched["spec"]!["maxJobCreationAttempts"]!.GetValue<int>().Should().Be(4);
+        var replaced = await _client.ReplaceDeploymentAsync("ns", "job", Deployment(), null, default);
+        replaced["spec"]!.AsObject().ContainsKey("maxJobCreationAttempts").Should().BeFalse();
+        await _client.CreateSavepointAsync("ns", (JsonObject)JsonNode.Parse("""{"metadata":{"deploymentId":"ID"},"spec":{"savepointLocation":"s3://x"},"status":{"state":"COMPLETED"}}""".Replace("ID", id, StringComparison.Ordinal))!, null, default);
+        (await _client.ListSavepointsAsync("ns", id, null, default)).Should().ContainSingle();
+        await _client.DeleteDeploymentAsync("ns", "job", null, default);
+        (await _client.GetDeploymentAsync("ns", "job", null, default)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task The_token_goes_as_a_Bearer_header_on_every_call()
+    {
+        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
+
+        await _client.CreateDeploymentAsync("ns", Deployment(), ApiToken.From(Token), default);
+        await _client.GetDeploymentAsync("ns", "job", ApiToken.From(Token), default);
+
+        _emulator.Received.Should().OnlyContain(r => r.Authorization == "Bearer " + Token);
+    }
+
+    [Theory]
+    [InlineData(400, PlatformErrorKind.Rejected)]
+    [InlineData(401, PlatformErrorKind.Unauthenticated)]
+    [InlineData(403, PlatformErrorKind.Forbidden)]
+    [InlineData(404, PlatformErrorKind.NotFound)]
+    [InlineData(409, PlatformErrorKind.Conflict)]
+    [InlineData(429, PlatformErrorKind.Transient)]
+    [InlineData(500, PlatformErrorKind.Transient)]
+    [InlineData(502, PlatformErrorKind.Transient)]
+    [InlineData(503, PlatformErrorKind.Transient)]
+    [InlineData(405, PlatformErrorKind.Rejected)]
+    public async Task Status_codes_map_to_failure_kinds_with_the_platforms_message(int code, PlatformErrorKind kind)
+    {
+        _emulator.Intercept = context => Answer(context, code, """{"message":"the platform explains"}""");
+
+        var act = async () => await _client.PatchDeploymentAsync("ns", "job", new JsonObject(), null, default);
+
+        var error = (await act.Should().ThrowAsync<PlatformException>()).Which;
+        error.Kind.Should().Be(kind);
+        error.StatusCode.Should().Be(code);
+        error.Message.Should().Contain("the platform explains");
+    }
+
+    [Fact]
+    public async Task A_non_JSON_error_body_becomes_a_short_excerpt()
+    {
+        _emulator.Intercept = context => Answer(context, 400, "<html>" + new string('x', 5000) + "</html>", "text/html");
+
+        var act = async () => await _client.CreateDeploymentAsync("ns", Deployment(), null, default);
+
+        var error = (await act.Should().ThrowAsync<PlatformException>()).Which;
+        error.Kind.Should().Be(PlatformErrorKind.Rejected);
+        error.Message.Length.Should().BeLessThan(400);
+        error.Message.Should().Contain("<html>xxx");
+    }
+
+    [Fact]
+    public async Task Retry_After_is_read()
+    {
+        _emulator.Platform.FailNext(PlatformOperation.GetDeployment, PlatformFault.Status(429, "slow down", TimeSpan.FromSeconds(7)));
+
+        var act = async () => await _client.GetDeploymentAsync("ns", "job", null, default);
+
+        (await act.Should().ThrowAsync<PlatformException>()).Which.RetryAfter.Should().Be(TimeSpan.FromSeconds(7));
+    }
+
+    [Fact]
+    public async Task A_time_out_is_transient()
+    {
+        var (client, http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, RequestTimeout = TimeSpan.FromMilliseconds(200) });
+        using var _ = http;
+        _emulator.Intercept = async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return true;
+        };
+
+        var act = async () => await client.GetDeploymentAsync("ns", "job", null, default);
+
+        (await act.Should().ThrowAsync<PlatformException>()).Which.Kind.Should().Be(PlatformErrorKind.Transient);
+    }
+
+    [Fact]
+    public async Task A_connection_failure_is_transient()
+    {
+        var closed = new Uri($"http://127.0.0.1:{FreePort()}/");
+        var (client, http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = closed });
+        using var _ = http;
+
+        var act = async () => await client.GetDeploymentAsync("ns", "job", null, default);
+
+        (await act.Should().ThrowAsync<PlatformException>()).Which.Kind.Should().Be(PlatformErrorKind.Transient);
+    }
+
+    [Fact]
+    public async Task Response_bodies_are_size_limited()
+    {
+        var (client, http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, MaxResponseBytes = 64 * 1024 });
+        using var _ = http;
+        _emulator.Intercept = context => Answer(context, 200, "{\"x\":\"" + new string('a', 200_000) + "\"}");
+
+        var act = async () => await client.GetDeploymentAsync("ns", "job", null, default);
+
+        (await act.Should().ThrowAsync<PlatformException>()).Which.Message.Should().Contain("larger than 65536 bytes");
+    }
+
+    [Fact]
+    public async Task A_same_origin_redirect_keeps_the_token()
+    {
+        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
+        await _emulator.Platform.CreateDeploymentAsync("ns", Deployment(), ApiToken.From(Token), default);
+        _emulator.Intercept = context =>
+        {
+            if (context.Request.Path.Value!.EndsWith("/old-name", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = 307;
+                context.Response.Headers.Location = new Uri(_emulator.BaseAddress, "api/v1/namespaces/ns/deployments/job").ToString();
+                return Task.FromResult(true);
+            }
+
+            return Task.FromResult(false);
+        };
+
+        var found = await _client.GetDeploymentAsync("ns", "old-name", ApiToken.From(Token), default);
+
+        found.Should().NotBeNull();
+        _emulator.Received.Select(r => r.Authorization).Should().Equal("Bearer " + Token, "Bearer " + Token);
+    }
+
+    [Fact]
+    public async Task The_token_is_never_forwarded_on_a_redirect_to_another_origin()
+    {
+        await using var other = await PlatformEmulator.StartAsync();
+        _emulator.Intercept = context =>
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = new Uri(other.BaseAddress, "api/v1/namespaces/ns/deployments/job").ToString();
+            return Task.FromResult(true);
+        };
+
+        (await _client.GetDeploymentAsync("ns", "job", ApiToken.From(Token), default)).Should().BeNull();
+
+        other.Received.Should().ContainSingle().Which.Authorization.Should().BeNull();
+        _emulator.Received.Single().Authorization.Should().Be("Bearer " + Token);
+    }
+
+    [Fact]
+    public async Task A_redirect_to_plain_http_elsewhere_is_refused()
+    {
+        _emulator.Intercept = context =>
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = "http://platform.invalid/api/v1/namespaces/ns/deployments/job";
+            return Task.FromResult(true);
+        };
+
+        var act = async () => await _client.GetDeploymentAsync("ns", "job", ApiToken.From(Token), default);
+
+        (await act.Should().ThrowAsync<PlatformException>()).Which.Message.Should().Contain("not HTTPS");
+    }
+
+    [Theory]
+    [InlineData("https://vvp.example.com/", false, true)]
+    [InlineData("http://127.0.0.1:8080/", false, true)]
+    [InlineData("http://localhost:8080/", false, true)]
+    [InlineData("http://vvp.example.com/", false, false)]
+    [InlineData("http://vvp.example.com/", true, true)]
+    public void Https_is_required_unless_loopback_or_allowed(string address, bool allowInsecure, bool accepted)
+    {
+        var options = new VvpPlatformClientOptions { BaseAddress = new Uri(address), AllowInsecureHttp = allowInsecure };
+
+        if (accepted)
+        {
+            options.Invoking(o => o.Validate()).Should().NotThrow();
+        }
+        else
+        {
+            options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>().WithMessage("*not HTTPS*");
+        }
+    }
+
+    [Fact]
+    public async Task A_reconcile_over_http_creates_then_costs_one_GET_and_no_write()
+    {
+        var options = new ReconcilerOptions();
+        options.WatchedNamespaces.Add("jobs");
+        var reconciler = new VvpDeploymentReconciler(_client, options);
+        var cr = FakeHost.Cr0();
+
+        var created = await reconciler.ReconcileAsync(cr);
+        cr = cr.WithStatus(created.Status);
+        _emulator.Platform.ClearCalls();
+        var before = _emulator.Requests;
+        var again = await reconciler.ReconcileAsync(cr);
+
+        created.Writes.Should().Be(1);
+        again.Writes.Should().Be(0);
+        (_emulator.Requests - before).Should().Be(1);
+        _emulator.Platform.Calls.Should().ContainSingle().Which.Operation.Should().Be(PlatformOperation.GetDeployment);
+    }
+
+    [Fact]
+    public async Task AddVvpPlatformClient_registers_the_adapter_with_resilience()
+    {
+        var services = new ServiceCollection();
+        services.AddVvpPlatformClient(o => o.BaseAddress = _emulator.BaseAddress);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IPlatformClient>();
+        _emulator.Platform.FailNext(PlatformOperation.GetDeployment, PlatformFault.Status(503), times: 2);
+
+        var created = await client.CreateDeploymentAsync("ns", Deployment(), null, default);
+        var read = await client.GetDeploymentAsync("ns", "job", null, default);
+
+        client.Should().BeOfType<VvpPlatformHttpClient>();
+        read!["metadata"]!["id"]!.GetValue<string>().Should().Be(created["metadata"]!["id"]!.GetValue<string>(), "GET is retried by the resilience handler");
+    }
+
+    [Fact]
+    public async Task Post_and_patch_are_not_retried_by_the_resilience_handler()
+    {
+        var services = new ServiceCollection();
+        services.AddVvpPlatformClient(o => o.BaseAddress = _emulator.BaseAddress);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IPlatformClient>();
+        _emulator.Platform.FailNext(PlatformOperation.CreateDeployment, PlatformFault.Status(503));
+
+        var act = async () => await client.CreateDeploymentAsync("ns", Deployment(), null, default);
+
+        await act.Should().ThrowAsync<PlatformException>();
+        _emulator.Platform.Calls.Count(c => c.Operation == PlatformOperation.CreateDeployment).Should().Be(1);
+    }
+
+    [Fact]
+    public void An_address_that_is_not_https_is_refused_at_start()
+    {
+        var services = new ServiceCollection();
+        services.AddVvpPlatformClient(o => o.BaseAddress = new Uri("http://vvp.example.com/"));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*HTTPS*");
+    }
+
+    private static async Task<bool> Answer(HttpContext context, int code, string body, string contentType = "application/json")
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = contentType;
+        await context.Response.WriteAsync(body);
+        return true;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
