@@ -12,14 +12,28 @@ internal static class CliApp
               file as the platform returns it), or against none. Nothing is sent anywhere.
           vvp-reconcile validate <file>...
               Validates CR files; prints each error as 'file: /json/pointer: message'.
+          vvp-reconcile diff --cr <file|dir> [--platform <url>] [--state <file>] [options]
+              Plans each CR against the platform and prints what would change. Writes nothing.
+          vvp-reconcile apply --cr <file|dir> [--platform <url>] [--state <file>] [--dry-run] [options]
+              Reconciles each CR: creates, patches or replaces its deployment, registers savepoints.
+            options: --identity <id>  --token-file <file>  --output text|json  --allow-insecure-http
+            The token comes from --token-file, else the VVP_API_TOKEN environment variable, else the CR's
+            apikey annotation; never from a command-line argument. Without --platform, an in-memory
+            platform is used, kept in the --state file between runs when one is given.
           vvp-reconcile --help | --version
 
-        Exit codes: 0 done (plan computed, files valid), 1 a CR is invalid or unreadable, 2 usage or file errors.
+        Exit codes: 0 done (plan computed, files valid, in sync), 1 a CR is invalid or unreadable (apply: or failed),
+        2 usage or file errors, 3 diff found something to change.
         """;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, new CliContext(stdout, stderr, _ => null, false)).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(string[] args, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        var (stdout, stderr) = (context.Stdout, context.Stderr);
         try
         {
             return args switch
@@ -28,6 +42,8 @@ internal static class CliApp
                 ["--version"] => Version(stdout),
                 ["plan", .. var rest] => PlanCommand.Run(rest, stdout),
                 ["validate", .. var rest] => ValidateCommand.Run(rest, stdout),
+                ["diff", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: false).ConfigureAwait(false),
+                ["apply", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: true).ConfigureAwait(false),
                 [var unknown, ..] => throw new UsageException($"unknown command '{unknown}'."),
             };
         }

@@ -1,3 +1,3 @@
 using Vvp.Reconciliation.Cli;
 
-return CliApp.Run(args, Console.Out, Console.Error);
+return await CliApp.RunAsync(args, new CliContext(Console.Out, Console.Error, Environment.GetEnvironmentVariable, !Console.IsErrorRedirected));

@@ -171,6 +171,48 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         }
     }
 
+    /// <summary>The platform's whole state (deployments, savepoints, the id counter) as JSON, to save and load later.</summary>
+    /// <returns>A new JSON object.</returns>
+    public JsonObject ExportState()
+    {
+        lock (_gate)
+        {
+            return new JsonObject
+            {
+                ["deployments"] = new JsonArray([.. _deployments.Values.Select(d => (JsonNode)d.DeepClone())]),
+                ["savepoints"] = new JsonArray([.. _savepoints.Select(s => (JsonNode)s.DeepClone())]),
+                ["nextId"] = Interlocked.Read(ref _ids),
+            };
+        }
+    }
+
+    /// <summary>Replaces the platform's state with one from <see cref="ExportState"/>.</summary>
+    /// <param name="state">The saved state.</param>
+    /// <exception cref="ArgumentException">The state is not in the exported shape.</exception>
+    public void ImportState(JsonObject state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_gate)
+        {
+            _deployments.Clear();
+            _savepoints.Clear();
+            foreach (var deployment in (state["deployments"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                var ns = JsonString(deployment, "metadata", "namespace");
+                var name = JsonString(deployment, "metadata", "name");
+                if (ns is null || name is null)
+                {
+                    throw new ArgumentException("Every saved deployment needs metadata.namespace and metadata.name.", nameof(state));
+                }
+
+                _deployments[(ns, name)] = deployment.DeepClone().AsObject();
+            }
+
+            _savepoints.AddRange((state["savepoints"] as JsonArray ?? []).OfType<JsonObject>().Select(s => s.DeepClone().AsObject()));
+            _ids = long.TryParse(state["nextId"]?.ToJsonString(), CultureInfo.InvariantCulture, out var next) ? next : _deployments.Count + _savepoints.Count;
+        }
+    }
+
     /// <summary>Removes a deployment directly, as if someone had deleted it (no call is recorded).</summary>
     /// <param name="ns">The platform namespace.</param>
     /// <param name="name">The deployment name.</param>
