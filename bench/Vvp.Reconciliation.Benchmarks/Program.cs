@@ -40,4 +40,24 @@ if (args is ["reconcile-counts"])
     return;
 }
 
+if (args is ["http-counts"])
+{
+    // HTTP requests per in-sync reconcile, and throughput of one timed pass per concurrency level.
+    var (emulator, http, reconciler, crs) = await HttpReconcileBenchmarks.StartAsync(HttpReconcileBenchmarks.Count);
+    await HttpReconcileBenchmarks.RunAsync(reconciler, crs, 16);
+    foreach (var concurrency in new[] { 1, 16 })
+    {
+        var before = emulator.Requests;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await HttpReconcileBenchmarks.RunAsync(reconciler, crs, concurrency);
+        watch.Stop();
+        Console.WriteLine($"concurrency {concurrency}: {crs.Length} in-sync reconciles, {emulator.Requests - before} HTTP requests " +
+            $"({(double)(emulator.Requests - before) / crs.Length:F2} per reconcile), {crs.Length / watch.Elapsed.TotalSeconds:F0} reconciles/s, writes {emulator.Platform.WriteCount}");
+    }
+
+    http.Dispose();
+    await emulator.DisposeAsync();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(JsonDiffBenchmarks).Assembly).Run(args);
