@@ -31,18 +31,7 @@ public static class VvpPlatformClientServiceCollectionExtensions
         services.AddOptions<VvpPlatformClientOptions>()
             .Configure(configure)
             .Validate(
-                options =>
-                {
-                    try
-                    {
-                        options.Validate();
-                        return true;
-                    }
-                    catch (ArgumentException)
-                    {
-                        return false;
-                    }
-                },
+                options => OptionsValidation.Passes(options.Validate),
                 "VvpPlatformClientOptions are invalid: BaseAddress must be an absolute HTTPS URL (or loopback, or AllowInsecureHttp set).")
             .ValidateOnStart();
 

@@ -36,18 +36,7 @@ public static class VvpReconciliationServiceCollectionExtensions
         services.AddOptions<ReconcilerOptions>()
             .Configure(configure)
             .Validate(
-                options =>
-                {
-                    try
-                    {
-                        options.Validate();
-                        return true;
-                    }
-                    catch (ArgumentException)
-                    {
-                        return false;
-                    }
-                },
+                options => OptionsValidation.Passes(options.Validate),
                 "ReconcilerOptions are invalid: Identity must not be empty, and WatchedNamespaces must list distinct Kubernetes namespace names.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

@@ -318,25 +318,17 @@ public sealed class JsonPatch
             throw new JsonPatchException(index, "cannot remove the whole document.");
         }
 
-        var parent = Resolve(root, path, path.Length - 1, pointer, index);
-        var last = path[^1];
-        switch (parent)
+        var (parent, last, position) = Existing(root, path, pointer, index);
+        if (parent is JsonObject obj)
         {
-            case JsonObject obj:
-                if (!obj.TryGetPropertyValue(last, out removed))
-                {
-                    throw new JsonPatchException(index, $"the path '{pointer}' does not exist: no member '{last}'.");
-                }
-
-                obj.Remove(last);
-                break;
-            case JsonArray array:
-                var position = ArrayIndex(array, last, allowEnd: false, pointer, index);
-                removed = array[position];
-                array.RemoveAt(position);
-                break;
-            default:
-                throw new JsonPatchException(index, $"the path '{pointer}' does not exist: its parent is not an object or array.");
+            removed = obj[last];
+            obj.Remove(last);
+        }
+        else
+        {
+            var array = (JsonArray)parent;
+            removed = array[position];
+            array.RemoveAt(position);
         }
 
         return root;
@@ -349,27 +341,31 @@ public sealed class JsonPatch
             return value;
         }
 
-        var parent = Resolve(root, path, path.Length - 1, pointer, index);
-        var last = path[^1];
-        switch (parent)
+        var (parent, last, position) = Existing(root, path, pointer, index);
+        if (parent is JsonObject obj)
         {
-            case JsonObject obj:
-                if (!obj.ContainsKey(last))
-                {
-                    throw new JsonPatchException(index, $"the path '{pointer}' does not exist: no member '{last}'.");
-                }
-
-                obj[last] = value;
-                break;
-            case JsonArray array:
-                var position = ArrayIndex(array, last, allowEnd: false, pointer, index);
-                array[position] = value;
-                break;
-            default:
-                throw new JsonPatchException(index, $"the path '{pointer}' does not exist: its parent is not an object or array.");
+            obj[last] = value;
+        }
+        else
+        {
+            ((JsonArray)parent)[position] = value;
         }
 
         return root;
+    }
+
+    // The container holding the value at a path that must exist, with the member name or array position.
+    private static (JsonNode Parent, string Last, int Position) Existing(JsonNode? root, string[] path, string pointer, int index)
+    {
+        var parent = Resolve(root, path, path.Length - 1, pointer, index);
+        var last = path[^1];
+        return parent switch
+        {
+            JsonObject obj when obj.ContainsKey(last) => (obj, last, -1),
+            JsonObject => throw new JsonPatchException(index, $"the path '{pointer}' does not exist: no member '{last}'."),
+            JsonArray array => (array, last, ArrayIndex(array, last, allowEnd: false, pointer, index)),
+            _ => throw new JsonPatchException(index, $"the path '{pointer}' does not exist: its parent is not an object or array."),
+        };
     }
 
     /// <summary>Generates operations with a reusable token stack, so pointers are built only for emitted operations.</summary>

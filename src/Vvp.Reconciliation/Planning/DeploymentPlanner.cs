@@ -304,48 +304,22 @@ public sealed class DeploymentPlanner
                 _specUpdate);
         }
 
-        public Plan NoWrite(string reason, SyncOutcome outcome, string? knownHash = null)
+        public Plan NoWrite(string reason, SyncOutcome outcome, string? knownHash = null) =>
+            Build(PlanAction.None, reason, null, null, outcome, reason == PlanReasons.Idle ? null : PendingSavepoint(), _specUpdate, knownHash);
+
+        public Plan Blocked(string reason, SyncOutcome outcome) =>
+            Build(PlanAction.Blocked, reason, null, null, outcome, null, _specUpdate);
+
+        private Plan Build(PlanAction action, string reason, JsonObject? request, JsonPatch? diff, SyncOutcome outcome, SavepointPlan? savepoint, JsonObject? specUpdate, string? knownHash = null)
         {
-            var savepoint = reason == PlanReasons.Idle ? null : PendingSavepoint();
             var status = StatusProjection.Project(_resource, _live, WithSavepointStatus(outcome), _options, knownHash);
-            return new Plan
-            {
-                Target = Target,
-                Action = PlanAction.None,
-                Reason = reason,
-                Savepoint = savepoint,
-                SpecUpdate = _specUpdate,
-                Status = status,
-                StatusChanged = !JsonEquality.Equals(status, _resource.Status),
-                Warnings = _warnings,
-            };
-        }
-
-        public Plan Blocked(string reason, SyncOutcome outcome)
-        {
-            var status = StatusProjection.Project(_resource, _live, outcome, _options);
-            return new Plan
-            {
-                Target = Target,
-                Action = PlanAction.Blocked,
-                Reason = reason,
-                SpecUpdate = _specUpdate,
-                Status = status,
-                StatusChanged = !JsonEquality.Equals(status, _resource.Status),
-                Warnings = _warnings,
-            };
-        }
-
-        private Plan Build(PlanAction action, string reason, JsonObject request, JsonPatch diff, SyncOutcome outcome, SavepointPlan? savepoint, JsonObject? specUpdate)
-        {
-            var status = StatusProjection.Project(_resource, _live, WithSavepointStatus(outcome), _options);
             return new Plan
             {
                 Target = Target,
                 Action = action,
                 Reason = reason,
                 Request = request,
-                Diff = diff,
+                Diff = diff ?? new JsonPatch([]),
                 Savepoint = savepoint,
                 SpecUpdate = specUpdate,
                 Status = status,
