@@ -64,26 +64,27 @@ public static class JsonTree
 
     private static int DepthCore(JsonNode? node, int depth, int maxDepth)
     {
-        IEnumerable<JsonNode?> children;
+        var deepest = depth;
         switch (node)
         {
             case JsonObject obj:
-                children = obj.Select(p => p.Value);
-                break;
+                JsonLimits.EnsureDepth(depth, maxDepth);
+                for (var i = 0; i < obj.Count; i++)
+                {
+                    deepest = Math.Max(deepest, DepthCore(obj.GetAt(i).Value, depth + 1, maxDepth));
+                }
+
+                return deepest;
             case JsonArray array:
-                children = array;
-                break;
+                JsonLimits.EnsureDepth(depth, maxDepth);
+                for (var i = 0; i < array.Count; i++)
+                {
+                    deepest = Math.Max(deepest, DepthCore(array[i], depth + 1, maxDepth));
+                }
+
+                return deepest;
             default:
                 return 0;
         }
-
-        JsonLimits.EnsureDepth(depth, maxDepth);
-        var deepest = depth;
-        foreach (var child in children)
-        {
-            deepest = Math.Max(deepest, DepthCore(child, depth + 1, maxDepth));
-        }
-
-        return deepest;
     }
 }

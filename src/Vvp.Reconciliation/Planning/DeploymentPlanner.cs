@@ -50,18 +50,19 @@ public sealed class DeploymentPlanner
             return Invalid(resource, live, validation.Errors);
         }
 
-        if (live is not null)
+        try
         {
-            try
-            {
-                JsonTree.Depth(live, _options.MaxDepth);
-            }
-            catch (JsonDepthLimitExceededException ex)
-            {
-                throw new ArgumentException($"The live deployment cannot be compared: {ex.Message}", nameof(live), ex);
-            }
+            return PlanValid(resource, live);
         }
+        catch (JsonDepthLimitExceededException ex)
+        {
+            // The CR passed validation, so the depth is the live deployment's.
+            throw new ArgumentException($"The live deployment cannot be compared: {ex.Message}", nameof(live), ex);
+        }
+    }
 
+    private Plan PlanValid(VvpDeploymentResource resource, JsonObject? live)
+    {
         var context = new Context(resource, live, _options);
         if (live is null)
         {
@@ -137,7 +138,7 @@ public sealed class DeploymentPlanner
             }
 
             var recordedId = JsonRead.String(resource.Status, "customResourceStatus", "deploymentId");
-            var liveId = JsonRead.String(live, "metadata", "id");
+            var liveId = recordedId is null ? null : JsonRead.String(live, "metadata", "id");
             if (recordedId is not null && recordedId != liveId)
             {
                 _warnings.Add(new ResourceMessage(

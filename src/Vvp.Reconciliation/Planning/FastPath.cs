@@ -36,7 +36,8 @@ internal static class FastPath
         var sameVersion = liveVersion is JsonValue version &&
                           JsonRead.At(crStatus, "lastSyncedResourceVersion") is JsonValue recorded &&
                           JsonValues.ScalarText(recorded) == JsonValues.ScalarText(version);
-        string? hash = null;
+        // The same resource version is the same deployment: the hash recorded for it still holds.
+        var hash = sameVersion ? JsonRead.String(crStatus, "lastSyncedDeploymentHash") : null;
         if (!sameVersion)
         {
             hash = UserParts.HashOfDeployment(live, options);

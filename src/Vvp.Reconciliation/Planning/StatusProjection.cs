@@ -15,7 +15,7 @@ public static class StatusProjection
     /// <param name="live">The live deployment, or <see langword="null"/> when there is none.</param>
     /// <param name="outcome">What happened.</param>
     /// <param name="options">The planner options (system annotations, clock).</param>
-    /// <param name="liveUserPartHash">The hash of the live user part, when the caller has it already.</param>
+    /// <param name="liveUserPartHash">The hash of the live user part to record, when the caller has it already (otherwise it is computed after a write, and not recorded after a verified sync).</param>
     /// <returns>The new status object.</returns>
     public static JsonObject Project(VvpDeploymentResource resource, JsonObject? live, SyncOutcome outcome, PlannerOptions options, string? liveUserPartHash = null)
     {
@@ -34,10 +34,10 @@ public static class StatusProjection
         var crStatus = new JsonObject
         {
             ["customResourceState"] = outcome.Idle ? "IDLING" : "SYNCING",
-            ["deploymentId"] = JsonRead.String(live, "metadata", "id"),
-            ["observedSpecState"] = JsonRead.String(live, "spec", "state"),
-            ["statusState"] = JsonRead.String(live, "status", "state"),
-            ["vvpNamespace"] = JsonRead.String(live, "metadata", "namespace") ?? resource.Target?.Namespace,
+            ["deploymentId"] = StringCopy(JsonRead.At(live, "metadata", "id")),
+            ["observedSpecState"] = StringCopy(JsonRead.At(live, "spec", "state")),
+            ["statusState"] = StringCopy(JsonRead.At(live, "status", "state")),
+            ["vvpNamespace"] = StringCopy(JsonRead.At(live, "metadata", "namespace")) ?? resource.Target?.Namespace,
             ["observedGeneration"] = generation,
         };
 
@@ -45,7 +45,9 @@ public static class StatusProjection
         {
             crStatus["lastSyncedGeneration"] = generation;
             crStatus["lastSyncedResourceVersion"] = JsonRead.Text(live, "metadata", "resourceVersion");
-            crStatus["lastSyncedDeploymentHash"] = liveUserPartHash ?? UserParts.HashOfDeployment(live, options);
+            // The hash matters only after a write, where a platform that normalises values makes the comparison
+            // disagree with what was just written; after a verified sync the comparison itself is the cheaper check.
+            crStatus["lastSyncedDeploymentHash"] = liveUserPartHash ?? (outcome.Wrote ? UserParts.HashOfDeployment(live, options) : null);
         }
         else
         {
@@ -56,7 +58,7 @@ public static class StatusProjection
 
         crStatus["initialSavepoint"] = outcome.InitialSavepoint?.DeepClone() ?? JsonRead.At(previousCr, "initialSavepoint")?.DeepClone();
 
-        var now = options.TimeProvider.GetUtcNow();
+        var now = new Now(options.TimeProvider);
         var previousConditions = JsonRead.At(previous, "conditions") as JsonArray;
         var (readyStatus, readyReason, readyMessage) = Ready(live);
         return new JsonObject
@@ -83,9 +85,9 @@ public static class StatusProjection
         crStatus["observedGeneration"] = resource.Generation;
         var previousConditions = JsonRead.At(previous, "conditions") as JsonArray;
         var ready = previousConditions?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == "Ready")?.DeepClone()
-            ?? Condition("Ready", "Unknown", "DeploymentNotRead", "The deployment was not read.", resource.Generation, options.TimeProvider.GetUtcNow(), null);
+            ?? Condition("Ready", "Unknown", "DeploymentNotRead", "The deployment was not read.", resource.Generation, new Now(options.TimeProvider), null);
         status["conditions"] = new JsonArray(
-            Condition("Synced", outcome.Synced, outcome.Reason, outcome.Message, resource.Generation, options.TimeProvider.GetUtcNow(), previousConditions),
+            Condition("Synced", outcome.Synced, outcome.Reason, outcome.Message, resource.Generation, new Now(options.TimeProvider), previousConditions),
             ready);
         return status;
     }
@@ -101,11 +103,28 @@ public static class StatusProjection
             ["modifiedAt"] = JsonRead.At(metadata, "modifiedAt")?.DeepClone(),
             ["resourceVersion"] = JsonRead.At(metadata, "resourceVersion")?.DeepClone(),
             ["labels"] = JsonRead.Object(metadata, "labels")?.DeepClone() ?? new JsonObject(),
-            ["annotations"] = new JsonObject((annotations ?? [])
-                .Where(a => options.IsSystemAnnotation(a.Key))
-                .Select(a => KeyValuePair.Create(a.Key, a.Value?.DeepClone()))),
+            ["annotations"] = SystemAnnotations(annotations, options),
         };
     }
+
+    private static JsonObject SystemAnnotations(JsonObject? annotations, PlannerOptions options)
+    {
+        var result = new JsonObject();
+        for (var i = 0; i < (annotations?.Count ?? 0); i++)
+        {
+            var (key, value) = annotations!.GetAt(i);
+            if (options.IsSystemAnnotation(key))
+            {
+                result[key] = value?.DeepClone();
+            }
+        }
+
+        return result;
+    }
+
+    // A string value copied as a node (no decoding); anything else reads as absent.
+    private static JsonNode? StringCopy(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.DeepClone() : null;
 
     private static (string Status, string Reason, string Message) Ready(JsonObject? live)
     {
@@ -118,21 +137,43 @@ public static class StatusProjection
         var actual = JsonRead.String(live, "status", "state");
         if (desired is not null && desired == actual)
         {
-            return ("True", ToReason(actual), $"The deployment is {actual}, as desired.");
+            return actual switch
+            {
+                "RUNNING" => ("True", "Running", "The deployment is RUNNING, as desired."),
+                "CANCELLED" => ("True", "Cancelled", "The deployment is CANCELLED, as desired."),
+                "SUSPENDED" => ("True", "Suspended", "The deployment is SUSPENDED, as desired."),
+                _ => ("True", ToReason(actual), $"The deployment is {actual}, as desired."),
+            };
         }
 
         return ("False", actual is null ? "StatusUnknown" : ToReason(actual), $"The deployment is {actual ?? "in an unknown state"}; desired {desired ?? "unknown"}.");
     }
 
-    private static string ToReason(string state) =>
-        string.Concat(state.Split('_').Select(w => w.Length == 0 ? w : w[..1].ToUpperInvariant() + w[1..].ToLowerInvariant()));
-
-    private static JsonObject Condition(string type, string status, string reason, string message, long? generation, DateTimeOffset now, JsonArray? previous)
+    private static string ToReason(string state) => state switch
     {
-        var before = previous?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == type);
+        "RUNNING" => "Running",
+        "CANCELLED" => "Cancelled",
+        "SUSPENDED" => "Suspended",
+        "TRANSITIONING" => "Transitioning",
+        "FAILED" => "Failed",
+        "FINISHED" => "Finished",
+        _ => string.Concat(state.Split('_').Select(w => w.Length == 0 ? w : w[..1].ToUpperInvariant() + w[1..].ToLowerInvariant())),
+    };
+
+    private static JsonObject Condition(string type, string status, string reason, string message, long? generation, Now now, JsonArray? previous)
+    {
+        JsonObject? before = null;
+        for (var i = 0; i < (previous?.Count ?? 0) && before is null; i++)
+        {
+            if (previous![i] is JsonObject candidate && JsonRead.String(candidate, "type") == type)
+            {
+                before = candidate;
+            }
+        }
+
         var transition = before is not null && JsonRead.String(before, "status") == status && JsonRead.String(before, "lastTransitionTime") is { } kept
             ? kept
-            : now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            : now.Text;
         return new JsonObject
         {
             ["type"] = type,
@@ -142,5 +183,13 @@ public static class StatusProjection
             ["lastTransitionTime"] = transition,
             ["observedGeneration"] = generation,
         };
+    }
+
+    /// <summary>The projection's one clock reading, formatted once (Kubernetes' RFC 3339, seconds).</summary>
+    private sealed class Now(TimeProvider time)
+    {
+        private string? _text;
+
+        public string Text => _text ??= time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     }
 }

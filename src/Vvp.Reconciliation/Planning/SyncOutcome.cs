@@ -14,9 +14,16 @@ namespace Vvp.Reconciliation.Planning;
 /// <param name="Idle">True when CR syncing is off (<c>customResourceState: IDLING</c>).</param>
 /// <param name="InitialSavepoint">The new <c>initialSavepoint</c> status; <see langword="null"/> keeps the previous one.</param>
 /// <param name="LiveUnknown">True when the live deployment was not read (no credential, an invalid CR): the previous observations are kept.</param>
-public sealed record SyncOutcome(string Synced, string Reason, string Message, bool RecordSync = false, bool Idle = false, JsonObject? InitialSavepoint = null, bool LiveUnknown = false)
+/// <param name="Wrote">True when the live deployment is the platform's answer to a write: its user-part hash is recorded.</param>
+public sealed record SyncOutcome(string Synced, string Reason, string Message, bool RecordSync = false, bool Idle = false, JsonObject? InitialSavepoint = null, bool LiveUnknown = false, bool Wrote = false)
 {
-    /// <summary>A successful sync: <c>Synced=True</c>, recording the live deployment.</summary>
+    /// <summary>A successful write: <c>Synced=True</c>, recording the platform's answer with the hash of its user part.</summary>
+    /// <param name="reason">The reason, e.g. <c>Patched</c>.</param>
+    /// <param name="message">The message.</param>
+    /// <returns>The outcome.</returns>
+    public static SyncOutcome Written(string reason, string message) => new("True", reason, message, RecordSync: true, Wrote: true);
+
+    /// <summary>A verified sync (nothing to write): <c>Synced=True</c>, recording generation and resource version.</summary>
     /// <param name="reason">The reason, e.g. <c>InSync</c> or <c>Patched</c>.</param>
     /// <param name="message">The message.</param>
     /// <returns>The outcome.</returns>

@@ -273,7 +273,7 @@ public sealed class VvpDeploymentReconciler
                     requeue = registered ? null : _options.TransitioningRequeue;
                 }
 
-                var outcome = SyncOutcome.Success(reason, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
+                var outcome = SyncOutcome.Written(reason, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
                 var status = StatusProjection.Project(resource, written, outcome, _planner.Options);
                 return new ReconcileResult
                 {

@@ -24,6 +24,7 @@ public sealed class VvpDeploymentResource
 
     private readonly JsonObject _root;
     private ValidationResult? _validation;
+    private DeploymentTarget? _target;
 
     private VvpDeploymentResource(JsonObject root)
     {
@@ -105,7 +106,7 @@ public sealed class VvpDeploymentResource
     public JsonObject? Status => JsonRead.Object(_root, "status");
 
     /// <summary>The platform deployment this CR describes: (<c>userMetadata.namespace</c> or <c>default</c>, <c>userMetadata.name</c>).</summary>
-    public DeploymentTarget? Target =>
+    public DeploymentTarget? Target => _target ??=
         JsonRead.String(UserMetadata, "name") is { Length: > 0 } name
             ? new DeploymentTarget(JsonRead.String(UserMetadata, "namespace") is { Length: > 0 } ns ? ns : DeploymentTarget.DefaultNamespace, name)
             : null;

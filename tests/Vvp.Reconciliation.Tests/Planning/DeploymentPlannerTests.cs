@@ -488,6 +488,31 @@ public sealed class DeploymentPlannerTests
     }
 
     [Fact]
+    public void The_user_part_hash_is_recorded_after_a_write_not_after_a_verified_sync()
+    {
+        var cr = TestCrs.Cr("""{"metadata":{"generation":1}}""");
+
+        var verified = _planner.Plan(cr, TestCrs.Live());
+        var written = StatusProjection.Project(cr, TestCrs.Live(), SyncOutcome.Written("Patched", "written"), _planner.Options);
+
+        verified.Status!["customResourceStatus"]!["lastSyncedResourceVersion"]!.GetValue<string>().Should().Be("1");
+        verified.Status["customResourceStatus"]!["lastSyncedDeploymentHash"].Should().BeNull();
+        written["customResourceStatus"]!["lastSyncedDeploymentHash"]!.GetValue<string>().Should().HaveLength(64);
+    }
+
+    [Fact]
+    public void A_version_bump_after_a_verified_sync_is_settled_by_the_comparison()
+    {
+        var cr = TestCrs.Cr("""{"metadata":{"generation":1}}""");
+        var verified = cr.WithStatus(_planner.Plan(cr, TestCrs.Live()).Status);
+
+        var plan = _planner.Plan(verified, TestCrs.Live("""{"metadata":{"resourceVersion":5}}"""));
+
+        plan.Action.Should().Be(PlanAction.None);
+        plan.Status!["customResourceStatus"]!["lastSyncedResourceVersion"]!.GetValue<string>().Should().Be("5");
+    }
+
+    [Fact]
     public void A_changed_generation_takes_the_full_comparison()
     {
         var cr = SyncedCr(TestCrs.Cr("""{"metadata":{"generation":2}}"""), TestCrs.Live());
@@ -531,7 +556,7 @@ public sealed class DeploymentPlannerTests
                 live["spec"]!["template"]!["spec"]!["resources"]!["jobmanager"]!["memory"] = "1024m";
 
                 // The executor re-projects the status from the platform's answer after a write.
-                cr = cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Success("Patched", "written"), _planner.Options));
+                cr = cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Written("Patched", "written"), _planner.Options));
             }
             else
             {
@@ -671,8 +696,9 @@ public sealed class DeploymentPlannerTests
         live.ToJsonString().Should().Be(liveText);
     }
 
+    // The status after the reconciler wrote the deployment and the platform answered with live.
     private VvpDeploymentResource SyncedCr(VvpDeploymentResource cr, JsonObject live) =>
-        cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Success("InSync", "synced"), _planner.Options));
+        cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Written("Patched", "written"), _planner.Options));
 
     private static JsonNode Condition(Plan plan, string type) =>
         plan.Status!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == type)!;
