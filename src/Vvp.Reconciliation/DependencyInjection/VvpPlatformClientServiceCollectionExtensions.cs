@@ -44,6 +44,9 @@ public static class VvpPlatformClientServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .AddHttpMessageHandler(provider => new SameOriginRedirectHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
         builder.AddStandardResilienceHandler(options => options.Retry.DisableFor(HttpMethod.Post, HttpMethod.Patch));
+
+        // The factory's request logging never shows the token, whatever the log level.
+        builder.RedactLoggedHeaders(["Authorization"]);
         services.AddTransient(provider => new VvpPlatformHttpClient(
             provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(VvpPlatformHttpClient)),
             provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));

@@ -369,8 +369,9 @@ public sealed class VvpDeploymentReconciler
             events.Add(ReconcileEvent.Normal("SavepointRegistered", $"Registered the initial savepoint {location} for {target}."));
             return (SyncOutcome.SavepointStatus(location, "Registered", "Registered after the deployment was created."), true);
         }
-        catch (PlatformException ex) when (ex.Kind is PlatformErrorKind.Transient or PlatformErrorKind.Conflict or PlatformErrorKind.NotFound)
+        catch (PlatformException ex)
         {
+            // The deployment is written either way; the registration stays owed and is tried again.
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Savepoint" + ex.Kind));
             events.Add(ReconcileEvent.Warning("SavepointPending", $"The initial savepoint {location} is not registered yet: {ex.Message}. It is retried on the next reconcile."));
             return (SyncOutcome.SavepointStatus(location, "Pending", $"Registration failed: {ex.Message}"), false);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Emulator;
@@ -253,6 +254,8 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddVvpPlatformClient(o => o.BaseAddress = _emulator.BaseAddress);
+        services.Configure<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>(
+            "VvpPlatformHttpClient-standard", o => o.Retry.Delay = TimeSpan.FromMilliseconds(10));
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IPlatformClient>();
         _emulator.Platform.FailNext(PlatformOperation.GetDeployment, PlatformFault.Status(503), times: 2);
@@ -262,6 +265,27 @@ public sealed class HttpAdapterTests : IAsyncLifetime
 
         client.Should().BeOfType<VvpPlatformHttpClient>();
         read!["metadata"]!["id"]!.GetValue<string>().Should().Be(created["metadata"]!["id"]!.GetValue<string>(), "GET is retried by the resilience handler");
+    }
+
+    [Fact]
+    public async Task The_http_client_logs_never_show_the_token_even_at_trace_level()
+    {
+        var logs = new CapturingLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        services.AddVvpPlatformClient(o => o.BaseAddress = _emulator.BaseAddress);
+        await using var provider = services.BuildServiceProvider();
+        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
+        var client = provider.GetRequiredService<IPlatformClient>();
+
+        await client.CreateDeploymentAsync("ns", Deployment(), ApiToken.From(Token), default);
+        _emulator.Platform.FailNext(PlatformOperation.PatchDeployment, PlatformFault.Status(401, "bad token"));
+        var failing = async () => await client.PatchDeploymentAsync("ns", "job", new JsonObject(), ApiToken.From(Token), default);
+        var error = (await failing.Should().ThrowAsync<PlatformException>()).Which;
+
+        logs.Entries.Should().NotBeEmpty();
+        logs.Entries.Should().OnlyContain(e => !e.Contains(Token, StringComparison.Ordinal));
+        error.ToString().Should().NotContain(Token);
     }
 
     [Fact]
@@ -304,5 +328,34 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+internal sealed class CapturingLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    public System.Collections.Concurrent.ConcurrentQueue<string> Entries { get; } = new();
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull
+        {
+            owner.Entries.Enqueue($"{category} scope {state}");
+            return null;
+        }
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
+            owner.Entries.Enqueue($"{category} {logLevel} {formatter(state, exception)} | {values} | {exception}");
+        }
     }
 }

@@ -133,6 +133,49 @@ public sealed class ReconcilerTests
         result.Status!["deploymentStatus"].Should().NotBeNull("what was observed before stays");
     }
 
+    [Theory]
+    [InlineData(401, "Unauthenticated")]
+    [InlineData(403, "Forbidden")]
+    [InlineData(500, "TransientFailure")]
+    [InlineData(0, "TransientFailure")]
+    public async Task A_failing_write_loses_no_field_and_says_why(int statusCode, string reason)
+    {
+        var host = new FakeHost(FakeHost.Cr0());
+        await host.ReconcileAsync();
+        host.Platform.Edit("default", "test-cr", d => d["spec"]!["state"] = "RUNNING");
+        var before = host.Deployment.ToJsonString();
+        host.Platform.FailNext(PlatformOperation.PatchDeployment, statusCode == 0 ? PlatformFault.Timeout() : PlatformFault.Status(statusCode));
+
+        var result = await host.ReconcileAsync();
+
+        FakeHost.Condition(result.Status, "Synced")!["reason"]!.GetValue<string>().Should().Be(reason);
+        result.RequeueAfter.Should().NotBeNull();
+        host.Deployment.ToJsonString().Should().Be(before, "the failed write changed nothing and nothing else was sent");
+        result.Status!["deploymentStatus"]!["state"]!.GetValue<string>().Should().Be("TRANSITIONING", "the status shows the deployment as it was read");
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    [InlineData(400)]
+    [InlineData(500)]
+    public async Task A_failing_savepoint_registration_keeps_the_created_deployment_and_stays_owed(int statusCode)
+    {
+        var host = new FakeHost(FakeHost.Cr0("""{"spec":{"initialSavepointSpec":{"savepointLocation":"s3://b/sp-1"}}}"""));
+        host.Platform.FailNext(PlatformOperation.CreateSavepoint, PlatformFault.Status(statusCode));
+
+        var result = await host.ReconcileAsync();
+
+        result.Writes.Should().Be(1);
+        host.Platform.Snapshot("default", "test-cr").Should().NotBeNull();
+        FakeHost.Condition(result.Status, "Synced")!["status"]!.GetValue<string>().Should().Be("True");
+        result.Status!["customResourceStatus"]!["initialSavepoint"]!["state"]!.GetValue<string>().Should().Be("Pending");
+        result.Events.Should().Contain(e => e.Reason == "SavepointPending");
+
+        await host.ReconcileAsync();
+        host.Platform.SavepointsOf("default").Should().ContainSingle();
+    }
+
     [Fact]
     public async Task A_time_out_is_a_transient_failure_requeued_with_growing_backoff()
     {
