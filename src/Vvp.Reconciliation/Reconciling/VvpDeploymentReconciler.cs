@@ -275,16 +275,7 @@ public sealed class VvpDeploymentReconciler
 
                 var outcome = SyncOutcome.Written(reason, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
                 var status = StatusProjection.Project(resource, written, outcome, _planner.Options);
-                return new ReconcileResult
-                {
-                    Status = status,
-                    StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
-                    SpecUpdate = plan.SpecUpdate,
-                    Events = events,
-                    Plan = plan,
-                    Writes = writes,
-                    RequeueAfter = requeue ?? RequeueFor(written),
-                };
+                return Synced(resource, plan, status, events, writes, requeue ?? RequeueFor(written));
             }
         }
         catch (PlatformException ex)
@@ -318,16 +309,7 @@ public sealed class VvpDeploymentReconciler
             // A registration owed since creation (a crash, or a failure after the create).
             var (savepointStatus, registered) = await RegisterSavepointAsync(resource.Target!, live, savepoint.Location, token, events, cancellationToken).ConfigureAwait(false);
             var status = StatusProjection.Project(resource, live, SyncOutcome.Success("InSync", "The deployment matches the CR.") with { InitialSavepoint = savepointStatus }, _planner.Options);
-            return new ReconcileResult
-            {
-                Status = status,
-                StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
-                SpecUpdate = plan.SpecUpdate,
-                Events = events,
-                Plan = plan,
-                Writes = registered ? 1 : 0,
-                RequeueAfter = registered ? RequeueFor(live) : _options.TransitioningRequeue,
-            };
+            return Synced(resource, plan, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
         }
 
         return FromPlan(plan, events, 0, RequeueFor(live));
@@ -410,6 +392,17 @@ public sealed class VvpDeploymentReconciler
         Log.Retrying(_logger, target.ToString(), delay);
         return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, cancellationToken);
     }
+
+    private static ReconcileResult Synced(VvpDeploymentResource resource, Plan plan, JsonObject status, IReadOnlyList<ReconcileEvent> events, int writes, TimeSpan? requeue) => new()
+    {
+        Status = status,
+        StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
+        SpecUpdate = plan.SpecUpdate,
+        Events = events,
+        Plan = plan,
+        Writes = writes,
+        RequeueAfter = requeue,
+    };
 
     private static ReconcileResult FromPlan(Plan plan, IReadOnlyList<ReconcileEvent> events, int writes, TimeSpan? requeue) => new()
     {
