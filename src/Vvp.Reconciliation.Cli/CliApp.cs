@@ -12,9 +12,9 @@ internal static class CliApp
               file as the platform returns it), or against none. Nothing is sent anywhere.
           vvp-reconcile validate <file>...
               Validates CR files; prints each error as 'file: /json/pointer: message'.
-          vvp-reconcile diff --cr <file|dir> [--platform <url>] [--state <file>] [options]
+          vvp-reconcile diff --cr <file|dir> [--cr <file|dir>]... [--platform <url>] [--state <file>] [options]
               Plans each CR against the platform and prints what would change. Writes nothing.
-          vvp-reconcile apply --cr <file|dir> [--platform <url>] [--state <file>] [--dry-run] [options]
+          vvp-reconcile apply --cr <file|dir> [--cr <file|dir>]... [--platform <url>] [--state <file>] [--dry-run] [options]
               Reconciles each CR: creates, patches or replaces its deployment, registers savepoints.
             options: --identity <id>  --token-file <file>  --output text|json  --allow-insecure-http
             The token comes from --token-file, else the VVP_API_TOKEN environment variable, else the CR's

@@ -3,7 +3,7 @@ namespace Vvp.Reconciliation.Cli;
 /// <summary>A small parser: <c>--name value</c> options and positional arguments, nothing hidden.</summary>
 internal sealed class CommandLine
 {
-    private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
 
     private CommandLine()
     {
@@ -11,7 +11,7 @@ internal sealed class CommandLine
 
     public List<string> Positional { get; } = [];
 
-    public static CommandLine Parse(IEnumerable<string> args, IReadOnlySet<string> knownOptions)
+    public static CommandLine Parse(IEnumerable<string> args, IReadOnlySet<string> knownOptions, IReadOnlySet<string>? repeatable = null)
     {
         var line = new CommandLine();
         using var e = args.GetEnumerator();
@@ -45,16 +45,24 @@ internal sealed class CommandLine
                 throw new UsageException($"the option '--{name}' needs a value.");
             }
 
-            if (!line._options.TryAdd(name, value))
+            if (!line._options.TryGetValue(name, out var values))
+            {
+                line._options[name] = values = [];
+            }
+            else if (repeatable?.Contains(name) != true)
             {
                 throw new UsageException($"the option '--{name}' is given twice.");
             }
+
+            values.Add(value);
         }
 
         return line;
     }
 
-    public string? Get(string name) => _options.GetValueOrDefault(name);
+    public string? Get(string name) => _options.TryGetValue(name, out var values) ? values[0] : null;
+
+    public IReadOnlyList<string> GetAll(string name) => _options.TryGetValue(name, out var values) ? values : [];
 
     public string Require(string name) => Get(name) ?? throw new UsageException($"the option '--{name}' is required.");
 }

@@ -17,7 +17,7 @@ internal static class ReconcileCommand
 
     public static async Task<int> RunAsync(string[] args, CliContext context, bool apply)
     {
-        var line = CommandLine.Parse(Flags(args), Options);
+        var line = CommandLine.Parse(Flags(args), Options, new HashSet<string> { "cr" });
         if (line.Positional.Count > 0)
         {
             throw new UsageException($"unexpected argument '{line.Positional[0]}'.");
@@ -35,7 +35,8 @@ internal static class ReconcileCommand
         }
 
         apply &= line.Get("dry-run") is null;
-        var files = CrFiles(line.Require("cr"));
+        line.Require("cr");
+        var files = line.GetAll("cr").SelectMany(CrFiles).ToList();
         var token = ReadToken(line.Get("token-file"), context.Environment);
         var identity = line.Get("identity") ?? "vvp-1";
         if (string.IsNullOrWhiteSpace(identity))

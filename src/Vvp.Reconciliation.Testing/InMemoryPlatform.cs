@@ -143,6 +143,22 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         }
     }
 
+    /// <summary>Completes every transition now, as if <see cref="InMemoryPlatformOptions.TransitionDuration"/> had passed.</summary>
+    public void CompleteTransitions()
+    {
+        lock (_gate)
+        {
+            foreach (var deployment in _deployments.Values)
+            {
+                if (deployment["metadata"]?["annotations"] is JsonObject annotations && JsonString(deployment, "status", "state") == "TRANSITIONING")
+                {
+                    annotations[TransitioningSince] = "0";
+                    Advance(deployment);
+                }
+            }
+        }
+    }
+
     /// <summary>The savepoints of a namespace (copies).</summary>
     /// <param name="ns">The platform namespace.</param>
     /// <returns>The savepoints.</returns>

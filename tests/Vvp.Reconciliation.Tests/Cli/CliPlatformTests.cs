@@ -91,6 +91,18 @@ public sealed class CliPlatformTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Several_cr_options_take_several_files()
+    {
+        var a = File("a.yaml", TestCrs.SeedTestCrYaml);
+        var b = File("b.yaml", TestCrs.SeedTestCrYaml.Replace("name: test-cr", "name: other-cr", StringComparison.Ordinal));
+
+        var result = await Run("apply", "--cr", a, "--cr", b, "--state", Path.Combine(_folder, "s.json"), "--output", "json");
+
+        result.Code.Should().Be(0);
+        JsonNode.Parse(result.Stdout)!.AsArray().Should().HaveCount(2);
+    }
+
+    [Fact]
     public async Task Without_a_platform_the_embedded_one_is_kept_in_the_state_file_between_runs()
     {
         var cr = File("test-cr.yaml", TestCrs.SeedTestCrYaml);

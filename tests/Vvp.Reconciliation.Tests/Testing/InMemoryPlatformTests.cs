@@ -50,6 +50,16 @@ public sealed class InMemoryPlatformTests
     }
 
     [Fact]
+    public async Task Transitions_can_be_completed_by_an_explicit_step()
+    {
+        await _platform.CreateDeploymentAsync("ns", Deployment(), null, default);
+
+        _platform.CompleteTransitions();
+
+        _platform.Snapshot("ns", "job")!["status"]!["state"]!.GetValue<string>().Should().Be("RUNNING");
+    }
+
+    [Fact]
     public async Task Every_write_bumps_the_resource_version_an_identical_patch_too()
     {
         await _platform.CreateDeploymentAsync("ns", Deployment(), null, default);
