@@ -178,7 +178,9 @@ public sealed class VvpDeploymentReconciler
         }
 
         Log.Reconciling(_logger, resource.KubernetesNamespace, resource.Name, resource.Target?.ToString());
-        if (!resource.Validate().IsValid)
+        // A generation the status says was synced was valid then and is the same spec now: schema evaluation
+        // (the dearest step of a reconcile) is skipped. Any write still passes the planner's own validation.
+        if ((!WasSyncedAtThisGeneration(resource) || resource.Target is null) && !resource.Validate().IsValid)
         {
             var invalid = _planner.Plan(resource, null);
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "InvalidSpec"));
@@ -300,7 +302,8 @@ public sealed class VvpDeploymentReconciler
         if (plan.Action == PlanAction.Blocked)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", plan.Reason));
-            events.Add(ReconcileEvent.Warning("OwnedByAnother", JsonRead.String(SyncedCondition(plan.Status), "message") ?? plan.Reason));
+            var reason = plan.Reason == PlanReasons.Invalid ? "InvalidSpec" : "OwnedByAnother";
+            events.Add(ReconcileEvent.Warning(reason, JsonRead.String(SyncedCondition(plan.Status), "message") ?? plan.Reason));
             return FromPlan(plan, events, 0, requeue: null);
         }
 
@@ -464,6 +467,10 @@ public sealed class VvpDeploymentReconciler
 
         return backoff > _options.MaxFailureRequeue ? _options.MaxFailureRequeue : backoff;
     }
+
+    private static bool WasSyncedAtThisGeneration(VvpDeploymentResource resource) =>
+        resource.Generation is { } generation &&
+        JsonRead.Int64(resource.Status, "customResourceStatus", "lastSyncedGeneration") == generation;
 
     private static bool WasRejectedAtThisGeneration(VvpDeploymentResource resource)
     {

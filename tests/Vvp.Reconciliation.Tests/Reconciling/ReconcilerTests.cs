@@ -360,6 +360,24 @@ public sealed class ReconcilerTests
     }
 
     [Fact]
+    public async Task A_status_claiming_a_sync_never_lets_an_invalid_spec_be_written()
+    {
+        var host = new FakeHost(FakeHost.Cr0());
+        await host.ReconcileAsync();
+        var doc = host.Cr.ToJsonNode();
+        doc["spec"]!["deployment"]!["spec"]!["state"] = "STOPPED";
+        host.Cr = VvpDeploymentResource.FromDocument(doc);
+        host.Platform.Edit("default", "test-cr", d => d["spec"]!["state"] = "RUNNING");
+        host.Platform.ClearCalls();
+
+        var result = await host.ReconcileAsync();
+
+        host.Platform.WriteCount.Should().Be(0);
+        result.Plan!.Reason.Should().Be("invalid");
+        result.Events.Should().Contain(e => e.Reason == "InvalidSpec");
+    }
+
+    [Fact]
     public async Task A_CR_outside_the_watched_namespaces_is_ignored_with_no_platform_call()
     {
         var cr = VvpDeploymentResource.FromDocument(FakeHost.Cr0().ToJsonNode()).WithGeneration(1);
