@@ -14,26 +14,33 @@ internal static class ValidateCommand
         var invalid = false;
         foreach (var path in line.Positional)
         {
-            var errors = Validate(InputFiles.ReadBytes(path));
-            foreach (var error in errors)
+            var documents = ResourceReader.ReadAll(InputFiles.ReadBytes(path));
+            if (documents.Count == 0)
             {
-                stdout.WriteLine($"{path}: {error}");
+                stdout.WriteLine($"{path}: /: The file holds no document.");
+                invalid = true;
             }
 
-            if (errors.Count == 0)
+            for (var i = 0; i < documents.Count; i++)
             {
-                stdout.WriteLine($"{path}: valid");
-            }
+                // Files with several YAML documents name each one: file#2.
+                var name = documents.Count > 1 ? $"{path}#{i + 1}" : path;
+                var read = documents[i];
+                var errors = read.IsSuccess ? VvpDeploymentValidator.Validate(read.Document).Errors : read.Errors;
+                foreach (var error in errors)
+                {
+                    stdout.WriteLine($"{name}: {error}");
+                }
 
-            invalid |= errors.Count > 0;
+                if (errors.Count == 0)
+                {
+                    stdout.WriteLine($"{name}: valid");
+                }
+
+                invalid |= errors.Count > 0;
+            }
         }
 
         return invalid ? ExitCodes.Invalid : ExitCodes.Success;
-    }
-
-    private static IReadOnlyList<ResourceMessage> Validate(byte[] bytes)
-    {
-        var read = ResourceReader.Read(bytes);
-        return read.IsSuccess ? VvpDeploymentValidator.Validate(read.Document).Errors : read.Errors;
     }
 }

@@ -155,6 +155,12 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
             }
 
             var message = $"{method} {path}: HTTP {code}: {MessageOf(text)}";
+            if (token is not null)
+            {
+                // A platform or proxy that echoes the request must not carry the token into a message.
+                message = message.Replace(token.Reveal(), "***", StringComparison.Ordinal);
+            }
+
             throw code switch
             {
                 400 => new PlatformException(PlatformErrorKind.Rejected, message, code),

@@ -104,6 +104,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Validate_names_each_document_of_a_multi_document_file()
+    {
+        var file = File("two.yaml", TestCrs.SeedTestCrYaml + "\n---\n" + TestCrs.SeedTestCrYaml.Replace("kind: JAR", "kind: WAR", StringComparison.Ordinal));
+
+        var (code, stdout, _) = Run("validate", file);
+
+        code.Should().Be(1);
+        stdout.Should().Contain($"{file}#1: valid").And.Contain($"{file}#2: /spec/deployment/spec/template/spec/artifact: The artifact must be one of");
+    }
+
+    [Fact]
     public void Validate_exits_0_when_every_file_is_valid()
     {
         Run("validate", File("good.yaml", TestCrs.SeedTestCrYaml)).Code.Should().Be(0);

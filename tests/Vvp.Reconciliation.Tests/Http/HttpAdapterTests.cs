@@ -105,6 +105,17 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_error_body_that_echoes_the_token_does_not_carry_it_into_the_message()
+    {
+        _emulator.Intercept = context => Answer(context, 401, "{\"message\":\"bad credentials: " + context.Request.Headers.Authorization + "\"}");
+
+        var act = async () => await _client.GetDeploymentAsync("ns", "job", ApiToken.From(Token), default);
+
+        var error = (await act.Should().ThrowAsync<PlatformException>()).Which;
+        error.Message.Should().Contain("bad credentials: Bearer ***").And.NotContain(Token);
+    }
+
+    [Fact]
     public async Task Retry_After_is_read()
     {
         _emulator.Platform.FailNext(PlatformOperation.GetDeployment, PlatformFault.Status(429, "slow down", TimeSpan.FromSeconds(7)));
