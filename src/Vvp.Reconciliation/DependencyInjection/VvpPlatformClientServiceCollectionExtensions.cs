@@ -28,12 +28,7 @@ public static class VvpPlatformClientServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<VvpPlatformClientOptions>()
-            .Configure(configure)
-            .Validate(
-                options => OptionsValidation.Passes(options.Validate),
-                "VvpPlatformClientOptions are invalid: BaseAddress must be an absolute HTTPS URL (or loopback, or AllowInsecureHttp set).")
-            .ValidateOnStart();
+        services.AddSelfValidatingOptions<VvpPlatformClientOptions>(configure, options => options.Validate());
 
         var builder = services
             .AddHttpClient<VvpPlatformHttpClient>((provider, client) =>

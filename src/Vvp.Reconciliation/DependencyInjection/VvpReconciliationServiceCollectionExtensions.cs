@@ -33,12 +33,7 @@ public static class VvpReconciliationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<ReconcilerOptions>()
-            .Configure(configure)
-            .Validate(
-                options => OptionsValidation.Passes(options.Validate),
-                "ReconcilerOptions are invalid: Identity must not be empty, and WatchedNamespaces must list distinct Kubernetes namespace names.")
-            .ValidateOnStart();
+        services.AddSelfValidatingOptions<ReconcilerOptions>(configure, options => options.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new ReconcilerTelemetry(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton(provider => new VvpDeploymentReconciler(
