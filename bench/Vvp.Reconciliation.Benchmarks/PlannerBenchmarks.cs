@@ -24,6 +24,7 @@ public class PlannerBenchmarks
     private JsonObject _drifted = null!;
     private JToken _peerLive = null!;
     private JToken _peerDesired = null!;
+    private JToken _peerCr = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -52,6 +53,7 @@ public class PlannerBenchmarks
         // The peer diffs the same two documents the full comparison compares: the live deployment, and the
         // deployment the CR describes (in sync, so equal in content but a separate tree).
         _peerLive = JToken.Parse(liveText);
+        _peerCr = JToken.Parse(_crDocument.ToJsonString());
         _peerDesired = JToken.Parse(JsonMergePatch.Apply(_live, new JsonObject
         {
             ["metadata"] = _cr.UserMetadata!.DeepClone(),
@@ -74,6 +76,9 @@ public class PlannerBenchmarks
     [Benchmark(Description = "fresh resource: copy, validate, full comparison")]
     public Plan FreshResource() => _planner.Plan(VvpDeploymentResource.FromDocument(_crDocument).WithGeneration(1), _live);
 
-    [Benchmark(Baseline = true, Description = "JsonDiffPatch.Net: Diff of the same documents")]
+    [Benchmark(Baseline = true, Description = "JsonDiffPatch.Net: Diff of the live and the desired deployment")]
     public JToken? PeerDiff() => _peer.Diff(_peerLive, _peerDesired);
+
+    [Benchmark(Description = "JsonDiffPatch.Net: Diff of the CR and the live deployment")]
+    public JToken? PeerDiffInputs() => _peer.Diff(_peerCr, _peerLive);
 }
