@@ -51,6 +51,20 @@ foreach (var file in new[] { "test-cr.yaml", "initial-savepoint-cr.yaml" })
     Console.WriteLine();
 }
 
+// The pure planner alone: the same CR against no deployment, and against one edited in the UI.
+var testCr = VvpDeploymentResource.FromDocument(ResourceReader.Read(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "crs", "test-cr.yaml"))).Document);
+var edited = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "live", "test-cr-edited.json")))!;
+var planner = new Vvp.Reconciliation.Planning.DeploymentPlanner();
+Console.WriteLine("==== plan: test-cr against no deployment ====");
+Console.WriteLine(planner.Plan(testCr, null).Request!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+Console.WriteLine("==== plan: test-cr against a deployment edited in the UI (initFields are not applied again) ====");
+var drift = planner.Plan(testCr, edited);
+Console.WriteLine($"{drift.Action.ToString().ToLowerInvariant()} ({drift.Reason}): {drift.Request!.ToJsonString()}");
+foreach (var operation in drift.Diff.Operations)
+{
+    Console.WriteLine($"  {operation}: {operation.Value?.ToJsonString()}");
+}
+
 return 0;
 
 static string Yaml(JsonNode node) => new SerializerBuilder().Build().Serialize(Plain(node)).TrimEnd();
