@@ -124,8 +124,8 @@ internal static class ReconcileCommand
 
         var result = await reconciler.ReconcileAsync(cr).ConfigureAwait(false);
         Print(text, file, result.Plan, result);
-        var synced = SyncedCondition(result.Status);
-        var failed = JsonRead(synced, "status") == "False" && result.Plan?.Reason != PlanReasons.Idle;
+        var synced = StatusProjection.Condition(result.Status, "Synced");
+        var failed = JsonRead.String(synced, "status") == "False" && result.Plan?.Reason != PlanReasons.Idle;
         return (failed ? ExitCodes.Invalid : ExitCodes.Success, Report(file, result.Plan, result));
     }
 
@@ -152,8 +152,8 @@ internal static class ReconcileCommand
             text.WriteLine($"event:   {e.Type} {e.Reason}: {e.Message}");
         }
 
-        var synced = SyncedCondition(result.Status);
-        text.WriteLine($"outcome: {result.Writes} write(s); Synced={JsonRead(synced, "status") ?? "Unknown"} ({JsonRead(synced, "reason")}): {JsonRead(synced, "message")}");
+        var synced = StatusProjection.Condition(result.Status, "Synced");
+        text.WriteLine($"outcome: {result.Writes} write(s); Synced={JsonRead.String(synced, "status") ?? "Unknown"} ({JsonRead.String(synced, "reason")}): {JsonRead.String(synced, "message")}");
     }
 
     private static JsonObject Report(string file, Plan? plan, ReconcileResult? result)
@@ -168,11 +168,6 @@ internal static class ReconcileCommand
 
         return report;
     }
-
-    private static JsonObject? SyncedCondition(JsonObject? status) =>
-        (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => JsonRead(c, "type") == "Synced");
-
-    private static string? JsonRead(JsonObject? obj, string key) => obj?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     private static int Worse(int a, int b) => Rank(b) > Rank(a) ? b : a;
 

@@ -150,7 +150,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         {
             foreach (var deployment in _deployments.Values)
             {
-                if (deployment["metadata"]?["annotations"] is JsonObject annotations && JsonString(deployment, "status", "state") == "TRANSITIONING")
+                if (deployment["metadata"]?["annotations"] is JsonObject annotations && JsonRead.Text(deployment, "status", "state") == "TRANSITIONING")
                 {
                     annotations[TransitioningSince] = "0";
                     Advance(deployment);
@@ -166,7 +166,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            return [.. _savepoints.Where(s => JsonString(s, "metadata", "namespace") == ns).Select(s => s.DeepClone().AsObject())];
+            return [.. _savepoints.Where(s => JsonRead.Text(s, "metadata", "namespace") == ns).Select(s => s.DeepClone().AsObject())];
         }
     }
 
@@ -214,8 +214,8 @@ public sealed partial class InMemoryPlatform : IPlatformClient
             _savepoints.Clear();
             foreach (var deployment in (state["deployments"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                var ns = JsonString(deployment, "metadata", "namespace");
-                var name = JsonString(deployment, "metadata", "name");
+                var ns = JsonRead.Text(deployment, "metadata", "namespace");
+                var name = JsonRead.Text(deployment, "metadata", "name");
                 if (ns is null || name is null)
                 {
                     throw new ArgumentException("Every saved deployment needs metadata.namespace and metadata.name.", nameof(state));
@@ -266,9 +266,9 @@ public sealed partial class InMemoryPlatform : IPlatformClient
 
     /// <inheritdoc />
     public Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
-        Run(PlatformOperation.CreateDeployment, ns, JsonString(deployment, "metadata", "name"), deployment, token, () =>
+        Run(PlatformOperation.CreateDeployment, ns, JsonRead.Text(deployment, "metadata", "name"), deployment, token, () =>
         {
-            var name = JsonString(deployment, "metadata", "name");
+            var name = JsonRead.Text(deployment, "metadata", "name");
             if (name is not null && Find(ns, name) is not null)
             {
                 throw ErrorFor(409, $"A deployment named '{name}' exists in namespace '{ns}'.");
@@ -305,33 +305,33 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         Run(PlatformOperation.DeleteDeployment, ns, name, null, token, () =>
         {
             var stored = Find(ns, name) ?? throw ErrorFor(404, $"Deployment {name} not found in namespace {ns}.");
-            var state = JsonString(stored, "spec", "state");
+            var state = JsonRead.Text(stored, "spec", "state");
             if (state is not ("CANCELLED" or "SUSPENDED"))
             {
                 throw ErrorFor(400, $"Deployment {name} must be CANCELLED or SUSPENDED to be deleted; it is {state}.");
             }
 
-            _deployments.Remove((ns, JsonString(stored, "metadata", "name")!));
+            _deployments.Remove((ns, JsonRead.Text(stored, "metadata", "name")!));
             return true;
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<JsonObject>>(PlatformOperation.ListSavepoints, ns, deploymentId, null, token, () =>
-            [.. _savepoints.Where(s => JsonString(s, "metadata", "namespace") == ns && JsonString(s, "metadata", "deploymentId") == deploymentId)
+            [.. _savepoints.Where(s => JsonRead.Text(s, "metadata", "namespace") == ns && JsonRead.Text(s, "metadata", "deploymentId") == deploymentId)
                 .Select(s => s.DeepClone().AsObject())], cancellationToken);
 
     /// <inheritdoc />
     public Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken) =>
         Run(PlatformOperation.CreateSavepoint, ns, null, savepoint, token, () =>
         {
-            var deploymentId = JsonString(savepoint, "metadata", "deploymentId");
-            if (deploymentId is null || !_deployments.Values.Any(d => JsonString(d, "metadata", "id") == deploymentId))
+            var deploymentId = JsonRead.Text(savepoint, "metadata", "deploymentId");
+            if (deploymentId is null || !_deployments.Values.Any(d => JsonRead.Text(d, "metadata", "id") == deploymentId))
             {
                 throw ErrorFor(400, $"metadata.deploymentId '{deploymentId}' names no deployment.");
             }
 
-            if (JsonString(savepoint, "spec", "savepointLocation") is null)
+            if (JsonRead.Text(savepoint, "spec", "savepointLocation") is null)
             {
                 throw ErrorFor(400, "spec.savepointLocation is required.");
             }
@@ -424,12 +424,12 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         }
 
         // The platform also addresses deployments by id (deprecated).
-        return _deployments.Where(d => d.Key.Namespace == ns).Select(d => d.Value).FirstOrDefault(d => JsonString(d, "metadata", "id") == nameOrId);
+        return _deployments.Where(d => d.Key.Namespace == ns).Select(d => d.Value).FirstOrDefault(d => JsonRead.Text(d, "metadata", "id") == nameOrId);
     }
 
     private JsonObject Insert(string ns, JsonObject deployment)
     {
-        var name = JsonString(deployment, "metadata", "name");
+        var name = JsonRead.Text(deployment, "metadata", "name");
         if (name is null || !NamePattern().IsMatch(name) || name.Length > 63)
         {
             throw ErrorFor(400, $"metadata.name '{name}' must match [a-z0-9]([-a-z0-9]*[a-z0-9])?.");
@@ -464,7 +464,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         Validate(spec);
         var metadata = stored["metadata"]!.AsObject();
         var previousSpec = stored["spec"]?.DeepClone();
-        var previousState = JsonString(stored, "spec", "state");
+        var previousState = JsonRead.Text(stored, "spec", "state");
         var systemAnnotations = (metadata["annotations"] as JsonObject)?
             .Where(a => a.Key.StartsWith("com.dataartisans.", StringComparison.Ordinal))
             .ToDictionary(a => a.Key, a => a.Value?.DeepClone(), StringComparer.Ordinal) ?? [];
@@ -498,7 +498,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         }
 
         stored["spec"] = spec;
-        var version = long.Parse(JsonString(annotations, SpecVersion) ?? "0", CultureInfo.InvariantCulture);
+        var version = long.Parse(JsonRead.Text(annotations, SpecVersion) ?? "0", CultureInfo.InvariantCulture);
         if (created || !JsonEquality.Equals(previousSpec, spec))
         {
             version++;
@@ -509,7 +509,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         metadata["modifiedAt"] = Now();
         metadata["namespace"] = ns;
 
-        var state = JsonString(spec, "state");
+        var state = JsonRead.Text(spec, "state");
         if (created || state != previousState)
         {
             StartTransition(stored, annotations, state);
@@ -527,7 +527,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         var status = stored["status"] as JsonObject ?? [];
         stored["status"] = status;
-        if (state is "CANCELLED" && JsonString(status, "state") is null or "CANCELLED" or "FAILED" or "FINISHED")
+        if (state is "CANCELLED" && JsonRead.Text(status, "state") is null or "CANCELLED" or "FAILED" or "FINISHED")
         {
             status["state"] = "CANCELLED";
             annotations[Transitioning] = "false";
@@ -544,8 +544,8 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     private JsonObject Advance(JsonObject stored)
     {
         var annotations = stored["metadata"]?["annotations"] as JsonObject;
-        if (JsonString(stored, "status", "state") != "TRANSITIONING" || annotations is null ||
-            !long.TryParse(JsonString(annotations, TransitioningSince), CultureInfo.InvariantCulture, out var since))
+        if (JsonRead.Text(stored, "status", "state") != "TRANSITIONING" || annotations is null ||
+            !long.TryParse(JsonRead.Text(annotations, TransitioningSince), CultureInfo.InvariantCulture, out var since))
         {
             return stored;
         }
@@ -553,7 +553,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         var elapsed = _options.TimeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(since);
         if (elapsed >= _options.TransitionDuration)
         {
-            var target = JsonString(stored, "spec", "state") ?? "RUNNING";
+            var target = JsonRead.Text(stored, "spec", "state") ?? "RUNNING";
             stored["status"]!["state"] = target;
             if (target == "RUNNING")
             {
@@ -572,12 +572,12 @@ public sealed partial class InMemoryPlatform : IPlatformClient
 
     private static void Validate(JsonObject spec)
     {
-        if (JsonString(spec, "state") is { } state && state is not ("RUNNING" or "SUSPENDED" or "CANCELLED"))
+        if (JsonRead.Text(spec, "state") is { } state && state is not ("RUNNING" or "SUSPENDED" or "CANCELLED"))
         {
             throw ErrorFor(400, $"spec.state '{state}' is not one of RUNNING, SUSPENDED, CANCELLED.");
         }
 
-        if (JsonString(spec, "deploymentTargetName") is null && JsonString(spec, "deploymentTargetId") is null && JsonString(spec, "sessionClusterName") is null)
+        if (JsonRead.Text(spec, "deploymentTargetName") is null && JsonRead.Text(spec, "deploymentTargetId") is null && JsonRead.Text(spec, "sessionClusterName") is null)
         {
             throw ErrorFor(400, "A deployment needs a deployment target or a session cluster.");
         }
@@ -609,7 +609,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
 
         foreach (var (_, resource) in resources)
         {
-            if (resource is JsonObject r && JsonString(r, "memory") is { } memory && MemoryPattern().Match(memory) is { Success: true } match)
+            if (resource is JsonObject r && JsonRead.Text(r, "memory") is { } memory && MemoryPattern().Match(memory) is { Success: true } match)
             {
                 var amount = decimal.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
                 var unit = char.ToLowerInvariant(match.Groups[2].Value[0]);
@@ -632,16 +632,6 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         }
 
         return result;
-    }
-
-    private static string? JsonString(JsonNode? node, params string[] path)
-    {
-        foreach (var key in path)
-        {
-            node = node is JsonObject obj && obj.TryGetPropertyValue(key, out var child) ? child : null;
-        }
-
-        return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : (node as JsonValue)?.ToJsonString();
     }
 
     private string NewId() => $"00000000-0000-4000-8000-{Interlocked.Increment(ref _ids):D12}";

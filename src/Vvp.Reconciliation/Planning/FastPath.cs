@@ -69,25 +69,7 @@ internal static class FastPath
         JsonRead.String(crStatus, "customResourceState") == "SYNCING" &&
         JsonRead.Int64(crStatus, "observedGeneration") == generation &&
         JsonRead.String(crStatus, "initialSavepoint", "state") is null or "Registered" or "Skipped" &&
-        SyncedIsTrue(status) &&
+        JsonRead.String(StatusProjection.Condition(status, "Synced"), "status") == "True" &&
         JsonEquality.Equals(JsonRead.At(status, "deploymentStatus"), JsonRead.At(live, "status")) &&
         JsonRead.String(crStatus, "observedSpecState") == JsonRead.String(live, "spec", "state");
-
-    private static bool SyncedIsTrue(JsonObject status)
-    {
-        if (JsonRead.At(status, "conditions") is not JsonArray conditions)
-        {
-            return false;
-        }
-
-        foreach (var condition in conditions)
-        {
-            if (JsonRead.String(condition, "type") == "Synced")
-            {
-                return JsonRead.String(condition, "status") == "True";
-            }
-        }
-
-        return false;
-    }
 }

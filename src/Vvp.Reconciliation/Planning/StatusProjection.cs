@@ -59,7 +59,6 @@ public static class StatusProjection
         crStatus["initialSavepoint"] = outcome.InitialSavepoint?.DeepClone() ?? JsonRead.At(previousCr, "initialSavepoint")?.DeepClone();
 
         var now = new Now(options.TimeProvider);
-        var previousConditions = JsonRead.At(previous, "conditions") as JsonArray;
         var (readyStatus, readyReason, readyMessage) = Ready(live);
         return new JsonObject
         {
@@ -67,9 +66,26 @@ public static class StatusProjection
             ["deploymentSystemMetadata"] = live is null ? null : SystemMetadata(live, options),
             ["customResourceStatus"] = crStatus,
             ["conditions"] = new JsonArray(
-                Condition("Synced", outcome.Synced, outcome.Reason, outcome.Message, generation, now, previousConditions),
-                Condition("Ready", readyStatus, readyReason, readyMessage, generation, now, previousConditions)),
+                NewCondition("Synced", outcome.Synced, outcome.Reason, outcome.Message, generation, now, Condition(previous, "Synced")),
+                NewCondition("Ready", readyStatus, readyReason, readyMessage, generation, now, Condition(previous, "Ready"))),
         };
+    }
+
+    /// <summary>The condition of a type in a status (<c>Synced</c>, <c>Ready</c>), or <see langword="null"/>.</summary>
+    internal static JsonObject? Condition(JsonObject? status, string type)
+    {
+        if (JsonRead.At(status, "conditions") is JsonArray conditions)
+        {
+            for (var i = 0; i < conditions.Count; i++)
+            {
+                if (conditions[i] is JsonObject condition && JsonRead.String(condition, "type") == type)
+                {
+                    return condition;
+                }
+            }
+        }
+
+        return null;
     }
 
     // The deployment was not read: what the status last observed of it stays; the conditions say why.
@@ -83,11 +99,10 @@ public static class StatusProjection
         }
 
         crStatus["observedGeneration"] = resource.Generation;
-        var previousConditions = JsonRead.At(previous, "conditions") as JsonArray;
-        var ready = previousConditions?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == "Ready")?.DeepClone()
-            ?? Condition("Ready", "Unknown", "DeploymentNotRead", "The deployment was not read.", resource.Generation, new Now(options.TimeProvider), null);
+        var ready = Condition(previous, "Ready")?.DeepClone()
+            ?? NewCondition("Ready", "Unknown", "DeploymentNotRead", "The deployment was not read.", resource.Generation, new Now(options.TimeProvider), null);
         status["conditions"] = new JsonArray(
-            Condition("Synced", outcome.Synced, outcome.Reason, outcome.Message, resource.Generation, new Now(options.TimeProvider), previousConditions),
+            NewCondition("Synced", outcome.Synced, outcome.Reason, outcome.Message, resource.Generation, new Now(options.TimeProvider), Condition(previous, "Synced")),
             ready);
         return status;
     }
@@ -160,17 +175,9 @@ public static class StatusProjection
         _ => string.Concat(state.Split('_').Select(w => w.Length == 0 ? w : w[..1].ToUpperInvariant() + w[1..].ToLowerInvariant())),
     };
 
-    private static JsonObject Condition(string type, string status, string reason, string message, long? generation, Now now, JsonArray? previous)
+    // A new condition; its transition time is kept from the condition it replaces when the status is the same.
+    private static JsonObject NewCondition(string type, string status, string reason, string message, long? generation, Now now, JsonObject? before)
     {
-        JsonObject? before = null;
-        for (var i = 0; i < (previous?.Count ?? 0) && before is null; i++)
-        {
-            if (previous![i] is JsonObject candidate && JsonRead.String(candidate, "type") == type)
-            {
-                before = candidate;
-            }
-        }
-
         var transition = before is not null && JsonRead.String(before, "status") == status && JsonRead.String(before, "lastTransitionTime") is { } kept
             ? kept
             : now.Text;

@@ -303,7 +303,7 @@ public sealed class VvpDeploymentReconciler
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", plan.Reason));
             var reason = plan.Reason == PlanReasons.Invalid ? "InvalidSpec" : "OwnedByAnother";
-            events.Add(ReconcileEvent.Warning(reason, JsonRead.String(SyncedCondition(plan.Status), "message") ?? plan.Reason));
+            events.Add(ReconcileEvent.Warning(reason, JsonRead.String(StatusProjection.Condition(plan.Status, "Synced"), "message") ?? plan.Reason));
             return FromPlan(plan, events, 0, requeue: null);
         }
 
@@ -449,7 +449,7 @@ public sealed class VvpDeploymentReconciler
     private TimeSpan Backoff(VvpDeploymentResource resource, PlatformException? ex)
     {
         var backoff = _options.FailureRequeue;
-        var synced = SyncedCondition(resource.Status);
+        var synced = StatusProjection.Condition(resource.Status, "Synced");
         if (JsonRead.String(synced, "status") == "False" && JsonRead.String(synced, "reason") is not ("Pending" or null) &&
             DateTimeOffset.TryParse(JsonRead.String(synced, "lastTransitionTime"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var since))
         {
@@ -474,14 +474,11 @@ public sealed class VvpDeploymentReconciler
 
     private static bool WasRejectedAtThisGeneration(VvpDeploymentResource resource)
     {
-        var synced = SyncedCondition(resource.Status);
+        var synced = StatusProjection.Condition(resource.Status, "Synced");
         return JsonRead.String(synced, "reason") == "PlatformRejected" &&
                resource.Generation is { } generation &&
                JsonRead.Int64(synced, "observedGeneration") == generation;
     }
-
-    private static JsonObject? SyncedCondition(JsonObject? status) =>
-        (JsonRead.At(status, "conditions") as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == "Synced");
 
     private static string ReasonOf(PlatformErrorKind kind) => kind switch
     {
