@@ -16,6 +16,8 @@ internal static class CliApp
               Plans each CR against the platform and prints what would change. Writes nothing.
           vvp-reconcile apply --cr <file|dir> [--cr <file|dir>]... [--platform <url>] [--state <file>] [--dry-run] [options]
               Reconciles each CR: creates, patches or replaces its deployment, registers savepoints.
+              A spec update (erased userMetadata keys, PUT-mode adoption) is written back into the file it
+              came from, that document only; --no-write-back leaves files alone.
             options: --identity <id>  --token-file <file>  --output text|json  --allow-insecure-http
             The token comes from --token-file, else the VVP_API_TOKEN environment variable, else the CR's
             apikey annotation; never from a command-line argument. Without --platform, an in-memory

@@ -7,7 +7,8 @@ namespace Vvp.Reconciliation.Cli;
 /// <summary>Writes a plan for people: the action and reason, the request line, the changes, warnings and errors.</summary>
 internal static class PlanText
 {
-    public static void Write(Plan plan, TextWriter output)
+    /// <summary>Writes the plan; with the CR's current <paramref name="crSpec"/>, the pending spec update is shown as changes to it.</summary>
+    public static void Write(Plan plan, TextWriter output, JsonObject? crSpec = null)
     {
         output.WriteLine($"target:  {plan.Target?.ToString() ?? "(unknown)"}");
         output.WriteLine($"action:  {plan.Action.ToString().ToLowerInvariant()} ({plan.Reason})");
@@ -38,7 +39,15 @@ internal static class PlanText
                 : $"savepoint: skipped {savepoint.Location} ({string.Join("; ", savepoint.Reasons)})");
         }
 
-        if (plan.SpecUpdate is not null)
+        if (plan.SpecUpdate is not null && crSpec is not null)
+        {
+            output.WriteLine("spec update: the CR's spec is to be written back:");
+            foreach (var operation in JsonPatch.Create(crSpec, plan.SpecUpdate).Operations)
+            {
+                output.WriteLine("  " + Describe(operation with { Path = "/spec" + operation.Path }));
+            }
+        }
+        else if (plan.SpecUpdate is not null)
         {
             output.WriteLine("spec update: the CR's spec is to be written back (see --output json).");
         }

@@ -12,7 +12,7 @@ namespace Vvp.Reconciliation.Cli;
 internal static class ReconcileCommand
 {
     private const int Changes = 3;
-    private static readonly HashSet<string> Options = ["cr", "platform", "state", "identity", "token-file", "output", "allow-insecure-http", "dry-run"];
+    private static readonly HashSet<string> Options = ["cr", "platform", "state", "identity", "token-file", "output", "allow-insecure-http", "dry-run", "no-write-back"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static async Task<int> RunAsync(string[] args, CliContext context, bool apply)
@@ -35,6 +35,7 @@ internal static class ReconcileCommand
         }
 
         apply &= line.Get("dry-run") is null;
+        var writeBack = apply && line.Get("no-write-back") is null;
         line.Require("cr");
         var files = line.GetAll("cr").SelectMany(CrFiles).ToList();
         var token = ReadToken(line.Get("token-file"), context.Environment);
@@ -52,9 +53,11 @@ internal static class ReconcileCommand
             var exit = ExitCodes.Success;
             var total = files.Sum(f => f.Documents.Count);
             var index = 0;
-            foreach (var (file, documents) in files)
+            var text = output == "text" ? context.Stdout : null;
+            foreach (var (file, bytes, documents) in files)
             {
-                foreach (var read in documents)
+                var updates = new Dictionary<int, JsonNode?>();
+                for (var document = 0; document < documents.Count; document++)
                 {
                     index++;
                     if (context.StderrIsTerminal)
@@ -62,9 +65,26 @@ internal static class ReconcileCommand
                         context.Stderr.WriteLine($"[{index}/{total}] {file}");
                     }
 
-                    var (code, report) = await ProcessAsync(file, read, client, identity, apply, output == "text" ? context.Stdout : null).ConfigureAwait(false);
+                    var (code, report, specUpdate) = await ProcessAsync(file, documents[document], client, identity, apply, text).ConfigureAwait(false);
                     reports.Add(report);
                     exit = Worse(exit, code);
+                    if (specUpdate is not null && writeBack)
+                    {
+                        var updated = documents[document].Document!.DeepClone().AsObject();
+                        updated["spec"] = specUpdate.DeepClone();
+                        updates[document] = updated;
+                        report["wroteBack"] = true;
+                    }
+                    else if (specUpdate is not null && apply)
+                    {
+                        text?.WriteLine($"spec update: not written back into {file} (--no-write-back); a later PUT that would remove the fields adoption synced back is refused.");
+                    }
+                }
+
+                if (updates.Count > 0)
+                {
+                    WriteBack(file, bytes, updates);
+                    text?.WriteLine($"wrote:   {file}: the spec update of {updates.Count} document(s) (document {string.Join(", ", updates.Keys.Select(k => k + 1))} of {documents.Count}) written back; other documents untouched.");
                 }
             }
 
@@ -82,14 +102,14 @@ internal static class ReconcileCommand
         }
     }
 
-    private static async Task<(int Code, JsonNode Report)> ProcessAsync(string file, ResourceReadResult read, IPlatformClient platform, string identity, bool apply, TextWriter? text)
+    private static async Task<(int Code, JsonObject Report, JsonObject? SpecUpdate)> ProcessAsync(string file, ResourceReadResult read, IPlatformClient platform, string identity, bool apply, TextWriter? text)
     {
         if (!read.IsSuccess || read.Document is not JsonObject document)
         {
             var errors = read.IsSuccess ? [new ResourceMessage(string.Empty, "A VvpDeployment must be an object (a YAML mapping).")] : read.Errors;
             var unreadable = Plan.Unreadable(errors);
             Print(text, file, unreadable, null);
-            return (ExitCodes.Invalid, Report(file, unreadable, null));
+            return (ExitCodes.Invalid, Report(file, unreadable, null), null);
         }
 
         var cr = VvpDeploymentResource.FromDocument(document);
@@ -100,7 +120,7 @@ internal static class ReconcileCommand
         {
             var invalid = reconciler.Planner.Plan(cr, null);
             Print(text, file, invalid, null);
-            return (ExitCodes.Invalid, Report(file, invalid, null));
+            return (ExitCodes.Invalid, Report(file, invalid, null), null);
         }
 
         if (!apply)
@@ -114,22 +134,43 @@ internal static class ReconcileCommand
             catch (PlatformException ex)
             {
                 text?.WriteLine($"{file}: {target}: cannot read the deployment: {ex.Kind}: {ex.Message}");
-                return (ExitCodes.Invalid, new JsonObject { ["file"] = file, ["error"] = $"{ex.Kind}: {ex.Message}" });
+                return (ExitCodes.Invalid, new JsonObject { ["file"] = file, ["error"] = $"{ex.Kind}: {ex.Message}" }, null);
             }
 
             var plan = reconciler.Planner.Plan(cr, live);
-            Print(text, file, plan, null);
-            return (plan.Writes || plan.Savepoint?.Register == true ? Changes : ExitCodes.Success, Report(file, plan, null));
+            Print(text, file, plan, null, cr);
+            var blocked = plan.Action == PlanAction.Blocked;
+            var changes = plan.Writes || plan.Savepoint?.Register == true || plan.SpecUpdate is not null;
+            return (blocked ? ExitCodes.Invalid : changes ? Changes : ExitCodes.Success, Report(file, plan, null), null);
         }
 
         var result = await reconciler.ReconcileAsync(cr).ConfigureAwait(false);
-        Print(text, file, result.Plan, result);
+        Print(text, file, result.Plan, result, cr);
         var synced = StatusProjection.Condition(result.Status, "Synced");
         var failed = JsonRead.String(synced, "status") == "False" && result.Plan?.Reason != PlanReasons.Idle;
-        return (failed ? ExitCodes.Invalid : ExitCodes.Success, Report(file, result.Plan, result));
+        return (failed ? ExitCodes.Invalid : ExitCodes.Success, Report(file, result.Plan, result), result.SpecUpdate);
     }
 
-    private static void Print(TextWriter? text, string file, Plan? plan, ReconcileResult? result)
+    // The file is replaced whole (a temporary file renamed over it), so a crash never leaves half a file.
+    private static void WriteBack(string file, byte[] bytes, Dictionary<int, JsonNode?> updates)
+    {
+        var bom = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]);
+        var text = System.Text.Encoding.UTF8.GetString(bom ? bytes.AsSpan(3) : bytes);
+        var updated = ResourceWriter.ReplaceDocuments(text, updates);
+        var temporary = file + ".vvp-reconcile.tmp";
+        try
+        {
+            File.WriteAllText(temporary, updated, new System.Text.UTF8Encoding(bom));
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new FileError($"{file}: the spec update could not be written back: {ex.Message}");
+        }
+    }
+
+    private static void Print(TextWriter? text, string file, Plan? plan, ReconcileResult? result, VvpDeploymentResource? cr = null)
     {
         if (text is null)
         {
@@ -139,7 +180,7 @@ internal static class ReconcileCommand
         text.WriteLine($"== {file}");
         if (plan is not null)
         {
-            PlanText.Write(plan, text);
+            PlanText.Write(plan, text, JsonRead.Object(cr?.ToJsonNode(), "spec"));
         }
 
         if (result is null)
@@ -184,14 +225,14 @@ internal static class ReconcileCommand
         foreach (var arg in args)
         {
             yield return arg;
-            if (arg is "--allow-insecure-http" or "--dry-run")
+            if (arg is "--allow-insecure-http" or "--dry-run" or "--no-write-back")
             {
                 yield return "true";
             }
         }
     }
 
-    private static List<(string File, IReadOnlyList<ResourceReadResult> Documents)> CrFiles(string path)
+    private static List<(string File, byte[] Bytes, IReadOnlyList<ResourceReadResult> Documents)> CrFiles(string path)
     {
         IEnumerable<string> files;
         if (Directory.Exists(path))
@@ -209,7 +250,7 @@ internal static class ReconcileCommand
             throw new FileError($"{path}: no such file or folder.");
         }
 
-        var result = files.Select(f => (f, ResourceReader.ReadAll(InputFiles.ReadBytes(f)))).ToList();
+        var result = files.Select(f => InputFiles.ReadBytes(f) is var bytes ? (f, bytes, ResourceReader.ReadAll(bytes)) : default).ToList();
         return result.Count == 0 ? throw new FileError($"{path}: no .yaml, .yml or .json files.") : result;
     }
 

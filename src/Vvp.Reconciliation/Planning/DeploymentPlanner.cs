@@ -83,9 +83,59 @@ public sealed class DeploymentPlanner
         }
 
         var markerPresent = owner is not null;
+        if (markerPresent && resource.Generation is null && context.MatchesAppliedRecord())
+        {
+            return context.NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment is as this CR last applied it."));
+        }
+
         return resource.SyncingMode == SyncingMode.Patch || !markerPresent
             ? context.Patch(markerPresent)
             : context.Replace();
+    }
+
+    /// <summary>
+    /// The bookkeeping a deployment this CR owns needs after a write or a verified sync: the last-applied record
+    /// of a CR without <c>metadata.generation</c>, and the end of a PUT-mode adoption's guard once the CR states
+    /// every field adoption synced back. It changes only marker annotations, never the user part.
+    /// </summary>
+    /// <param name="resource">The CR.</param>
+    /// <param name="deployment">The deployment as the platform last returned it (the answer to the write, or the live one).</param>
+    /// <returns>The merge patch to send, or <see langword="null"/> when there is nothing to record.</returns>
+    public JsonObject? PlanRecord(VvpDeploymentResource resource, JsonObject deployment)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(deployment);
+        if (resource.Target is null ||
+            JsonRead.String(deployment, "metadata", "annotations", _options.OwnerAnnotation) != _options.OwnerOf(resource) ||
+            !_options.IsSyncing(deployment))
+        {
+            return null;
+        }
+
+        var adoptedGuard = resource.SyncingMode == SyncingMode.Put &&
+                           JsonRead.At(deployment, "metadata", "annotations", _options.AdoptedFieldsAnnotation) is not null;
+        if (resource.Generation is not null && !adoptedGuard)
+        {
+            return null;
+        }
+
+        var context = new Context(resource, deployment, _options);
+        var annotations = new JsonObject();
+        if (resource.Generation is null)
+        {
+            var record = context.AppliedRecord();
+            if (JsonRead.String(deployment, "metadata", "annotations", _options.AppliedAnnotation) != record)
+            {
+                annotations[_options.AppliedAnnotation] = record;
+            }
+        }
+
+        if (adoptedGuard && context.MissingAdoptedFields().Count == 0)
+        {
+            annotations[_options.AdoptedFieldsAnnotation] = null;
+        }
+
+        return annotations.Count == 0 ? null : new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = annotations } };
     }
 
     private Plan Invalid(VvpDeploymentResource resource, JsonObject? live, IReadOnlyList<ResourceMessage> errors)
@@ -111,6 +161,7 @@ public sealed class DeploymentPlanner
         private readonly JsonObject? _live;
         private readonly PlannerOptions _options;
         private readonly List<ResourceMessage> _warnings = [];
+        private readonly List<ResourceMessage> _errors = [];
         private readonly JsonObject? _specUpdate;
         private JsonObject? _userMetadata;
         private JsonObject? _initUserMetadata;
@@ -162,10 +213,7 @@ public sealed class DeploymentPlanner
         public Plan Create()
         {
             var metadata = (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(InitUserMetadata, UserMetadata, _options.MaxDepth))!;
-            var spec = (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(
-                JsonRead.Object(_resource.InitFields, "spec") ?? new JsonObject(),
-                _resource.DeploymentSpec ?? new JsonObject(),
-                _options.MaxDepth))!;
+            var spec = CreateSpec();
             metadata["name"] = Target.Name;
             metadata["namespace"] = Target.Namespace;
             var desiredUser = UserParts.Normalize(new JsonObject { ["metadata"] = metadata.DeepClone(), ["spec"] = spec.DeepClone() });
@@ -218,13 +266,19 @@ public sealed class DeploymentPlanner
             }
 
             var liveUser = UserParts.FromDeployment(_live!, _options);
-            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, CrUser, _options.MaxDepth + 2)!);
+            // In PUT mode null equals absent, also during adoption: adoption never removes a live field.
+            var stated = _resource.SyncingMode == SyncingMode.Put ? (JsonObject)UserParts.WithoutNulls(CrUser)! : CrUser;
+            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, stated, _options.MaxDepth + 2)!);
             var inSync = JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2);
             var specUpdate = _specUpdate;
+            string[] adopted = [];
             if (_resource.SyncingMode == SyncingMode.Put)
             {
                 // PUT-mode adoption: the patched result is synced back, so the CR states the whole deployment.
                 specUpdate = WithDeployment((JsonObject)desired["metadata"]!, desired["spec"] as JsonObject, scrubInitFields: false);
+                adopted = [.. JsonPatch.Create(UserParts.Normalize(stated), desired, _options.MaxDepth + 2).Operations
+                    .Where(o => o.Op == JsonPatchOperationType.Add)
+                    .Select(o => o.Path)];
             }
 
             if (inSync && markerPresent)
@@ -242,6 +296,11 @@ public sealed class DeploymentPlanner
                 var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
                 metadata["annotations"] = annotations;
                 annotations[_options.OwnerAnnotation] = Owner;
+                if (adopted.Length > 0)
+                {
+                    // Until the CR states these fields (the sync-back is written), a PUT must not remove them.
+                    annotations[_options.AdoptedFieldsAnnotation] = new JsonArray([.. adopted.Select(p => (JsonNode)p)]).ToJsonString();
+                }
             }
 
             return Build(
@@ -266,6 +325,25 @@ public sealed class DeploymentPlanner
             if (JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2))
             {
                 return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+            }
+
+            if (MissingAdoptedFields() is { Count: > 0 } missing)
+            {
+                // The CR never took what its adoption synced back: a PUT of it would erase those fields.
+                foreach (var path in missing)
+                {
+                    _errors.Add(new ResourceMessage("/spec/deployment" + (path.StartsWith("/metadata", StringComparison.Ordinal) ? "/userMetadata" + path["/metadata".Length..] : path), "Synced back by adoption but not stated by the CR: a PUT would remove it from the deployment."));
+                }
+
+                var syncBack = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, desired, _options.MaxDepth + 2)!);
+                return Build(
+                    PlanAction.Blocked,
+                    PlanReasons.AdoptedFieldsMissing,
+                    null,
+                    JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2),
+                    SyncOutcome.Failure("AdoptedFieldsMissing", $"The CR does not state {missing.Count} field(s) that adopting {Target} synced back ({string.Join(", ", missing)}); a PUT would remove them, so nothing is written. Write the spec update back into the CR, or state the fields."),
+                    null,
+                    WithDeployment((JsonObject)syncBack["metadata"]!, syncBack["spec"] as JsonObject, scrubInitFields: false));
             }
 
             var liveMetadata = JsonRead.Object(_live, "metadata");
@@ -326,7 +404,69 @@ public sealed class DeploymentPlanner
                 Status = status,
                 StatusChanged = !JsonEquality.Equals(status, _resource.Status),
                 Warnings = _warnings,
+                Errors = _errors,
             };
+        }
+
+        /// <summary>The merged spec a create sends: <c>initFields.spec</c> under <c>deployment.spec</c>, nulls dropped.</summary>
+        private JsonObject CreateSpec() => (JsonObject)UserParts.WithoutNulls(JsonMergePatch.Apply(
+            JsonRead.Object(_resource.InitFields, "spec") ?? new JsonObject(),
+            _resource.DeploymentSpec ?? new JsonObject(),
+            _options.MaxDepth))!;
+
+        /// <summary>The hash of what this CR states (its syncing mode and user part, nulls kept): the CR side of the applied record.</summary>
+        private string CrHash()
+        {
+            var maxDepth = _options.MaxDepth + 3;
+            var mode = _resource.SyncingMode == SyncingMode.Put ? "PUT" : "PATCH";
+            return JsonCanonical.Hash(
+                writer =>
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("mode", mode);
+                    writer.WritePropertyName("user");
+                    JsonCanonical.WriteCore(writer, CrUser, 2, maxDepth);
+                    writer.WriteEndObject();
+                },
+                maxDepth);
+        }
+
+        /// <summary>The applied record for the deployment as given: <c>cr=&lt;hash&gt; live=&lt;hash&gt;</c>.</summary>
+        public string AppliedRecord() => $"cr={CrHash()} live={UserParts.HashOfDeployment(_live!, _options)}";
+
+        /// <summary>True when the deployment carries the applied record of exactly this CR and is unchanged since.</summary>
+        public bool MatchesAppliedRecord() =>
+            JsonRead.String(_live, "metadata", "annotations", _options.AppliedAnnotation) is { } recorded && recorded == AppliedRecord();
+
+        /// <summary>The fields a PUT-mode adoption synced back that the CR does not state while the deployment has them.</summary>
+        public List<string> MissingAdoptedFields()
+        {
+            var missing = new List<string>();
+            if (JsonRead.String(_live, "metadata", "annotations", _options.AdoptedFieldsAnnotation) is not { } text)
+            {
+                return missing;
+            }
+
+            JsonArray? paths;
+            try
+            {
+                paths = JsonNode.Parse(text) as JsonArray;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return missing;
+            }
+
+            var stated = UserParts.WithoutNulls(CrUser);
+            foreach (var path in (paths ?? []).Select(p => JsonRead.String(p)).OfType<string>())
+            {
+                if (JsonPointerText.TryParse(path, out var tokens) && JsonRead.At(stated, tokens) is null && JsonRead.At(_live, tokens) is not null)
+                {
+                    missing.Add(path);
+                }
+            }
+
+            return missing;
         }
 
         // For an existing deployment: a registration owed since creation (crash safety) when the deployment
@@ -346,10 +486,13 @@ public sealed class DeploymentPlanner
 
             if (_resource.InitialSavepointLocation is { } requested && recorded is null)
             {
-                const string Reason = "the deployment already exists";
-                _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", $"The initial savepoint is skipped. Not used: {Reason}."));
-                SavepointStatus = SyncOutcome.SavepointStatus(requested, "Skipped", $"Not used: {Reason}.");
-                return new SavepointPlan(false, requested, [Reason]);
+                // Every unmet condition is named, in the documentation's order, not only the existing deployment.
+                var unmet = UnmetSavepointConditions(CreateSpec());
+                unmet.Add("the deployment already exists");
+                var reason = "Not used: " + string.Join("; ", unmet) + ".";
+                _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", "The initial savepoint is skipped. " + reason));
+                SavepointStatus = SyncOutcome.SavepointStatus(requested, "Skipped", reason);
+                return new SavepointPlan(false, requested, unmet);
             }
 
             return null;
@@ -361,21 +504,44 @@ public sealed class DeploymentPlanner
         private SyncOutcome WithSavepointStatus(SyncOutcome outcome) =>
             SavepointStatus is null || outcome.InitialSavepoint is not null ? outcome : outcome with { InitialSavepoint = SavepointStatus };
 
-        private static List<string> UnmetSavepointConditions(JsonObject spec)
+        // The conditions are judged on the body to be created; each message names the CR path the value came from.
+        private List<string> UnmetSavepointConditions(JsonObject spec)
         {
             var unmet = new List<string>();
             var state = JsonRead.String(spec, "state");
             if (state != "CANCELLED")
             {
-                unmet.Add($"spec.deployment.spec.state is {state ?? "absent"}, not CANCELLED");
+                unmet.Add($"{SourceOf("state")} is {state ?? "absent"}, not CANCELLED");
             }
 
             if (JsonRead.String(spec, "restoreStrategy", "kind") == "NONE")
             {
-                unmet.Add("spec.deployment.spec.restoreStrategy.kind is NONE");
+                unmet.Add($"{SourceOf("restoreStrategy", "kind")} is NONE");
             }
 
             return unmet;
+        }
+
+        // spec.deployment.spec wins over spec.initFields.spec, as in the create body.
+        private string SourceOf(params string[] path)
+        {
+            var fromDeployment = _resource.DeploymentSpec is { } deployment && Present(deployment, path);
+            var fromInitFields = !fromDeployment && JsonRead.Object(_resource.InitFields, "spec") is { } init && Present(init, path);
+            return (fromInitFields ? "spec.initFields.spec." : "spec.deployment.spec.") + string.Join('.', path);
+
+            static bool Present(JsonObject spec, string[] path)
+            {
+                JsonNode? node = spec;
+                foreach (var key in path)
+                {
+                    if (node is not JsonObject obj || !obj.TryGetPropertyValue(key, out node))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
         }
 
         private JsonObject WithDeployment(JsonObject userMetadata, JsonObject? spec, bool scrubInitFields)

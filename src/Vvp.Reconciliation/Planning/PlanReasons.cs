@@ -21,6 +21,9 @@ public static class PlanReasons
     /// <summary>The deployment carries another owner's marker.</summary>
     public const string OwnedByAnother = "owned-by-another";
 
+    /// <summary>A PUT would remove fields that adopting the deployment synced back into the CR, which the CR does not state.</summary>
+    public const string AdoptedFieldsMissing = "adopted-fields-missing";
+
     /// <summary>CR syncing is off for the deployment.</summary>
     public const string Idle = "idle";
 

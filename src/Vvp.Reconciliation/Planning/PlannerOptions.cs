@@ -32,6 +32,8 @@ public sealed record PlannerOptions
             OwnerAnnotation = value + "owner";
             InitialSavepointAnnotation = value + "initial-savepoint";
             CrSyncingAnnotation = value + "cr-syncing";
+            AppliedAnnotation = value + "applied";
+            AdoptedFieldsAnnotation = value + "adopted-fields";
         }
     }
 
@@ -58,6 +60,18 @@ public sealed record PlannerOptions
 
     /// <summary>The annotation the default syncing predicate reads: <c>{MarkerPrefix}cr-syncing</c>.</summary>
     public string CrSyncingAnnotation { get; private init; } = "reconciliation.vvp/cr-syncing";
+
+    /// <summary>
+    /// The last-applied record of a CR without <c>metadata.generation</c> (a plain file): <c>{MarkerPrefix}applied</c>,
+    /// the hash of the CR's user part as last written and the hash of the live user part the platform returned for it.
+    /// </summary>
+    public string AppliedAnnotation { get; private init; } = "reconciliation.vvp/applied";
+
+    /// <summary>
+    /// The fields a PUT-mode adoption synced back into the CR: <c>{MarkerPrefix}adopted-fields</c>, a JSON array of
+    /// JSON Pointers. While the CR does not state them, a PUT that would remove them is refused.
+    /// </summary>
+    public string AdoptedFieldsAnnotation { get; private init; } = "reconciliation.vvp/adopted-fields";
 
     /// <summary>True for system annotations: the platform's and every marker annotation of this library.</summary>
     /// <param name="key">An annotation key.</param>

@@ -275,6 +275,8 @@ public sealed class VvpDeploymentReconciler
                     requeue = registered ? null : _options.TransitioningRequeue;
                 }
 
+                (written, var recorded) = await RecordAsync(resource, written, token, events, cancellationToken).ConfigureAwait(false);
+                writes += recorded;
                 var outcome = SyncOutcome.Written(reason, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
                 var status = StatusProjection.Project(resource, written, outcome, _planner.Options);
                 return Synced(resource, plan, status, events, writes, requeue ?? RequeueFor(written));
@@ -302,7 +304,12 @@ public sealed class VvpDeploymentReconciler
         if (plan.Action == PlanAction.Blocked)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", plan.Reason));
-            var reason = plan.Reason == PlanReasons.Invalid ? "InvalidSpec" : "OwnedByAnother";
+            var reason = plan.Reason switch
+            {
+                PlanReasons.Invalid => "InvalidSpec",
+                PlanReasons.AdoptedFieldsMissing => "AdoptedFieldsMissing",
+                _ => "OwnedByAnother",
+            };
             events.Add(ReconcileEvent.Warning(reason, JsonRead.String(StatusProjection.Condition(plan.Status, "Synced"), "message") ?? plan.Reason));
             return FromPlan(plan, events, 0, requeue: null);
         }
@@ -315,7 +322,42 @@ public sealed class VvpDeploymentReconciler
             return Synced(resource, plan, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
         }
 
+        if (plan.Reason == PlanReasons.InSync && live is not null)
+        {
+            var (answer, recorded) = await RecordAsync(resource, live, token, events, cancellationToken).ConfigureAwait(false);
+            if (recorded > 0)
+            {
+                var status = StatusProjection.Project(resource, answer, SyncOutcome.Success("InSync", "The deployment matches the CR."), _planner.Options);
+                return Synced(resource, plan, status, events, recorded, RequeueFor(answer));
+            }
+        }
+
         return FromPlan(plan, events, 0, RequeueFor(live));
+    }
+
+    // The planner's bookkeeping (the applied record, the end of an adoption guard): marker annotations only. A failure
+    // leaves the deployment as written; the next reconcile compares in full and records again.
+    private async Task<(JsonObject Deployment, int Writes)> RecordAsync(VvpDeploymentResource resource, JsonObject deployment, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)
+    {
+        if (_planner.PlanRecord(resource, deployment) is not { } record)
+        {
+            return (deployment, 0);
+        }
+
+        var target = resource.Target!;
+        try
+        {
+            var answer = await _platform.PatchDeploymentAsync(target.Namespace, target.Name, record, token, cancellationToken).ConfigureAwait(false);
+            _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "record"));
+            Log.Wrote(_logger, "Record", target.ToString(), JsonRead.Text(answer, "metadata", "resourceVersion"));
+            return (answer, 1);
+        }
+        catch (PlatformException ex)
+        {
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Record" + ex.Kind));
+            events.Add(ReconcileEvent.Warning("RecordPending", $"The deployment {target} is in sync, but its bookkeeping annotations could not be written: {ex.Message}. They are written on the next reconcile."));
+            return (deployment, 0);
+        }
     }
 
     private async Task<(JsonObject Status, bool Registered)> RegisterSavepointAsync(DeploymentTarget target, JsonObject deployment, string location, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)

@@ -7,9 +7,11 @@ namespace Vvp.Reconciliation;
 
 /// <summary>
 /// Reads YAML or JSON text into <see cref="JsonNode"/> trees. The format is decided by content, not by
-/// file name: text whose first significant character is <c>{</c> or <c>[</c> is JSON, anything else YAML.
-/// YAML scalars keep their types (YAML 1.2 core schema): <c>99</c> is a number, <c>"99"</c> a string,
-/// <c>true</c> a boolean, <c>~</c> and <c>null</c> are null. Every failure is an error value with a location, never an exception.
+/// file name: text whose first significant character is <c>{</c> or <c>[</c> is read as JSON first, and when it is
+/// not strict JSON, as a YAML flow-style document (JSON is YAML); anything else is YAML. Scalars are read the way
+/// <c>kubectl apply</c> reads them: <c>99</c> is a number, <c>"99"</c> a string, <c>true</c>, <c>yes</c>, <c>on</c>
+/// (any case) booleans, <c>~</c> and <c>null</c> null. A trailing empty document (a file ending in <c>---</c>) is
+/// ignored. Every failure is an error value with a location, never an exception.
 /// </summary>
 public static class ResourceReader
 {
@@ -57,7 +59,16 @@ public static class ResourceReader
         var first = text.AsSpan().TrimStart();
         if (first.Length > 0 && (first[0] == '{' || first[0] == '['))
         {
-            return [ReadJson(text, options)];
+            var json = ReadJson(text, options);
+            if (json.IsSuccess)
+            {
+                return [json];
+            }
+
+            // JSON is YAML: a flow-style document that is not strict JSON ({name: x}, a trailing comment) is
+            // still a document; when YAML cannot read it either, the JSON error is the clearer one.
+            var yaml = ReadYaml(text, options);
+            return yaml.Count > 0 && yaml.All(r => r.IsSuccess) ? yaml : [json];
         }
 
         return ReadYaml(text, options);
@@ -155,14 +166,21 @@ public static class ResourceReader
         {
             var parser = new Parser(new StringReader(text));
             var builder = new YamlTreeBuilder(parser, options);
+            var trailingEmpty = 0;
             while (builder.TryReadDocument(out var document, out var error))
             {
                 results.Add(error is null ? ResourceReadResult.Success(document) : ResourceReadResult.Failure(error));
                 if (error is not null)
                 {
+                    trailingEmpty = 0;
                     break;
                 }
+
+                trailingEmpty = builder.LastDocumentWasEmpty ? trailingEmpty + 1 : 0;
             }
+
+            // A file ending in "---" has an empty last document, which kubectl ignores; so does this reader.
+            results.RemoveRange(results.Count - trailingEmpty, trailingEmpty);
         }
         catch (YamlException ex)
         {

@@ -209,6 +209,16 @@ public sealed partial class VvpDeploymentValidator
             yield return new ResourceMessage("/apiVersion", $"apiVersion must be {VvpDeploymentResource.ApiVersionValue}.");
         }
 
+        // The schema reports a missing metadata and a name of the wrong type; an absent or empty name is this rule's.
+        if (JsonRead.Object(root, "metadata") is { } crMetadata && JsonRead.At(crMetadata, "name") is not { } crName)
+        {
+            yield return new ResourceMessage("/metadata/name", "This field is required: the CR's name is part of the owner marker it stamps on its deployment.");
+        }
+        else if (JsonRead.String(root, "metadata", "name") is { Length: 0 })
+        {
+            yield return new ResourceMessage("/metadata/name", "The CR's name must not be empty: it is part of the owner marker it stamps on its deployment.");
+        }
+
         if (JsonRead.String(root, "spec", "syncingMode") == "PUT" && JsonRead.At(root, "spec", "initFields") is not null)
         {
             yield return new ResourceMessage("/spec/initFields", "initFields is supported only in patch mode (syncingMode: PATCH).");
@@ -226,6 +236,14 @@ public sealed partial class VvpDeploymentValidator
                 yield return new ResourceMessage(
                     "/spec/deployment/userMetadata/name",
                     $"'{text}' is not a valid deployment name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
+            }
+
+            // The namespace becomes part of every request path: '..', '/', '%' and control characters never may.
+            if (JsonRead.String(userMetadata, "namespace") is { } ns && !IsDns1123Label(ns))
+            {
+                yield return new ResourceMessage(
+                    "/spec/deployment/userMetadata/namespace",
+                    $"'{ns}' is not a valid platform namespace: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
             }
         }
     }

@@ -20,6 +20,9 @@ internal sealed partial class YamlTreeBuilder(IParser parser, ResourceReaderOpti
     private bool _started;
     private int _nodes;
 
+    /// <summary>True when the document last read had no content at all (not even an explicit <c>~</c>).</summary>
+    public bool LastDocumentWasEmpty { get; private set; }
+
     public bool TryReadDocument(out JsonNode? document, out ResourceMessage? error)
     {
         document = null;
@@ -39,6 +42,7 @@ internal sealed partial class YamlTreeBuilder(IParser parser, ResourceReaderOpti
         _anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         _nodes = 0;
         _path.Clear();
+        LastDocumentWasEmpty = parser.Current is Scalar { Value.Length: 0, Style: ScalarStyle.Plain, Tag.IsEmpty: true, Anchor.IsEmpty: true };
         try
         {
             document = ReadNode(1);
@@ -86,6 +90,7 @@ internal sealed partial class YamlTreeBuilder(IParser parser, ResourceReaderOpti
 
             case SequenceStart sequence:
                 {
+                    EnsureCollectionTag(sequence.Tag, "seq", start);
                     EnsureDepth(depth, start);
                     Count(1, start);
                     var array = new JsonArray();
@@ -102,6 +107,7 @@ internal sealed partial class YamlTreeBuilder(IParser parser, ResourceReaderOpti
 
             case MappingStart mapping:
                 {
+                    EnsureCollectionTag(mapping.Tag, "map", start);
                     EnsureDepth(depth, start);
                     Count(1, start);
                     var obj = new JsonObject();
@@ -169,6 +175,15 @@ internal sealed partial class YamlTreeBuilder(IParser parser, ResourceReaderOpti
         }
     }
 
+    // A tag on a mapping or sequence is refused unless it only restates what the node is (!!map, !!seq).
+    private void EnsureCollectionTag(TagName tag, string kind, Mark mark)
+    {
+        if (!tag.IsEmpty && tag.Value != "!" && tag.Value != CoreTagPrefix + kind)
+        {
+            throw Fail($"the YAML tag '{tag.Value}' is not supported on a {(kind == "map" ? "mapping" : "sequence")}", mark);
+        }
+    }
+
     private void EnsureDepth(int depth, Mark mark)
     {
         if (depth > options.MaxDepth)
@@ -233,12 +248,18 @@ internal sealed partial class YamlTreeBuilder(IParser parser, ResourceReaderOpti
         return ParseNumber(text) ?? JsonValue.Create(text);
     }
 
-    private static bool? ParseBool(string text) => text switch
-    {
-        "true" or "True" or "TRUE" => true,
-        "false" or "False" or "FALSE" => false,
-        _ => null,
-    };
+    /// <summary>True when <paramref name="text"/> written as a plain scalar reads back as that same string.</summary>
+    public static bool PlainReadsAsString(string text) =>
+        text is not ("" or "~" or "null" or "Null" or "NULL") && ParseBool(text) is null && !SpecialFloat().IsMatch(text) && ParseNumber(text) is null;
+
+    // The booleans kubectl's YAML 1.1 reader accepts, in any case.
+    private static bool? ParseBool(string text) =>
+        IsAny(text, "true", "yes", "on") ? true
+        : IsAny(text, "false", "no", "off") ? false
+        : null;
+
+    private static bool IsAny(string text, string a, string b, string c) =>
+        text.Equals(a, StringComparison.OrdinalIgnoreCase) || text.Equals(b, StringComparison.OrdinalIgnoreCase) || text.Equals(c, StringComparison.OrdinalIgnoreCase);
 
     private static JsonNode? ParseNumber(string text)
     {

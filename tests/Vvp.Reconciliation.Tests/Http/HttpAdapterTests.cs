@@ -25,7 +25,7 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _emulator = await PlatformEmulator.StartAsync();
-        (_client, _http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(5) });
+        (_client, _http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(30) });
     }
 
     public async Task DisposeAsync()

@@ -465,6 +465,9 @@ public sealed class ReconcilerTests
         host.Cr.DeploymentSpec!["jobFailureExpirationTime"]!.GetValue<string>().Should().Be("2h");
         host.Cr.UserMetadata!["displayName"]!.GetValue<string>().Should().Be("made in the UI");
         host.Platform.ClearCalls();
+        // The CR now states every adopted field: one bookkeeping write drops the adoption guard, then nothing.
+        (await host.ReconcileAsync()).Writes.Should().Be(1);
+        host.Deployment["metadata"]!["annotations"]!.AsObject().ContainsKey("reconciliation.vvp/adopted-fields").Should().BeFalse();
         (await host.ReconcileAsync()).Writes.Should().Be(0);
         host.Deployment["spec"]!["jobFailureExpirationTime"]!.GetValue<string>().Should().Be("2h", "adoption never loses fields");
     }

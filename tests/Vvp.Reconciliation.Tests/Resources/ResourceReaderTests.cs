@@ -15,7 +15,7 @@ public sealed class ResourceReaderTests
     [InlineData("v: '99'", JsonValueKind.String, "\"99\"")]
     [InlineData("v: true", JsonValueKind.True, "true")]
     [InlineData("v: False", JsonValueKind.False, "false")]
-    [InlineData("v: yes", JsonValueKind.String, "\"yes\"")]
+    [InlineData("v: yes", JsonValueKind.True, "true")]
     [InlineData("v: 1.5e3", JsonValueKind.Number, "1.5e3")]
     [InlineData("v: .5", JsonValueKind.Number, "0.5")]
     [InlineData("v: +7", JsonValueKind.Number, "7")]
@@ -32,6 +32,84 @@ public sealed class ResourceReaderTests
 
         value.GetValueKind().Should().Be(kind);
         value.ToJsonString().Should().Be(json);
+    }
+
+    [Theory]
+    [InlineData("v: yes", true)]
+    [InlineData("v: Yes", true)]
+    [InlineData("v: ON", true)]
+    [InlineData("v: on", true)]
+    [InlineData("v: no", false)]
+    [InlineData("v: No", false)]
+    [InlineData("v: off", false)]
+    [InlineData("v: OFF", false)]
+    [InlineData("v: tRuE", true)]
+    public void The_YAML_1_1_booleans_kubectl_accepts_are_booleans_in_any_case(string yaml, bool expected)
+    {
+        ResourceReader.Read(yaml).Document!["v"]!.GetValue<bool>().Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("v: 'yes'")]
+    [InlineData("v: \"on\"")]
+    [InlineData("v: !!str no")]
+    [InlineData("v: y")]
+    public void Quoted_or_tagged_yes_and_no_stay_strings(string yaml)
+    {
+        ResourceReader.Read(yaml).Document!["v"]!.GetValueKind().Should().Be(JsonValueKind.String);
+    }
+
+    [Fact]
+    public void A_flow_style_document_starting_with_a_brace_that_is_not_strict_JSON_is_read_as_YAML()
+    {
+        var read = ResourceReader.Read("{kind: VvpDeployment, metadata: {name: test-cr}, spec: {syncingMode: PATCH}} # a comment");
+
+        read.IsSuccess.Should().BeTrue(string.Join(" | ", read.Errors));
+        read.Document!["metadata"]!["name"]!.GetValue<string>().Should().Be("test-cr");
+        read.Document!["spec"]!["syncingMode"]!.GetValue<string>().Should().Be("PATCH");
+    }
+
+    [Fact]
+    public void Text_that_neither_JSON_nor_YAML_can_read_reports_the_JSON_error()
+    {
+        var read = ResourceReader.Read("{\"kind\": [1, 2}");
+
+        read.IsSuccess.Should().BeFalse();
+        read.Errors[0].Message.Should().Contain("JSON cannot be read");
+    }
+
+    [Theory]
+    [InlineData("\n---\n")]
+    [InlineData("\n---")]
+    [InlineData("\n---\n---\n")]
+    public void A_trailing_empty_document_is_ignored(string ending)
+    {
+        var text = TestCrs.SeedTestCrYaml + ending;
+
+        ResourceReader.ReadAll(text).Should().ContainSingle().Which.IsSuccess.Should().BeTrue();
+        ResourceReader.Read(text).Document!["metadata"]!["name"]!.GetValue<string>().Should().Be("test-cr");
+    }
+
+    [Fact]
+    public void An_explicit_null_document_is_kept_as_a_document()
+    {
+        ResourceReader.ReadAll("a: 1\n--- ~\n").Should().HaveCount(2);
+    }
+
+    [Fact]
+    public void A_file_of_only_separators_holds_no_document()
+    {
+        ResourceReader.ReadAll("---\n---\n").Should().BeEmpty();
+        ResourceReader.Read("---\n").Errors[0].Message.Should().Contain("empty");
+    }
+
+    [Theory]
+    [InlineData("spec: !!map\n  a: 1")]
+    [InlineData("spec: !!seq\n  - 1")]
+    [InlineData("spec: !\n  a: 1")]
+    public void A_tag_that_restates_the_collection_is_accepted(string yaml)
+    {
+        ResourceReader.Read(yaml).IsSuccess.Should().BeTrue();
     }
 
     [Theory]
