@@ -46,7 +46,7 @@ internal static class CliApp
                 ["validate", .. var rest] => ValidateCommand.Run(rest, stdout),
                 ["diff", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: false).ConfigureAwait(false),
                 ["apply", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: true).ConfigureAwait(false),
-                [var unknown, ..] => throw new UsageException($"unknown command '{unknown}'."),
+                [var unknown, ..] => throw new UsageException($"unknown command {InputFiles.Shown(unknown)}."),
             };
         }
         catch (UsageException ex)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Platform;
 
 namespace Vvp.Reconciliation.Cli;
 
@@ -80,7 +81,7 @@ internal static class PlanText
         output.WriteLine($"{title}:");
         foreach (var message in messages)
         {
-            output.WriteLine($"  {message}");
+            output.WriteLine($"  {DisplayText.Clean(message.ToString(), 2000)}");
         }
     }
 }

@@ -20,7 +20,7 @@ internal static class ReconcileCommand
         var line = CommandLine.Parse(Flags(args), Options, new HashSet<string> { "cr" });
         if (line.Positional.Count > 0)
         {
-            throw new UsageException($"unexpected argument '{line.Positional[0]}'.");
+            throw new UsageException($"unexpected argument {InputFiles.Shown(line.Positional[0])}; CR files are given with --cr.");
         }
 
         var output = line.Get("output") ?? "text";
@@ -37,15 +37,15 @@ internal static class ReconcileCommand
         apply &= line.Get("dry-run") is null;
         var writeBack = apply && line.Get("no-write-back") is null;
         line.Require("cr");
-        var files = line.GetAll("cr").SelectMany(CrFiles).ToList();
-        var token = ReadToken(line.Get("token-file"), context.Environment);
+        var files = line.GetAll("cr").SelectMany(path => CrFiles(path, context.InputWait)).ToList();
+        var token = ReadToken(line.Get("token-file"), context.Environment, context.InputWait);
         var identity = line.Get("identity") ?? "vvp-1";
         if (string.IsNullOrWhiteSpace(identity))
         {
             throw new UsageException("--identity must not be empty.");
         }
 
-        var (platform, dispose, save) = OpenPlatform(line.Get("platform"), line.Get("state"), line.Get("allow-insecure-http") is not null);
+        var (platform, dispose, save) = OpenPlatform(line.Get("platform"), line.Get("state"), line.Get("allow-insecure-http") is not null, context.InputWait);
         try
         {
             var client = new TokenOverride(platform, token);
@@ -56,6 +56,16 @@ internal static class ReconcileCommand
             var text = output == "text" ? context.Stdout : null;
             foreach (var (file, bytes, documents) in files)
             {
+                if (documents.Count == 0)
+                {
+                    // An empty file applied is a mistake to report, as validate does, not a silent success.
+                    text?.WriteLine($"== {Clean(file)}");
+                    text?.WriteLine("errors:\n  /: The file holds no document.");
+                    reports.Add(new JsonObject { ["file"] = file, ["error"] = "The file holds no document." });
+                    exit = Worse(exit, ExitCodes.Invalid);
+                    continue;
+                }
+
                 var updates = new Dictionary<int, JsonNode?>();
                 for (var document = 0; document < documents.Count; document++)
                 {
@@ -126,15 +136,18 @@ internal static class ReconcileCommand
         if (!apply)
         {
             JsonObject? live;
+            ApiToken? credentialToken = null;
             try
             {
                 var credential = await CredentialResolver.ResolveAsync(cr, null, false, default).ConfigureAwait(false);
+                credentialToken = credential.Token;
                 live = await platform.GetDeploymentAsync(target.Namespace, target.Name, credential.Token, default).ConfigureAwait(false);
             }
             catch (PlatformException ex)
             {
-                text?.WriteLine($"{file}: {target}: cannot read the deployment: {ex.Kind}: {ex.Message}");
-                return (ExitCodes.Invalid, new JsonObject { ["file"] = file, ["error"] = $"{ex.Kind}: {ex.Message}" }, null);
+                var message = DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credentialToken);
+                text?.WriteLine($"{Clean(file)}: {target}: cannot read the deployment: {ex.Kind}: {message}");
+                return (ExitCodes.Invalid, new JsonObject { ["file"] = file, ["error"] = $"{ex.Kind}: {message}" }, null);
             }
 
             var plan = reconciler.Planner.Plan(cr, live);
@@ -177,7 +190,7 @@ internal static class ReconcileCommand
             return;
         }
 
-        text.WriteLine($"== {file}");
+        text.WriteLine($"== {Clean(file)}");
         if (plan is not null)
         {
             PlanText.Write(plan, text, JsonRead.Object(cr?.ToJsonNode(), "spec"));
@@ -190,12 +203,15 @@ internal static class ReconcileCommand
 
         foreach (var e in result.Events)
         {
-            text.WriteLine($"event:   {e.Type} {e.Reason}: {e.Message}");
+            text.WriteLine($"event:   {e.Type} {e.Reason}: {Clean(e.Message)}");
         }
 
         var synced = StatusProjection.Condition(result.Status, "Synced");
-        text.WriteLine($"outcome: {result.Writes} write(s); Synced={JsonRead.String(synced, "status") ?? "Unknown"} ({JsonRead.String(synced, "reason")}): {JsonRead.String(synced, "message")}");
+        text.WriteLine($"outcome: {result.Writes} write(s); Synced={Clean(JsonRead.String(synced, "status") ?? "Unknown")} ({Clean(JsonRead.String(synced, "reason"))}): {Clean(JsonRead.String(synced, "message"))}");
     }
+
+    // Text from files and from the platform: one line, no escape sequences, bounded.
+    private static string Clean(string? text) => DisplayText.Clean(text, 2000);
 
     private static JsonObject Report(string file, Plan? plan, ReconcileResult? result)
     {
@@ -232,7 +248,7 @@ internal static class ReconcileCommand
         }
     }
 
-    private static List<(string File, byte[] Bytes, IReadOnlyList<ResourceReadResult> Documents)> CrFiles(string path)
+    private static List<(string File, byte[] Bytes, IReadOnlyList<ResourceReadResult> Documents)> CrFiles(string path, TimeSpan? wait)
     {
         IEnumerable<string> files;
         if (Directory.Exists(path))
@@ -250,38 +266,51 @@ internal static class ReconcileCommand
             throw new FileError($"{path}: no such file or folder.");
         }
 
-        var result = files.Select(f => InputFiles.ReadBytes(f) is var bytes ? (f, bytes, ResourceReader.ReadAll(bytes)) : default).ToList();
+        var result = files.Select(f => InputFiles.ReadBytes(f, wait: wait) is var bytes ? (f, bytes, ResourceReader.ReadAll(bytes)) : default).ToList();
         return result.Count == 0 ? throw new FileError($"{path}: no .yaml, .yml or .json files.") : result;
     }
 
-    private static ApiToken? ReadToken(string? tokenFile, Func<string, string?> environment)
+    // The token file's path is never shown: a token given there by mistake must not be echoed.
+    private static ApiToken? ReadToken(string? tokenFile, Func<string, string?> environment, TimeSpan? wait)
     {
-        if (tokenFile is not null)
+        try
         {
-            return ApiToken.FromBytes(InputFiles.ReadBytes(tokenFile)) ?? throw new FileError($"{tokenFile}: the token file is empty.");
-        }
+            if (tokenFile is not null)
+            {
+                return ApiToken.FromBytes(InputFiles.ReadBytes(tokenFile, 64 * 1024, wait, shownAs: "--token-file"))
+                    ?? throw new FileError("--token-file: the token file is empty.");
+            }
 
-        return ApiToken.From(environment("VVP_API_TOKEN"));
+            return ApiToken.From(environment("VVP_API_TOKEN"));
+        }
+        catch (FormatException ex)
+        {
+            throw new FileError($"{(tokenFile is null ? "VVP_API_TOKEN" : "--token-file")}: {ex.Message}");
+        }
     }
 
-    private static (IPlatformClient Platform, IDisposable? Dispose, Action? Save) OpenPlatform(string? url, string? statePath, bool allowInsecureHttp)
+    private static (IPlatformClient Platform, IDisposable? Dispose, Action? Save) OpenPlatform(string? url, string? statePath, bool allowInsecureHttp, TimeSpan? wait)
     {
         if (url is not null)
         {
-            if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var address))
+            if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
             {
-                throw new UsageException($"--platform '{url}' is not an absolute URL.");
+                throw new UsageException("--platform is not an absolute http:// or https:// URL.");
             }
 
-            try
+            if (address.UserInfo.Length > 0)
             {
-                var (client, http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = address, AllowInsecureHttp = allowInsecureHttp });
-                return (client, http, null);
+                // Credentials travel as a token, never in the URL; the URL is not shown since it holds them.
+                throw new UsageException("--platform holds user-info (user:password@); give the token with --token-file or VVP_API_TOKEN instead.");
             }
-            catch (ArgumentException ex)
+
+            if (!new VvpPlatformClientOptions { AllowInsecureHttp = allowInsecureHttp }.IsAllowed(address))
             {
-                throw new UsageException(ex.Message);
+                throw new UsageException($"the platform address {VvpPlatformClientOptions.Origin(address)} is not HTTPS: API tokens travel only over HTTPS, or to loopback. Pass --allow-insecure-http to allow it.");
             }
+
+            var (client, http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = address, AllowInsecureHttp = allowInsecureHttp });
+            return (client, http, null);
         }
 
         var platform = new InMemoryPlatform();
@@ -292,7 +321,8 @@ internal static class ReconcileCommand
 
         if (File.Exists(statePath))
         {
-            var read = ResourceReader.Read(InputFiles.ReadBytes(statePath), new ResourceReaderOptions { MaxBytes = 256 * 1024 * 1024, MaxNodes = 10_000_000 });
+            var stateLimits = new ResourceReaderOptions { MaxBytes = 256 * 1024 * 1024, MaxNodes = 10_000_000 };
+            var read = ResourceReader.Read(InputFiles.ReadBytes(statePath, stateLimits.MaxBytes, wait), stateLimits);
             if (read.Document is not JsonObject state)
             {
                 throw new FileError($"{statePath}: not a saved platform state.");

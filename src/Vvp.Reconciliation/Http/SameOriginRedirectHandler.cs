@@ -36,7 +36,7 @@ public sealed class SameOriginRedirectHandler : DelegatingHandler
             if (!_options.IsAllowed(target))
             {
                 response.Dispose();
-                throw new HttpRequestException($"Refused a redirect to {target.GetLeftPart(UriPartial.Authority)}: not HTTPS.");
+                throw new HttpRequestException($"Refused a redirect to {VvpPlatformClientOptions.Origin(target)}: not HTTPS.");
             }
 
             var method = response.StatusCode == HttpStatusCode.SeeOther ? HttpMethod.Get : request.Method;

@@ -18,6 +18,9 @@ public sealed class VvpPlatformClientOptions
     /// <summary>How many redirects are followed. Default 5.</summary>
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>The clock for reading <c>Retry-After</c> dates. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     public void Validate()
@@ -29,9 +32,10 @@ public sealed class VvpPlatformClientOptions
 
         if (!IsAllowed(BaseAddress))
         {
-            throw new ArgumentException($"The platform address {BaseAddress.GetLeftPart(UriPartial.Authority)} is not HTTPS: API tokens travel only over HTTPS, or to loopback. Set AllowInsecureHttp to allow it.");
+            throw new ArgumentException($"The platform address {Origin(BaseAddress)} is not HTTPS: API tokens travel only over HTTPS, or to loopback. Set AllowInsecureHttp to allow it.");
         }
 
+        ArgumentNullException.ThrowIfNull(TimeProvider);
         if (MaxResponseBytes <= 0 || MaxRedirects < 0 || RequestTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("VvpPlatformClientOptions: MaxResponseBytes and RequestTimeout must be positive, MaxRedirects not negative.");
@@ -46,5 +50,14 @@ public sealed class VvpPlatformClientOptions
         ArgumentNullException.ThrowIfNull(address);
         return address.Scheme == Uri.UriSchemeHttps ||
                (address.Scheme == Uri.UriSchemeHttp && (AllowInsecureHttp || address.IsLoopback));
+    }
+
+    /// <summary>Scheme, host and port of an address, never its user-info (which may hold a password).</summary>
+    /// <param name="address">An absolute URL.</param>
+    /// <returns>For example <c>http://vvp.example.com:8080</c>.</returns>
+    public static string Origin(Uri address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.IsDefaultPort ? $"{address.Scheme}://{address.IdnHost}" : $"{address.Scheme}://{address.IdnHost}:{address.Port}";
     }
 }

@@ -53,43 +53,64 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     }
 
     /// <inheritdoc />
-    public async Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
-        (JsonObject?)await SendAsync(HttpMethod.Get, DeploymentPath(ns, name), null, token, absentIsNull: true, cancellationToken).ConfigureAwait(false);
+    public async Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = DeploymentPath(ns, name);
+        var text = await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: true, cancellationToken).ConfigureAwait(false);
+        return text is null ? null : Deployment(text, HttpMethod.Get, path);
+    }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
-        Items(await SendAsync(HttpMethod.Get, DeploymentsPath(ns), null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false));
+    public async Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = DeploymentsPath(ns);
+        return Items(await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Get, path);
+    }
 
     /// <inheritdoc />
-    public async Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
-        Required(await SendAsync(HttpMethod.Post, DeploymentsPath(ns), deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), "POST");
+    public async Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = DeploymentsPath(ns);
+        return Deployment(await SendAsync(HttpMethod.Post, path, deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Post, path);
+    }
 
     /// <inheritdoc />
     public async Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken)
     {
-        var answer = await SendAsync(HttpMethod.Patch, DeploymentPath(ns, name), patch, token, absentIsNull: false, cancellationToken).ConfigureAwait(false);
+        var path = DeploymentPath(ns, name);
+        var answer = await SendAsync(HttpMethod.Patch, path, patch, token, absentIsNull: false, cancellationToken).ConfigureAwait(false);
 
         // 204 answers carry no body: the deployment is read back.
-        return answer as JsonObject
-            ?? await GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false)
-            ?? throw new PlatformException(PlatformErrorKind.NotFound, $"Deployment {ns}/{name} is gone after the patch.", 404);
+        return !string.IsNullOrWhiteSpace(answer)
+            ? Deployment(answer, HttpMethod.Patch, path)
+            : await GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false)
+              ?? throw new PlatformException(PlatformErrorKind.NotFound, $"Deployment {ns}/{name} is gone after the patch.", 404);
     }
 
     /// <inheritdoc />
-    public async Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
-        Required(await SendAsync(HttpMethod.Put, DeploymentPath(ns, name), deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), "PUT");
+    public async Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = DeploymentPath(ns, name);
+        return Deployment(await SendAsync(HttpMethod.Put, path, deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Put, path);
+    }
 
     /// <inheritdoc />
     public Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, DeploymentPath(ns, name), null, token, absentIsNull: false, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken) =>
-        Items(await SendAsync(HttpMethod.Get, $"{SavepointsPath(ns)}?deploymentId={Uri.EscapeDataString(deploymentId)}", null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false));
+    public async Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = $"{SavepointsPath(ns)}?deploymentId={Uri.EscapeDataString(deploymentId)}";
+        return Items(await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Get, path);
+    }
 
     /// <inheritdoc />
-    public async Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken) =>
-        Required(await SendAsync(HttpMethod.Post, SavepointsPath(ns), savepoint, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), "POST");
+    public async Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = SavepointsPath(ns);
+        return Deployment(await SendAsync(HttpMethod.Post, path, savepoint, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Post, path);
+    }
 
     /// <summary>The paths the adapter uses, relative to the base address (for the contract test).</summary>
     public static IReadOnlyList<(string Method, string Path)> Endpoints { get; } =
@@ -104,13 +125,24 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         ("POST", "/api/v1/namespaces/{ns}/savepoints"),
     ];
 
-    private static string DeploymentsPath(string ns) => $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/deployments";
+    private static string DeploymentsPath(string ns) => $"api/v1/namespaces/{Segment(ns, "namespace")}/deployments";
 
-    private static string DeploymentPath(string ns, string name) => $"{DeploymentsPath(ns)}/{Uri.EscapeDataString(name)}";
+    private static string DeploymentPath(string ns, string name) => $"{DeploymentsPath(ns)}/{Segment(name, "deployment name")}";
 
-    private static string SavepointsPath(string ns) => $"api/v1/namespaces/{Uri.EscapeDataString(ns)}/savepoints";
+    private static string SavepointsPath(string ns) => $"api/v1/namespaces/{Segment(ns, "namespace")}/savepoints";
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken)
+    // Defence in depth behind validation: "." and ".." would walk the path, and escaping keeps '/', '%' and
+    // control characters inside one segment.
+    private static string Segment(string value, string what)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value);
+        return value is "." or ".."
+            ? throw new ArgumentException($"'{value}' is not a valid {what}: it would change the request path.", nameof(value))
+            : Uri.EscapeDataString(value);
+    }
+
+    // The answer's text on success (empty for no body); null for a 404 when absent is an answer.
+    private async Task<string?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(_options.BaseAddress!, path));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -137,7 +169,12 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
         catch (HttpRequestException ex)
         {
-            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path} failed: {ex.Message}", null, null, ex);
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path} failed: {DisplayText.Clean(ex.Message, secret: token)}", null, null, ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not PlatformException)
+        {
+            // A resilience pipeline's own refusals (a time-out, an open circuit) end as a transient failure, not an escape.
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path} failed: {ex.GetType().Name}: {DisplayText.Clean(ex.Message, secret: token)}", null, null, ex);
         }
 
         using (response)
@@ -146,7 +183,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
             var code = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                return ParseBody(text, method, path);
+                return text;
             }
 
             if (code == 404 && absentIsNull)
@@ -154,12 +191,9 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
                 return null;
             }
 
-            var message = $"{method} {path}: HTTP {code}: {MessageOf(text)}";
-            if (token is not null)
-            {
-                // A platform or proxy that echoes the request must not carry the token into a message.
-                message = message.Replace(token.Reveal(), "***", StringComparison.Ordinal);
-            }
+            // A platform or proxy that echoes the request must not carry the token into a message: it is masked
+            // before the message is shortened, so no part of it survives.
+            var message = $"{method} {path}: HTTP {code}: {MessageOf(text, token)}";
 
             throw code switch
             {
@@ -168,7 +202,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
                 403 => new PlatformException(PlatformErrorKind.Forbidden, message, code),
                 404 => new PlatformException(PlatformErrorKind.NotFound, message, code),
                 409 => new PlatformException(PlatformErrorKind.Conflict, message, code),
-                429 or >= 500 => new PlatformException(PlatformErrorKind.Transient, message, code, RetryAfter(response)),
+                429 or >= 500 => new PlatformException(PlatformErrorKind.Transient, message, code, RetryAfter(response, _options.TimeProvider)),
                 >= 300 and < 400 => new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: a redirect was not followed (HTTP {code}).", code),
                 _ => new PlatformException(PlatformErrorKind.Rejected, message, code),
             };
@@ -204,20 +238,21 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         {
             throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path} timed out while reading the answer.", null, null, ex);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: the answer could not be read: {ex.Message}", null, null, ex);
+            // A connection reset in the middle of the body.
+            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: the answer could not be read: {DisplayText.Clean(ex.Message)}", null, null, ex);
         }
     }
 
     private PlatformException TooLarge(HttpMethod method, string path) =>
         new(PlatformErrorKind.Transient, $"{method} {path}: the answer is larger than {_options.MaxResponseBytes} bytes.");
 
-    private static JsonNode? ParseBody(string text, HttpMethod method, string path)
+    private static JsonNode? Parse(string text, HttpMethod method, string path)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return null;
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the platform answered with success but sent no body.");
         }
 
         try
@@ -226,52 +261,72 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
         catch (JsonException ex)
         {
-            throw new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: the answer is not JSON ({ex.Message}).", null, null, ex);
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is not JSON ({DisplayText.Clean(ex.Message, 120)}).", null, null, ex);
         }
     }
 
-    // The platform's error body is JSON with a "message" when it is JSON at all; otherwise a short excerpt.
-    private static string MessageOf(string text)
+    // A deployment (or savepoint) answer: a JSON object with a metadata object, else a protocol error naming what is wrong.
+    private static JsonObject Deployment(string? text, HttpMethod method, string path)
+    {
+        var answer = Parse(text ?? string.Empty, method, path);
+        if (answer is not JsonObject obj)
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(answer)}, not a JSON object.");
+        }
+
+        return obj["metadata"] is JsonObject
+            ? obj
+            : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer has no metadata object.");
+    }
+
+    private static string Describe(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonArray => "an array",
+        JsonValue value => $"a {value.GetValueKind().ToString().ToLowerInvariant()}",
+        _ => "an object",
+    };
+
+    // The platform's error body is JSON with a "message" when it is JSON at all; otherwise an excerpt. Either way
+    // cleaned of control characters and shortened, after the token is masked.
+    private static string MessageOf(string text, ApiToken? token)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             return "(no message)";
         }
 
+        var message = text;
         try
         {
-            if (JsonNode.Parse(text) is JsonObject obj && obj["message"] is JsonValue message && message.TryGetValue<string>(out var value))
+            if (JsonNode.Parse(text) is JsonObject obj)
             {
-                return value;
+                message = obj["message"] is JsonValue value && value.TryGetValue<string>(out var m) ? m
+                    : obj["error"] is JsonValue error && error.TryGetValue<string>(out var e) ? e
+                    : text;
             }
         }
         catch (JsonException)
         {
-            // Not JSON: fall through to the excerpt.
+            // Not JSON (HTML from a proxy, plain text): the excerpt.
         }
 
-        var excerpt = new string([.. text.Take(ExcerptLength).Select(c => char.IsControl(c) ? ' ' : c)]).Trim();
-        return text.Length > ExcerptLength ? excerpt + "…" : excerpt;
+        var cleaned = DisplayText.Clean(message, ExcerptLength, token);
+        return cleaned.Length == 0 ? "(no message)" : cleaned;
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider time)
     {
         var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        return header?.Date is { } date ? date - DateTimeOffset.UtcNow : null;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - time.GetUtcNow() : null);
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
-    private static IReadOnlyList<JsonObject> Items(JsonNode? answer) => answer switch
+    private static IReadOnlyList<JsonObject> Items(string? text, HttpMethod method, string path) => Parse(text ?? string.Empty, method, path) switch
     {
         JsonObject obj when obj["items"] is JsonArray items => [.. items.OfType<JsonObject>().Select(i => i.DeepClone().AsObject())],
+        JsonObject obj when obj["items"] is null => [],
         JsonArray array => [.. array.OfType<JsonObject>().Select(i => i.DeepClone().AsObject())],
-        _ => [],
+        var other => throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(other)}, not a list."),
     };
-
-    private static JsonObject Required(JsonNode? answer, string verb) =>
-        answer as JsonObject ?? throw new PlatformException(PlatformErrorKind.Transient, $"The platform answered the {verb} without a JSON object.");
 }

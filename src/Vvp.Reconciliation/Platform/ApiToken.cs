@@ -24,11 +24,29 @@ public sealed class ApiToken : IEquatable<ApiToken>
     /// </summary>
     /// <param name="text">The token text.</param>
     /// <returns>The token, or <see langword="null"/> when nothing is left after trimming.</returns>
-    public static ApiToken? From(string? text) => string.IsNullOrWhiteSpace(text) ? null : new ApiToken(text.Trim());
+    /// <exception cref="FormatException">A control character (CR, LF, NUL, …) is left inside the trimmed token: it could split a header, so it is never sent.</exception>
+    public static ApiToken? From(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var trimmed = text.Trim();
+        var control = trimmed.AsSpan().IndexOfAnyInRange('\u0000', '\u001F');
+        if (control >= 0 || trimmed.Contains('\u007F', StringComparison.Ordinal))
+        {
+            // The message names the position and the character's kind, never the token itself.
+            throw new FormatException($"The API token holds a control character inside it (at position {(control >= 0 ? control : trimmed.IndexOf('\u007F', StringComparison.Ordinal)) + 1} of {trimmed.Length}, e.g. a CR, LF or NUL); it is refused and never sent.");
+        }
+
+        return new ApiToken(trimmed);
+    }
 
     /// <summary>Makes a token from the bytes of a Kubernetes Secret value (UTF-8), trimmed as <see cref="From(string?)"/>.</summary>
     /// <param name="utf8">The secret's bytes.</param>
     /// <returns>The token, or <see langword="null"/> when empty.</returns>
+    /// <exception cref="FormatException">A control character is left inside the trimmed token.</exception>
     public static ApiToken? FromBytes(ReadOnlySpan<byte> utf8) => From(System.Text.Encoding.UTF8.GetString(utf8));
 
     /// <summary>The token text, for the transport that sends it (an <c>Authorization: Bearer</c> header). Never log it.</summary>

@@ -20,4 +20,10 @@ public enum PlatformErrorKind
 
     /// <summary>429, 5xx, a time-out or a connection failure: worth retrying later.</summary>
     Transient,
+
+    /// <summary>
+    /// The platform answered with success but not in the expected shape (not a JSON object, no <c>metadata</c>,
+    /// another deployment's name or namespace, a body that is not JSON): nothing is recorded as synced.
+    /// </summary>
+    Protocol,
 }

@@ -56,7 +56,16 @@ public static class CredentialResolver
                 return new CredentialResult(null, $"The Secret '{secretName}' in namespace '{ns}' could not be read: {ex.GetType().Name}.", []);
             }
 
-            var token = bytes is null ? null : ApiToken.FromBytes(bytes);
+            ApiToken? token;
+            try
+            {
+                token = bytes is null ? null : ApiToken.FromBytes(bytes);
+            }
+            catch (FormatException ex)
+            {
+                return new CredentialResult(null, $"The Secret '{secretName}' in namespace '{ns}', key '{SecretKey}': {ex.Message}", []);
+            }
+
             return token is null
                 ? new CredentialResult(null, $"The Secret '{secretName}' in namespace '{ns}' does not exist, has no key '{SecretKey}', or holds an empty value.", [])
                 : new CredentialResult(token, null, []);
@@ -64,7 +73,16 @@ public static class CredentialResolver
 
         if (annotations.TryGetValue(InlineTokenAnnotation, out var inline))
         {
-            var token = ApiToken.From(inline);
+            ApiToken? token;
+            try
+            {
+                token = ApiToken.From(inline);
+            }
+            catch (FormatException ex)
+            {
+                return new CredentialResult(null, $"The annotation '{InlineTokenAnnotation}': {ex.Message}", []);
+            }
+
             if (token is null)
             {
                 return new CredentialResult(null, $"The annotation '{InlineTokenAnnotation}' is empty.", []);

@@ -38,6 +38,15 @@ public sealed class ReconcilerOptions
     /// <summary>The longest requeue after failures. Default 5 min.</summary>
     public TimeSpan MaxFailureRequeue { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The longest <c>Retry-After</c> waited within a reconcile. A longer one ends the reconcile with that wait as the
+    /// requeue hint (itself at most <see cref="MaxFailureRequeue"/>): nothing ever sleeps unbounded. Default 60 s.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The deadline of one whole reconcile, retries and waits included; past it the result is a transient failure. Default 2 min.</summary>
+    public TimeSpan ReconcileTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Decides from the live deployment whether CR syncing is on; <see langword="null"/> uses the marker annotation.</summary>
     public Func<System.Text.Json.Nodes.JsonObject, bool>? SyncingPredicate { get; set; }
 
@@ -70,6 +79,11 @@ public sealed class ReconcilerOptions
         if (MaxConflictRetries < 0 || TransientRetries < 0)
         {
             throw new ArgumentException("ReconcilerOptions retry counts must not be negative.");
+        }
+
+        if (MaxRetryAfter < TimeSpan.Zero || ReconcileTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("ReconcilerOptions.MaxRetryAfter must not be negative and ReconcileTimeout must be positive.");
         }
 
         PlannerOptions(TimeProvider.System).Validate();

@@ -79,11 +79,20 @@ public sealed class VvpDeploymentReconciler
         using var activity = ReconcilerTelemetry.ActivitySource.StartActivity("vvp.reconcile");
         activity?.SetTag("vvp.cr", $"{resource.KubernetesNamespace}/{resource.Name}");
         var started = _time.GetTimestamp();
+        using var deadline = new CancellationTokenSource(_options.ReconcileTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var result = await ReconcileCoreAsync(resource, cancellationToken).ConfigureAwait(false);
+            var result = await ReconcileCoreAsync(resource, linked.Token).ConfigureAwait(false);
             activity?.SetTag("vvp.action", result.Plan?.Action.ToString());
             return result;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Deadline"));
+            var message = $"The reconcile did not finish within {_options.ReconcileTimeout.TotalSeconds:0.#} s; it is tried again later.";
+            Log.PlatformFailure(_logger, resource.Target?.ToString() ?? "(none)", "Deadline", message);
+            return Failed(resource, null, "TransientFailure", message, [], liveKnown: false, Backoff(resource, null));
         }
         finally
         {
@@ -161,8 +170,8 @@ public sealed class VvpDeploymentReconciler
         catch (PlatformException ex)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
-            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), ex.Message);
-            return new ReconcileResult { Status = resource.Status, RequeueAfter = Backoff(resource, ex), Events = [ReconcileEvent.Warning(ReasonOf(ex.Kind), ex.Message)] };
+            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credential.Token));
+            return new ReconcileResult { Status = resource.Status, RequeueAfter = Backoff(resource, ex), Events = [ReconcileEvent.Warning(ReasonOf(ex.Kind), DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credential.Token))] };
         }
 
         ReconcileResult Finished(ReconcileEvent message, int writes = 0) =>
@@ -245,7 +254,7 @@ public sealed class VvpDeploymentReconciler
                     live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && transientWrites < _options.TransientRetries)
+                catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && transientWrites < _options.TransientRetries && WaitsWithin(ex))
                 {
                     // POST and PATCH are never resent blindly: the write may have happened. Re-read and re-plan.
                     transientWrites++;
@@ -255,6 +264,7 @@ public sealed class VvpDeploymentReconciler
                 }
 
                 writes++;
+                EnsureAnswerIsFor(target, written, plan.Action);
                 var kind = plan.Action.ToString().ToLowerInvariant();
                 _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", kind));
                 Log.Wrote(_logger, plan.Action.ToString(), target.ToString(), JsonRead.Text(written, "metadata", "resourceVersion"));
@@ -285,14 +295,16 @@ public sealed class VvpDeploymentReconciler
         catch (PlatformException ex)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
-            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), ex.Message);
+            var text = DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token);
+            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), text);
             var (reason, message) = ex.Kind switch
             {
-                PlatformErrorKind.Rejected => ("PlatformRejected", $"The platform rejected the request: {ex.Message}"),
-                PlatformErrorKind.Unauthenticated => ("Unauthenticated", $"The platform refused the API token (401): {ex.Message}"),
-                PlatformErrorKind.Forbidden => ("Forbidden", $"The API token is not allowed to do this (403); the token needs the editor or owner role: {ex.Message}"),
-                PlatformErrorKind.Conflict => ("TransientFailure", $"The deployment kept changing while it was written ({_options.MaxConflictRetries} conflicts): {ex.Message}"),
-                _ => ("TransientFailure", $"The platform could not be reached or failed: {ex.Message}"),
+                PlatformErrorKind.Protocol => ("ProtocolError", $"The platform's answer was not what the API specifies: {text}"),
+                PlatformErrorKind.Rejected => ("PlatformRejected", $"The platform rejected the request: {text}"),
+                PlatformErrorKind.Unauthenticated => ("Unauthenticated", $"The platform refused the API token (401): {text}"),
+                PlatformErrorKind.Forbidden => ("Forbidden", $"The API token is not allowed to do this (403); the token needs the editor or owner role: {text}"),
+                PlatformErrorKind.Conflict => ("TransientFailure", $"The deployment kept changing while it was written ({_options.MaxConflictRetries} conflicts): {text}"),
+                _ => ("TransientFailure", $"The platform could not be reached or failed: {text}"),
             };
             var requeue = ex.Kind == PlatformErrorKind.Rejected ? (TimeSpan?)null : Backoff(resource, ex);
             return Failed(resource, live, reason, message, events, liveKnown, requeue, writes);
@@ -355,7 +367,7 @@ public sealed class VvpDeploymentReconciler
         catch (PlatformException ex)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Record" + ex.Kind));
-            events.Add(ReconcileEvent.Warning("RecordPending", $"The deployment {target} is in sync, but its bookkeeping annotations could not be written: {ex.Message}. They are written on the next reconcile."));
+            events.Add(ReconcileEvent.Warning("RecordPending", $"The deployment {target} is in sync, but its bookkeeping annotations could not be written: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}. They are written on the next reconcile."));
             return (deployment, 0);
         }
     }
@@ -400,8 +412,8 @@ public sealed class VvpDeploymentReconciler
         {
             // The deployment is written either way; the registration stays owed and is tried again.
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Savepoint" + ex.Kind));
-            events.Add(ReconcileEvent.Warning("SavepointPending", $"The initial savepoint {location} is not registered yet: {ex.Message}. It is retried on the next reconcile."));
-            return (SyncOutcome.SavepointStatus(location, "Pending", $"Registration failed: {ex.Message}"), false);
+            events.Add(ReconcileEvent.Warning("SavepointPending", $"The initial savepoint {location} is not registered yet: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}. It is retried on the next reconcile."));
+            return (SyncOutcome.SavepointStatus(location, "Pending", $"Registration failed: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}"), false);
         }
     }
 
@@ -422,12 +434,15 @@ public sealed class VvpDeploymentReconciler
             {
                 return await call().ConfigureAwait(false);
             }
-            catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && attempt <= _options.TransientRetries)
+            catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && attempt <= _options.TransientRetries && WaitsWithin(ex))
             {
                 await DelayAsync(target, attempt, ex, cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    // A Retry-After beyond the cap is not waited here: the reconcile ends, and the wait becomes the requeue hint.
+    private bool WaitsWithin(PlatformException ex) => ex.RetryAfter is not { } wait || wait <= _options.MaxRetryAfter;
 
     private Task DelayAsync(DeploymentTarget target, int attempt, PlatformException ex, CancellationToken cancellationToken)
     {
@@ -436,6 +451,20 @@ public sealed class VvpDeploymentReconciler
         var delay = ex.RetryAfter is { } retryAfter && retryAfter > baseDelay ? retryAfter : baseDelay * jitter;
         Log.Retrying(_logger, target.ToString(), delay);
         return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, cancellationToken);
+    }
+
+    // An answer about another deployment is a protocol error: nothing is recorded as synced from it.
+    private static void EnsureAnswerIsFor(DeploymentTarget target, JsonObject answer, PlanAction action)
+    {
+        var name = JsonRead.String(answer, "metadata", "name");
+        var ns = JsonRead.String(answer, "metadata", "namespace");
+        if (name != target.Name || (ns is not null && ns != target.Namespace))
+        {
+            var verb = action switch { PlanAction.Create => "POST", PlanAction.Patch => "PATCH", _ => "PUT" };
+            throw new PlatformException(
+                PlatformErrorKind.Protocol,
+                $"The platform answered the {verb} for {target} with the deployment {DisplayText.Clean(ns ?? "?", 80)}/{DisplayText.Clean(name ?? "(no name)", 80)}.");
+        }
     }
 
     private static ReconcileResult Synced(VvpDeploymentResource resource, Plan plan, JsonObject status, IReadOnlyList<ReconcileEvent> events, int writes, TimeSpan? requeue) => new()
@@ -527,6 +556,7 @@ public sealed class VvpDeploymentReconciler
         PlatformErrorKind.Rejected => "PlatformRejected",
         PlatformErrorKind.Unauthenticated => "Unauthenticated",
         PlatformErrorKind.Forbidden => "Forbidden",
+        PlatformErrorKind.Protocol => "ProtocolError",
         _ => "TransientFailure",
     };
 

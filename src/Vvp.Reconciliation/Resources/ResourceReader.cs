@@ -56,6 +56,11 @@ public static class ResourceReader
         }
 
         text = text.TrimStart('\uFEFF');
+        if (ControlCharacter(text) is { } control)
+        {
+            return [ResourceReadResult.Failure(control)];
+        }
+
         var first = text.AsSpan().TrimStart();
         if (first.Length > 0 && (first[0] == '{' || first[0] == '['))
         {
@@ -104,6 +109,25 @@ public static class ResourceReader
         }
     }
 
+    // YAML's printable set and JSON's grammar both exclude the C0 controls but tab, LF and CR, and DEL: a NUL at
+    // the end of a file is as wrong as one in the middle.
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Where(c => c is not ('\t' or '\n' or '\r')).Select(c => (char)c), '\u007F']);
+
+    private static ResourceMessage? ControlCharacter(string text)
+    {
+        var span = text.AsSpan();
+        var at = span.IndexOfAny(ControlCharacters);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var line = span[..at].Count('\n') + 1;
+        var column = at - span[..at].LastIndexOf('\n');
+        return new ResourceMessage(string.Empty, $"The document holds the control character U+{(int)span[at]:X4} at line {line}, column {column}; YAML and JSON allow none there.");
+    }
+
     private static ResourceReadResult ReadJson(string text, ResourceReaderOptions options)
     {
         try
@@ -113,7 +137,17 @@ public static class ResourceReader
                 MaxDepth = options.MaxDepth,
                 AllowDuplicateProperties = false,
             });
-            var count = CountNodes(node, options.MaxNodes);
+            int count;
+            try
+            {
+                count = CountNodes(node, options.MaxNodes);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json parses an escaped lone surrogate ("\ud800") and refuses it only when it is read.
+                return ResourceReadResult.Failure(new ResourceMessage(string.Empty, "The JSON cannot be read: it holds an escaped UTF-16 surrogate without its pair (such as \\ud800 alone), which is no character."));
+            }
+
             return count > options.MaxNodes
                 ? ResourceReadResult.Failure(new ResourceMessage(string.Empty, $"The document has more than {options.MaxNodes} values."))
                 : ResourceReadResult.Success(node);
@@ -152,6 +186,10 @@ public static class ResourceReader
                         stack.Push(item);
                     }
 
+                    break;
+                case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                    // Reading the string is what finds an escaped lone surrogate.
+                    _ = value.GetValue<string>();
                     break;
             }
         }

@@ -36,8 +36,13 @@ public sealed partial class VvpDeploymentValidator
         }
 
         var errors = new List<ResourceMessage>();
+        var outOfRange = new List<ResourceMessage>();
+        NumbersOutOfRange(root, [], outOfRange);
         var forSchema = WithoutNullMembers(root);
-        errors.AddRange(SchemaErrors(forSchema));
+        // A number no double can hold (1e999999999999, 1e-999999999999) is one error of its own: the schema's
+        // bounds would misjudge it, so its other messages at that path are left out.
+        errors.AddRange(SchemaErrors(forSchema).Where(e => !outOfRange.Any(o => o.Path == e.Path)));
+        errors.AddRange(outOfRange);
         errors.AddRange(RuleErrors(root));
         return new ValidationResult([.. errors.Distinct().OrderBy(e => e.Path, StringComparer.Ordinal)]);
     }
@@ -219,6 +224,12 @@ public sealed partial class VvpDeploymentValidator
             yield return new ResourceMessage("/metadata/name", "The CR's name must not be empty: it is part of the owner marker it stamps on its deployment.");
         }
 
+        // The CR's namespace decides which operator watches it; the command-line tool watches it as given.
+        if (JsonRead.String(root, "metadata", "namespace") is { Length: > 0 } crNamespace && !IsDns1123Label(crNamespace))
+        {
+            yield return new ResourceMessage("/metadata/namespace", $"'{DisplayTextOf(crNamespace)}' is not a Kubernetes namespace name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
+        }
+
         if (JsonRead.String(root, "spec", "syncingMode") == "PUT" && JsonRead.At(root, "spec", "initFields") is not null)
         {
             yield return new ResourceMessage("/spec/initFields", "initFields is supported only in patch mode (syncingMode: PATCH).");
@@ -235,7 +246,7 @@ public sealed partial class VvpDeploymentValidator
             {
                 yield return new ResourceMessage(
                     "/spec/deployment/userMetadata/name",
-                    $"'{text}' is not a valid deployment name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
+                    $"'{DisplayTextOf(text)}' is not a valid deployment name: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
             }
 
             // The namespace becomes part of every request path: '..', '/', '%' and control characters never may.
@@ -243,8 +254,52 @@ public sealed partial class VvpDeploymentValidator
             {
                 yield return new ResourceMessage(
                     "/spec/deployment/userMetadata/namespace",
-                    $"'{ns}' is not a valid platform namespace: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
+                    $"'{DisplayTextOf(ns)}' is not a valid platform namespace: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit.");
             }
+        }
+    }
+
+    // The path is built only for a number found out of range; the walk itself allocates no strings.
+    private static void NumbersOutOfRange(JsonNode? node, List<string> path, List<ResourceMessage> errors)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                for (var i = 0; i < obj.Count; i++)
+                {
+                    var (key, value) = obj.GetAt(i);
+                    if (value is JsonObject or JsonArray || value?.GetValueKind() == JsonValueKind.Number)
+                    {
+                        path.Add(key);
+                        NumbersOutOfRange(value, path, errors);
+                        path.RemoveAt(path.Count - 1);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonObject or JsonArray || array[i]?.GetValueKind() == JsonValueKind.Number)
+                    {
+                        path.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        NumbersOutOfRange(array[i], path, errors);
+                        path.RemoveAt(path.Count - 1);
+                    }
+                }
+
+                break;
+            case JsonValue value:
+                var text = JsonValues.GetNumberText(value);
+                var parsed = double.Parse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture);
+                var mantissa = text.AsSpan(0, text.AsSpan().IndexOfAny('e', 'E') is var e and >= 0 ? e : text.Length);
+                if (double.IsInfinity(parsed) || (parsed == 0 && mantissa.IndexOfAnyInRange('1', '9') >= 0))
+                {
+                    var shown = text.Length <= 40 ? text : text[..37] + "...";
+                    errors.Add(new ResourceMessage(JsonPointerText.Build(path), $"The number {shown} is out of range: it is too {(parsed == 0 ? "small" : "large")} to be held as a number."));
+                }
+
+                break;
         }
     }
 
@@ -252,6 +307,9 @@ public sealed partial class VvpDeploymentValidator
     /// <param name="value">The candidate name.</param>
     /// <returns>Whether it is a valid label.</returns>
     public static bool IsDns1123Label(string value) => value.Length is > 0 and <= 63 && Dns1123Label().IsMatch(value);
+
+    // Names are quoted back to people: control characters must not forge lines of output.
+    private static string DisplayTextOf(string value) => Platform.DisplayText.Clean(value, 80);
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex Dns1123Label();
