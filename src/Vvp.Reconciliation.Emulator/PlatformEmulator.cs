@@ -42,6 +42,15 @@ public sealed class PlatformEmulator : IAsyncDisposable
     /// <summary>The Authorization headers received, in order (tests check what a redirect forwarded).</summary>
     public List<(string Path, string? Authorization)> Received { get; } = [];
 
+    /// <summary>Every exchange served by the platform routes (not the intercepted ones): method, path, query, bodies and status, for contract tests.</summary>
+    public List<EmulatorExchange> Exchanges { get; } = [];
+
+    /// <summary>
+    /// The platform version the emulator reports at <c>GET /api/v1/status/system-info</c> and behaves as: below 2.4
+    /// deployments are addressed by id only, so a GET by name answers 404. Default <c>2.7.1</c>.
+    /// </summary>
+    public string Version { get; set; } = "2.7.1";
+
     /// <summary>Starts the emulator on 127.0.0.1.</summary>
     /// <param name="platform">The platform to serve; a new one when omitted.</param>
     /// <param name="port">The port; 0 picks a free one.</param>
@@ -84,11 +93,24 @@ public sealed class PlatformEmulator : IAsyncDisposable
             return;
         }
 
-        var token = BearerToken(context.Request);
         var ct = context.RequestAborted;
         var segments = (context.Request.Path.Value ?? string.Empty).Trim('/').Split('/');
+        var exchange = new EmulatorExchange(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty);
+        lock (Exchanges)
+        {
+            Exchanges.Add(exchange);
+        }
+
+        context.Items[typeof(EmulatorExchange)] = exchange;
         try
         {
+            var token = BearerToken(context.Request);
+            if (segments is ["api", "v1", "status", "system-info"] && context.Request.Method == "GET")
+            {
+                await Json(context, 200, SystemInformation()).ConfigureAwait(false);
+                return;
+            }
+
             // api/v1/namespaces/{ns}/deployments[/{name}] and api/v1/namespaces/{ns}/savepoints
             if (segments.Length < 5 || segments[0] != "api" || segments[1] != "v1" || segments[2] != "namespaces")
             {
@@ -98,6 +120,13 @@ public sealed class PlatformEmulator : IAsyncDisposable
 
             var ns = Uri.UnescapeDataString(segments[3]);
             var method = context.Request.Method;
+            if (segments.Length == 6 && segments[4] == "deployments" && !AddressesByName && !Guid.TryParse(Uri.UnescapeDataString(segments[5]), out _))
+            {
+                // Before 2.4 a deployment is addressed by its id only.
+                await Error(context, 404, $"Deployment {segments[5]} not found.").ConfigureAwait(false);
+                return;
+            }
+
             switch (segments[4], segments.Length, method)
             {
                 case ("deployments", 5, "GET"):
@@ -127,6 +156,7 @@ public sealed class PlatformEmulator : IAsyncDisposable
                 case ("deployments", 6, "DELETE"):
                     await Platform.DeleteDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), token, ct).ConfigureAwait(false);
                     context.Response.StatusCode = 204;
+                    exchange.Status = 204;
                     break;
                 case ("savepoints", 5, "GET"):
                     var id = context.Request.Query["deploymentId"].FirstOrDefault() ?? string.Empty;
@@ -162,7 +192,24 @@ public sealed class PlatformEmulator : IAsyncDisposable
         {
             await Error(context, 400, ex.Message).ConfigureAwait(false);
         }
+        catch (FormatException ex)
+        {
+            // A bearer token with control characters inside.
+            await Error(context, 401, ex.Message).ConfigureAwait(false);
+        }
     }
+
+    private bool AddressesByName => System.Version.TryParse(Version, out var version) && version >= new System.Version(2, 4);
+
+    private JsonObject SystemInformation() => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "SystemInformation",
+        ["status"] = new JsonObject
+        {
+            ["revisionInformation"] = new JsonObject { ["buildVersion"] = Version, ["commitShaShort"] = "emulator" },
+        },
+    };
 
     private static ApiToken? BearerToken(HttpRequest request)
     {
@@ -174,8 +221,14 @@ public sealed class PlatformEmulator : IAsyncDisposable
     {
         try
         {
-            return await System.Text.Json.JsonSerializer.DeserializeAsync(context.Request.Body, EmulatorJsonContext.Default.JsonObject, context.RequestAborted).ConfigureAwait(false)
+            var body = await System.Text.Json.JsonSerializer.DeserializeAsync(context.Request.Body, EmulatorJsonContext.Default.JsonObject, context.RequestAborted).ConfigureAwait(false)
                 ?? throw new BadBodyException("The body is empty.");
+            if (context.Items[typeof(EmulatorExchange)] is EmulatorExchange exchange)
+            {
+                exchange.RequestBody = (JsonObject)body.DeepClone();
+            }
+
+            return body;
         }
         catch (System.Text.Json.JsonException ex)
         {
@@ -193,6 +246,12 @@ public sealed class PlatformEmulator : IAsyncDisposable
 
     private static Task Json(HttpContext context, int status, JsonNode body)
     {
+        if (context.Items[typeof(EmulatorExchange)] is EmulatorExchange exchange)
+        {
+            exchange.Status = status;
+            exchange.ResponseBody = body.DeepClone();
+        }
+
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
@@ -202,6 +261,22 @@ public sealed class PlatformEmulator : IAsyncDisposable
         Json(context, status, new JsonObject { ["message"] = message });
 
     private sealed class BadBodyException(string message) : Exception(message);
+}
+
+/// <summary>One request the emulator served and its answer.</summary>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Path">The request path.</param>
+/// <param name="Query">The query string, with its leading <c>?</c>, or empty.</param>
+public sealed record EmulatorExchange(string Method, string Path, string Query)
+{
+    /// <summary>The request body, when there was one.</summary>
+    public JsonObject? RequestBody { get; set; }
+
+    /// <summary>The answer's status code.</summary>
+    public int Status { get; set; }
+
+    /// <summary>The answer's body, when there was one.</summary>
+    public JsonNode? ResponseBody { get; set; }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]

@@ -1,17 +1,21 @@
 using System.Globalization;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Testing;
 
-// vvp-emulator [--port N] [--token-file FILE [--role viewer|editor|owner]]: serves the platform's REST
-// endpoints on 127.0.0.1 from an in-memory platform until stopped (Ctrl+C).
+// vvp-emulator [--port N] [--token-file FILE [--role viewer|editor|owner]] [--platform-version V]: serves the
+// platform's REST endpoints on 127.0.0.1 from an in-memory platform until stopped (Ctrl+C or SIGTERM).
+const string Usage = "Usage: vvp-emulator [--port N] [--token-file FILE [--role viewer|editor|owner]] [--platform-version 2.7.1]";
 var port = 0;
 string? tokenFile = null;
+string? version = null;
 var role = PlatformRole.Editor;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var p):
+        case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p <= 65535:
             port = p;
             i++;
             break;
@@ -22,8 +26,11 @@ for (var i = 0; i < args.Length; i++)
             role = r;
             i++;
             break;
+        case "--platform-version" when i + 1 < args.Length && Version.TryParse(args[i + 1], out _):
+            version = args[++i];
+            break;
         default:
-            Console.Error.WriteLine($"vvp-emulator: unknown argument '{args[i]}'. Usage: vvp-emulator [--port N] [--token-file FILE [--role viewer|editor|owner]]");
+            Console.Error.WriteLine($"vvp-emulator: argument {i + 1} is not understood. {Usage}");
             return 2;
     }
 }
@@ -31,24 +38,54 @@ for (var i = 0; i < args.Length; i++)
 var platform = new InMemoryPlatform();
 if (tokenFile is not null)
 {
-    platform.AddToken(File.ReadAllText(tokenFile).Trim(), role);
+    try
+    {
+        platform.AddToken(File.ReadAllText(tokenFile).Trim(), role);
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+    {
+        Console.Error.WriteLine($"vvp-emulator: the token file cannot be read: {ex.GetType().Name}.");
+        return 2;
+    }
 }
 
-await using var emulator = await PlatformEmulator.StartAsync(platform, port);
-Console.WriteLine(emulator.BaseAddress);
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
+PlatformEmulator emulator;
 try
 {
-    await Task.Delay(Timeout.Infinite, stop.Token);
+    emulator = await PlatformEmulator.StartAsync(platform, port);
 }
-catch (OperationCanceledException)
+catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {
-    // Stopped.
+    Console.Error.WriteLine($"vvp-emulator: port {port} on 127.0.0.1 is in use; choose another with --port (0 picks a free one).");
+    return 2;
 }
 
-return 0;
+await using (emulator)
+{
+    if (version is not null)
+    {
+        emulator.Version = version;
+    }
+
+    Console.WriteLine(emulator.BaseAddress);
+    using var stop = new CancellationTokenSource();
+    // SIGINT (Ctrl+C) and SIGTERM (docker stop, kill) both stop it cleanly with exit code 0.
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+        // Stopped.
+    }
+
+    return 0;
+
+    void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    }
+}

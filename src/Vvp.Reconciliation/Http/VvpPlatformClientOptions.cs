@@ -18,6 +18,18 @@ public sealed class VvpPlatformClientOptions
     /// <summary>How many redirects are followed. Default 5.</summary>
     public int MaxRedirects { get; set; } = 5;
 
+    /// <summary>
+    /// Whether the platform's version is read once (<c>GET /api/v1/status/system-info</c>) before the first call, and a
+    /// platform older than <see cref="MinimumPlatformVersion"/> refused. Default true.
+    /// </summary>
+    public bool CheckPlatformVersion { get; set; } = true;
+
+    /// <summary>
+    /// The oldest platform version served. Default 2.4: before it deployments cannot be addressed by name, so a GET by
+    /// name answers 404 and would lead to a duplicate create.
+    /// </summary>
+    public Version MinimumPlatformVersion { get; set; } = new(2, 4);
+
     /// <summary>The clock for reading <c>Retry-After</c> dates. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -20,6 +20,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     private const int ExcerptLength = 200;
     private readonly HttpClient _http;
     private readonly VvpPlatformClientOptions _options;
+    private Task<Version?>? _platformVersion;
 
     /// <summary>Creates the adapter over <paramref name="http"/>.</summary>
     /// <param name="http">The client; its primary handler must not follow redirects (see <see cref="SameOriginRedirectHandler"/>).</param>
@@ -141,9 +142,84 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
             : Uri.EscapeDataString(value);
     }
 
-    // The answer's text on success (empty for no body); null for a 404 when absent is an answer.
-    private async Task<string?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken)
+    /// <summary>
+    /// The platform's version as <c>GET /api/v1/status/system-info</c> reports it (<c>status.revisionInformation.buildVersion</c>),
+    /// read once and kept; <see langword="null"/> when the platform does not say.
+    /// </summary>
+    /// <param name="token">The API token.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The version, or <see langword="null"/>.</returns>
+    /// <exception cref="PlatformException">The platform could not be asked (a failure is not kept: the next call asks again).</exception>
+    public Task<Version?> GetPlatformVersionAsync(ApiToken? token, CancellationToken cancellationToken)
     {
+        var known = Volatile.Read(ref _platformVersion);
+        if (known is { IsCompletedSuccessfully: true })
+        {
+            return known;
+        }
+
+        var asked = ReadPlatformVersionAsync(token, cancellationToken);
+        Interlocked.Exchange(ref _platformVersion, asked);
+        return asked;
+    }
+
+    private async Task<Version?> ReadPlatformVersionAsync(ApiToken? token, CancellationToken cancellationToken)
+    {
+        const string Path = "api/v1/status/system-info";
+        var text = await SendAsync(HttpMethod.Get, Path, null, token, absentIsNull: true, cancellationToken, checkVersion: false).ConfigureAwait(false);
+        if (text is null)
+        {
+            // No such endpoint: the version is not known, and nothing is refused on a guess.
+            return null;
+        }
+
+        var answer = Parse(text, HttpMethod.Get, Path);
+        var build = (answer?["status"]?["revisionInformation"]?["buildVersion"] as JsonValue)?.TryGetValue<string>(out var b) == true ? b : null;
+        return ParseVersion(build);
+    }
+
+    /// <summary>The leading <c>major.minor[.patch]</c> of a build version such as <c>2.7.1</c> or <c>2.10.0-rc1</c>.</summary>
+    internal static Version? ParseVersion(string? build)
+    {
+        if (build is null)
+        {
+            return null;
+        }
+
+        var end = 0;
+        while (end < build.Length && (char.IsAsciiDigit(build[end]) || build[end] == '.'))
+        {
+            end++;
+        }
+
+        return Version.TryParse(build[..end].TrimEnd('.'), out var version) ? version : null;
+    }
+
+    private async Task EnsureSupportedAsync(ApiToken? token, CancellationToken cancellationToken)
+    {
+        if (!_options.CheckPlatformVersion)
+        {
+            return;
+        }
+
+        var version = await GetPlatformVersionAsync(token, cancellationToken).ConfigureAwait(false);
+        if (version is not null && version < _options.MinimumPlatformVersion)
+        {
+            throw new PlatformException(
+                PlatformErrorKind.Unsupported,
+                $"The platform at {VvpPlatformClientOptions.Origin(_options.BaseAddress!)} runs version {version}; {_options.MinimumPlatformVersion} or later is needed: " +
+                "older versions address deployments by id only, so a deployment would not be found by name and would be created twice.");
+        }
+    }
+
+    // The answer's text on success (empty for no body); null for a 404 when absent is an answer.
+    private async Task<string?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken, bool checkVersion = true)
+    {
+        if (checkVersion)
+        {
+            await EnsureSupportedAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+
         using var request = new HttpRequestMessage(method, new Uri(_options.BaseAddress!, path));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (token is not null)

@@ -26,4 +26,7 @@ public enum PlatformErrorKind
     /// another deployment's name or namespace, a body that is not JSON): nothing is recorded as synced.
     /// </summary>
     Protocol,
+
+    /// <summary>The platform's version is older than the oldest one supported; nothing is sent to it.</summary>
+    Unsupported,
 }

@@ -300,13 +300,19 @@ public sealed class VvpDeploymentReconciler
             var (reason, message) = ex.Kind switch
             {
                 PlatformErrorKind.Protocol => ("ProtocolError", $"The platform's answer was not what the API specifies: {text}"),
+                PlatformErrorKind.Unsupported => ("UnsupportedPlatform", text),
                 PlatformErrorKind.Rejected => ("PlatformRejected", $"The platform rejected the request: {text}"),
                 PlatformErrorKind.Unauthenticated => ("Unauthenticated", $"The platform refused the API token (401): {text}"),
                 PlatformErrorKind.Forbidden => ("Forbidden", $"The API token is not allowed to do this (403); the token needs the editor or owner role: {text}"),
                 PlatformErrorKind.Conflict => ("TransientFailure", $"The deployment kept changing while it was written ({_options.MaxConflictRetries} conflicts): {text}"),
                 _ => ("TransientFailure", $"The platform could not be reached or failed: {text}"),
             };
-            var requeue = ex.Kind == PlatformErrorKind.Rejected ? (TimeSpan?)null : Backoff(resource, ex);
+            var requeue = ex.Kind switch
+            {
+                PlatformErrorKind.Rejected => (TimeSpan?)null,
+                PlatformErrorKind.Unsupported => _options.MaxFailureRequeue,
+                _ => Backoff(resource, ex),
+            };
             return Failed(resource, live, reason, message, events, liveKnown, requeue, writes);
         }
     }
@@ -557,6 +563,7 @@ public sealed class VvpDeploymentReconciler
         PlatformErrorKind.Unauthenticated => "Unauthenticated",
         PlatformErrorKind.Forbidden => "Forbidden",
         PlatformErrorKind.Protocol => "ProtocolError",
+        PlatformErrorKind.Unsupported => "UnsupportedPlatform",
         _ => "TransientFailure",
     };
 

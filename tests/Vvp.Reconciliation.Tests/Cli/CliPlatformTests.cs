@@ -41,7 +41,9 @@ public sealed class CliPlatformTests : IAsyncLifetime
         var requests = _emulator.Requests;
         var second = await Run("apply", "--cr", cr, "--platform", url, "--token-file", tokenFile);
         second.Code.Should().Be(0);
-        (_emulator.Requests - requests).Should().Be(1);
+        // A new process asks the platform's version once, then reads the deployment once.
+        (_emulator.Requests - requests).Should().Be(2);
+        _emulator.Received.TakeLast(2).Select(r => r.Path).Should().Equal("/api/v1/status/system-info", "/api/v1/namespaces/default/deployments/test-cr");
         _emulator.Platform.Calls.Should().ContainSingle().Which.Operation.Should().Be(PlatformOperation.GetDeployment);
 
         (await Run("diff", "--cr", cr, "--platform", url, "--token-file", tokenFile)).Code.Should().Be(0);

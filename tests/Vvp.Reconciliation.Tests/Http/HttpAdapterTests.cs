@@ -185,7 +185,7 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         var found = await _client.GetDeploymentAsync("ns", "old-name", ApiToken.From(Token), default);
 
         found.Should().NotBeNull();
-        _emulator.Received.Select(r => r.Authorization).Should().Equal("Bearer " + Token, "Bearer " + Token);
+        _emulator.Received.Where(r => r.Path.Contains("/deployments/", StringComparison.Ordinal)).Select(r => r.Authorization).Should().Equal("Bearer " + Token, "Bearer " + Token);
     }
 
     [Fact]
@@ -194,6 +194,11 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         await using var other = await PlatformEmulator.StartAsync();
         _emulator.Intercept = context =>
         {
+            if (!context.Request.Path.Value!.Contains("/deployments/", StringComparison.Ordinal))
+            {
+                return Task.FromResult(false);
+            }
+
             context.Response.StatusCode = 302;
             context.Response.Headers.Location = new Uri(other.BaseAddress, "api/v1/namespaces/ns/deployments/job").ToString();
             return Task.FromResult(true);
@@ -202,7 +207,7 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         (await _client.GetDeploymentAsync("ns", "job", ApiToken.From(Token), default)).Should().BeNull();
 
         other.Received.Should().ContainSingle().Which.Authorization.Should().BeNull();
-        _emulator.Received.Single().Authorization.Should().Be("Bearer " + Token);
+        _emulator.Received.Single(r => r.Path.Contains("/deployments/", StringComparison.Ordinal)).Authorization.Should().Be("Bearer " + Token);
     }
 
     [Fact]
