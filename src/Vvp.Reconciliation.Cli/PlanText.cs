@@ -11,16 +11,16 @@ internal static class PlanText
     /// <summary>Writes the plan; with the CR's current <paramref name="crSpec"/>, the pending spec update is shown as changes to it.</summary>
     public static void Write(Plan plan, TextWriter output, JsonObject? crSpec = null)
     {
-        output.WriteLine($"target:  {plan.Target?.ToString() ?? "(unknown)"}");
+        output.WriteLine($"target:  {DisplayText.Clean(plan.Target?.ToString() ?? "(unknown)", 200)}");
         output.WriteLine($"action:  {plan.Action.ToString().ToLowerInvariant()} ({plan.Reason})");
         if (plan.Request is not null && plan.Target is { } target)
         {
-            var path = $"/api/v1/namespaces/{target.Namespace}/deployments";
+            var path = DisplayText.Clean($"/api/v1/namespaces/{target.Namespace}/deployments", 200);
             output.WriteLine(plan.Action switch
             {
                 PlanAction.Create => $"request: POST {path}",
-                PlanAction.Patch => $"request: PATCH {path}/{target.Name}",
-                _ => $"request: PUT {path}/{target.Name}",
+                PlanAction.Patch => $"request: PATCH {path}/{DisplayText.Clean(target.Name, 100)}",
+                _ => $"request: PUT {path}/{DisplayText.Clean(target.Name, 100)}",
             });
         }
 
@@ -36,8 +36,8 @@ internal static class PlanText
         if (plan.Savepoint is { } savepoint)
         {
             output.WriteLine(savepoint.Register
-                ? $"savepoint: register {savepoint.Location}"
-                : $"savepoint: skipped {savepoint.Location} ({string.Join("; ", savepoint.Reasons)})");
+                ? $"savepoint: register {DisplayText.Clean(savepoint.Location, 500)}"
+                : $"savepoint: skipped {DisplayText.Clean(savepoint.Location, 500)} ({DisplayText.Clean(string.Join("; ", savepoint.Reasons), 1000)})");
         }
 
         if (plan.SpecUpdate is not null && crSpec is not null)
@@ -57,7 +57,9 @@ internal static class PlanText
         WriteMessages(output, "errors", plan.Errors);
     }
 
-    private static string Describe(JsonPatchOperation operation) => operation.Op switch
+    private static string Describe(JsonPatchOperation operation) => DisplayText.Clean(DescribeRaw(operation), 2000);
+
+    private static string DescribeRaw(JsonPatchOperation operation) => operation.Op switch
     {
         JsonPatchOperationType.Add => $"+ {operation.Path} = {Value(operation.Value)}",
         JsonPatchOperationType.Remove => $"- {operation.Path}",

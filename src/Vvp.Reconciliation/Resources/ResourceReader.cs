@@ -137,20 +137,16 @@ public static class ResourceReader
                 MaxDepth = options.MaxDepth,
                 AllowDuplicateProperties = false,
             });
-            int count;
-            try
-            {
-                count = CountNodes(node, options.MaxNodes);
-            }
-            catch (InvalidOperationException)
-            {
-                // System.Text.Json parses an escaped lone surrogate ("\ud800") and refuses it only when it is read.
-                return ResourceReadResult.Failure(new ResourceMessage(string.Empty, "The JSON cannot be read: it holds an escaped UTF-16 surrogate without its pair (such as \\ud800 alone), which is no character."));
-            }
+            var count = CountNodes(node, options.MaxNodes);
 
             return count > options.MaxNodes
                 ? ResourceReadResult.Failure(new ResourceMessage(string.Empty, $"The document has more than {options.MaxNodes} values."))
                 : ResourceReadResult.Success(node);
+        }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json parses an escaped lone surrogate ("\ud800") and refuses it only when it is read.
+            return ResourceReadResult.Failure(new ResourceMessage(string.Empty, "The JSON cannot be read: it holds an escaped UTF-16 surrogate without its pair (such as \\ud800 alone), which is no character."));
         }
         catch (JsonException ex)
         {

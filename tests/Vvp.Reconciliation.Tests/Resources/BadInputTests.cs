@@ -34,6 +34,16 @@ public sealed class BadInputTests
         ["YAML unsupported tag"] = (() => Utf8("kind: !!binary aGVsbG8="), "/kind", "not supported"),
         ["YAML local tag on a mapping"] = (() => Utf8("spec: !evil\n  a: 1"), "/spec", "not supported on a mapping"),
         ["YAML sequence tag on a mapping"] = (() => Utf8("spec: !!seq\n  a: 1"), "/spec", "not supported on a mapping"),
+        ["JSON lone surrogate escape"] = (() => Utf8(Document(d => d["spec"]!["deployment"]!["userMetadata"]!["displayName"] = "SURROGATE").Replace("SURROGATE", "x\\ud800y", StringComparison.Ordinal)), "", "surrogate without its pair"),
+        ["JSON lone surrogate escape in a key"] = (() => Utf8("{\"kind\": \"VvpDeployment\", \"a\\udc00\": 1}"), "", "surrogate without its pair"),
+        ["YAML lone surrogate escape"] = (() => Utf8("kind: \"x\\ud800\""), "", "YAML cannot be read"),
+        ["trailing NUL"] = (() => Utf8(TestCrs.SeedTestCrYaml + "\0"), "", "control character U+0000"),
+        ["NUL in the middle"] = (() => Utf8("kind: Vvp\0Deployment"), "", "line 1, column 10"),
+        ["escape character in YAML"] = (() => Utf8("kind: \u001b[31mred"), "", "control character U+001B"),
+        ["attempts 1e999999999999"] = (() => Utf8(Seed("maxJobCreationAttempts: 99", "maxJobCreationAttempts: 1e999999999999")), "/spec/deployment/spec/maxJobCreationAttempts", "out of range"),
+        ["attempts 1e-999999999999"] = (() => Utf8(Seed("maxJobCreationAttempts: 99", "maxJobCreationAttempts: 1e-999999999999")), "/spec/deployment/spec/maxJobCreationAttempts", "too small"),
+        ["attempts 1e309 in JSON"] = (() => Utf8(Document(d => d["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 7).Replace("\"maxJobCreationAttempts\":7", "\"maxJobCreationAttempts\":1e309", StringComparison.Ordinal)), "/spec/deployment/spec/maxJobCreationAttempts", "too large"),
+        ["CR namespace not a DNS label"] = (() => Utf8(Seed("metadata:\n  name: test-cr\n", "metadata:\n  name: test-cr\n  namespace: Bad_NS\n")), "/metadata/namespace", "not a Kubernetes namespace name"),
         ["CR name missing"] = (() => Utf8(Seed("metadata:\n  name: test-cr\n", "metadata:\n  labels: {}\n")), "/metadata/name", "owner marker"),
         ["platform namespace dot-dot"] = (() => Utf8(Seed("namespace: default", "namespace: \"..\"")), "/spec/deployment/userMetadata/namespace", "not a valid platform namespace"),
         ["platform namespace dot"] = (() => Utf8(Seed("namespace: default", "namespace: .")), "/spec/deployment/userMetadata/namespace", "not a valid platform namespace"),
@@ -92,6 +102,17 @@ public sealed class BadInputTests
         plan.Errors.Should().Contain(e => pathMatches(e.Path) && e.Message.Contains(message, StringComparison.OrdinalIgnoreCase),
             "expected an error at '{0}' saying '{1}', got: {2}", path, message, string.Join(" | ", plan.Errors));
         plan.Errors.Should().OnlyContain(e => e.Message.Length > 10 && e.Message.EndsWith('.'), "messages are sentences for people");
+    }
+
+    [Theory]
+    [InlineData("1e999999999999")]
+    [InlineData("1e-999999999999")]
+    public void A_number_no_double_can_hold_is_one_error_at_its_path_not_a_misleading_bound(string number)
+    {
+        var plan = Plan(Utf8(Seed("maxJobCreationAttempts: 99", "maxJobCreationAttempts: " + number)));
+
+        plan.Errors.Where(e => e.Path == "/spec/deployment/spec/maxJobCreationAttempts").Should().ContainSingle()
+            .Which.Message.Should().Contain("out of range").And.NotContain("2147483647");
     }
 
     private static Plan Plan(byte[] bytes)

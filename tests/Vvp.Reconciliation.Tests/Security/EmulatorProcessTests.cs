@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Vvp.Reconciliation.Tests.Security;
+
+/// <summary>The <c>vvp-emulator</c> program as a process: a clean stop on SIGTERM, a clear error for a busy port.</summary>
+public sealed class EmulatorProcessTests
+{
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "vvp-emulator"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    [Fact]
+    public async Task SIGTERM_stops_the_emulator_cleanly_with_exit_code_0()
+    {
+        using var process = Start("--port", "0");
+        var address = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        address.Should().StartWith("http://127.0.0.1:");
+
+        Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).WaitForExit();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        process.ExitCode.Should().Be(0);
+        (await process.StandardError.ReadToEndAsync()).Should().NotContain("Unhandled exception");
+    }
+
+    [Fact]
+    public async Task A_busy_port_is_a_clear_error_with_exit_code_2_not_an_unhandled_exception()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        using var process = Start("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        process.ExitCode.Should().Be(2);
+        var error = await process.StandardError.ReadToEndAsync();
+        error.Should().Contain($"port {port}").And.Contain("in use").And.NotContain("Unhandled exception");
+    }
+}
