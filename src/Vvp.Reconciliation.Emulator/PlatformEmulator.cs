@@ -151,7 +151,9 @@ public sealed class PlatformEmulator : IAsyncDisposable
                     await Json(context, 200, await Platform.PatchDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), await Body(context).ConfigureAwait(false), token, ct).ConfigureAwait(false)).ConfigureAwait(false);
                     break;
                 case ("deployments", 6, "PUT"):
-                    await Json(context, 200, await Platform.ReplaceDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), await Body(context).ConfigureAwait(false), token, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                    // applyDefaults is a query parameter since 2.6, true when absent.
+                    var applyDefaults = !string.Equals(context.Request.Query["applyDefaults"].FirstOrDefault(), "false", StringComparison.OrdinalIgnoreCase);
+                    await Json(context, 200, await Platform.ReplaceDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), await Body(context).ConfigureAwait(false), applyDefaults, token, ct).ConfigureAwait(false)).ConfigureAwait(false);
                     break;
                 case ("deployments", 6, "DELETE"):
                     await Platform.DeleteDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), token, ct).ConfigureAwait(false);

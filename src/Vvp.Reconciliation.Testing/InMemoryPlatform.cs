@@ -289,6 +289,20 @@ public sealed partial class InMemoryPlatform : IPlatformClient
 
     /// <inheritdoc />
     public Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
+        ReplaceDeploymentAsync(ns, name, deployment, _options.ApplyDefaults, token, cancellationToken);
+
+    /// <summary>
+    /// <c>PUT</c> with the platform API's <c>applyDefaults</c> query parameter (2.6 and later; <see langword="true"/> when
+    /// absent): whether the platform fills in its defaults, as it does on create.
+    /// </summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <param name="deployment">The whole deployment.</param>
+    /// <param name="applyDefaults">Whether defaults are applied (only when <see cref="InMemoryPlatformOptions.ApplyDefaults"/> is on too).</param>
+    /// <param name="token">The API token.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored deployment.</returns>
+    public Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, bool applyDefaults, ApiToken? token, CancellationToken cancellationToken) =>
         Run(PlatformOperation.ReplaceDeployment, ns, name, deployment, token, () =>
         {
             if (Find(ns, name) is not { } stored)
@@ -297,7 +311,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
             }
 
             var metadata = deployment["metadata"] is JsonObject m ? Only(m, UserMetadataKeys) : [];
-            return Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true).DeepClone().AsObject();
+            return Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true, applyDefaults: applyDefaults).DeepClone().AsObject();
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -459,7 +473,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     }
 
     // Stores a write: user metadata and spec from the request, system fields from the platform.
-    private JsonObject Store(string ns, JsonObject stored, JsonObject userMetadata, JsonObject spec, bool replaceMetadata, bool created = false)
+    private JsonObject Store(string ns, JsonObject stored, JsonObject userMetadata, JsonObject spec, bool replaceMetadata, bool created = false, bool applyDefaults = true)
     {
         Validate(spec);
         var metadata = stored["metadata"]!.AsObject();
@@ -487,7 +501,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
             annotations[key] = value;
         }
 
-        if (_options.ApplyDefaults)
+        if (_options.ApplyDefaults && applyDefaults)
         {
             ApplyDefaults(spec);
         }
