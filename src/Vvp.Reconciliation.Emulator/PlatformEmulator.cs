@@ -42,6 +42,12 @@ public sealed class PlatformEmulator : IAsyncDisposable
     /// <summary>The Authorization headers received, in order (tests check what a redirect forwarded).</summary>
     public List<(string Path, string? Authorization)> Received { get; } = [];
 
+    /// <summary>
+    /// Decides, after the platform has handled a request successfully, whether its answer is lost (the connection is
+    /// dropped instead): the write happened, the client cannot know. For fault injection.
+    /// </summary>
+    public Func<HttpContext, bool>? LoseAnswer { get; set; }
+
     /// <summary>Every exchange served by the platform routes (not the intercepted ones): method, path, query, bodies and status, for contract tests.</summary>
     public List<EmulatorExchange> Exchanges { get; } = [];
 
@@ -246,12 +252,25 @@ public sealed class PlatformEmulator : IAsyncDisposable
         ["items"] = new JsonArray([.. items.Select(i => (JsonNode)i)]),
     };
 
-    private static Task Json(HttpContext context, int status, JsonNode body)
+    private Task Json(HttpContext context, int status, JsonNode body)
     {
-        if (context.Items[typeof(EmulatorExchange)] is EmulatorExchange exchange)
+        var exchange = context.Items[typeof(EmulatorExchange)] as EmulatorExchange;
+        if (exchange is not null)
         {
             exchange.Status = status;
             exchange.ResponseBody = body.DeepClone();
+        }
+
+        if (status is >= 200 and < 300 && LoseAnswer?.Invoke(context) == true)
+        {
+            // The platform did the work, and the answer is lost on the way: the connection drops.
+            if (exchange is not null)
+            {
+                exchange.AnswerLost = true;
+            }
+
+            context.Abort();
+            return Task.CompletedTask;
         }
 
         context.Response.StatusCode = status;
@@ -259,7 +278,7 @@ public sealed class PlatformEmulator : IAsyncDisposable
         return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
     }
 
-    private static Task Error(HttpContext context, int status, string message) =>
+    private Task Error(HttpContext context, int status, string message) =>
         Json(context, status, new JsonObject { ["message"] = message });
 
     private sealed class BadBodyException(string message) : Exception(message);
@@ -279,6 +298,9 @@ public sealed record EmulatorExchange(string Method, string Path, string Query)
 
     /// <summary>The answer's body, when there was one.</summary>
     public JsonNode? ResponseBody { get; set; }
+
+    /// <summary>True when the platform handled the request but the answer was dropped (<see cref="PlatformEmulator.LoseAnswer"/>).</summary>
+    public bool AnswerLost { get; set; }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]

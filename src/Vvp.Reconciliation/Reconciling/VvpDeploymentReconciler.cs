@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
 
@@ -126,7 +127,7 @@ public sealed class VvpDeploymentReconciler
 
         try
         {
-            var live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, credential.Token, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var live = await ReadLiveAsync(target, credential.Token, cancellationToken).ConfigureAwait(false);
             if (live is null)
             {
                 return Finished(ReconcileEvent.Normal("Deleted", $"The deployment {target} does not exist."));
@@ -218,7 +219,7 @@ public sealed class VvpDeploymentReconciler
         var writes = 0;
         try
         {
-            live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false);
+            live = await ReadLiveAsync(target, token, cancellationToken).ConfigureAwait(false);
             liveKnown = true;
             var conflicts = 0;
             var transientWrites = 0;
@@ -251,7 +252,7 @@ public sealed class VvpDeploymentReconciler
                 catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Conflict && conflicts < _options.MaxConflictRetries)
                 {
                     conflicts++;
-                    live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    live = await ReadLiveAsync(target, token, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && transientWrites < _options.TransientRetries && WaitsWithin(ex))
@@ -259,7 +260,7 @@ public sealed class VvpDeploymentReconciler
                     // POST and PATCH are never resent blindly: the write may have happened. Re-read and re-plan.
                     transientWrites++;
                     await DelayAsync(target, transientWrites, ex, cancellationToken).ConfigureAwait(false);
-                    live = await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    live = await ReadLiveAsync(target, token, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -365,7 +366,7 @@ public sealed class VvpDeploymentReconciler
         var target = resource.Target!;
         try
         {
-            var answer = await _platform.PatchDeploymentAsync(target.Namespace, target.Name, record, token, cancellationToken).ConfigureAwait(false);
+            var answer = Readable(await _platform.PatchDeploymentAsync(target.Namespace, target.Name, record, token, cancellationToken).ConfigureAwait(false))!;
             _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "record"));
             Log.Wrote(_logger, "Record", target.ToString(), JsonRead.Text(answer, "metadata", "resourceVersion"));
             return (answer, 1);
@@ -423,13 +424,31 @@ public sealed class VvpDeploymentReconciler
         }
     }
 
-    private Task<JsonObject> WriteAsync(DeploymentTarget target, Plan plan, ApiToken? token, CancellationToken cancellationToken) => plan.Action switch
+    private async Task<JsonObject> WriteAsync(DeploymentTarget target, Plan plan, ApiToken? token, CancellationToken cancellationToken) => Readable(await (plan.Action switch
     {
         PlanAction.Create => _platform.CreateDeploymentAsync(target.Namespace, plan.Request!, token, cancellationToken),
         PlanAction.Patch => _platform.PatchDeploymentAsync(target.Namespace, target.Name, plan.Request!, token, cancellationToken),
         PlanAction.Replace => _platform.ReplaceDeploymentAsync(target.Namespace, target.Name, plan.Request!, token, cancellationToken),
         _ => throw new InvalidOperationException($"{plan.Action} is not a write."),
-    };
+    }).ConfigureAwait(false))!;
+
+    private async Task<JsonObject?> ReadLiveAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken) =>
+        Readable(await RetryingAsync(target, () => _platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken), cancellationToken).ConfigureAwait(false));
+
+    // A deployment nested deeper than the planner compares (the CR's depth and the user part's two levels) is not a
+    // deployment the API describes: a protocol error, before anything is planned or recorded from it.
+    private JsonObject? Readable(JsonObject? deployment)
+    {
+        try
+        {
+            JsonTree.Depth(deployment, _planner.Options.MaxDepth + 2);
+            return deployment;
+        }
+        catch (JsonDepthLimitExceededException ex)
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"The platform answered with a deployment that cannot be compared: {ex.Message}");
+        }
+    }
 
     // Reads are idempotent: retried on transient failures with a doubling, jittered delay.
     private async Task<T> RetryingAsync<T>(DeploymentTarget target, Func<Task<T>> call, CancellationToken cancellationToken)

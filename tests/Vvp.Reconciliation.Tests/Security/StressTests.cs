@@ -1,0 +1,37 @@
+using Vvp.Reconciliation.Stress;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Security;
+
+/// <summary>
+/// The fuzz and soak runs of <c>tools/Vvp.Reconciliation.Stress</c> at a size that suits every test run (the full
+/// runs and their figures are in docs/reliability.md).
+/// </summary>
+public sealed class StressTests
+{
+    [Fact]
+    public async Task Three_thousand_fuzzed_CRs_and_platform_answers_raise_no_unhandled_exception_and_every_rejection_has_a_path()
+    {
+        var examples = Directory.GetFiles(Path.Combine(SharedFolder.RepositoryRoot(), "samples", "QuickStart", "crs"), "*.yaml").Select(File.ReadAllText).ToList();
+        examples.Add(TestCrs.SeedTestCrYaml);
+
+        var report = await Fuzzer.RunAsync(3_000, seed: 20261125, examples);
+
+        report.Failures.Should().BeEmpty();
+        report.Rejected.Should().BeGreaterThan(500, "most mutations make a CR invalid");
+        report.Reconciled.Should().BeGreaterThan(300, "valid CRs meet a misbehaving platform");
+        report.PlatformFaults.Should().BeGreaterThan(100);
+    }
+
+    [Fact]
+    public async Task A_fleet_under_twenty_percent_injected_faults_converges_with_nothing_created_twice_and_then_writes_nothing()
+    {
+        var report = await Soak.RunAsync(new SoakOptions { Crs = 120, Concurrency = 8, FaultPercent = 20, Seed = 7 });
+
+        report.Problems.Should().BeEmpty(report.ToString());
+        report.Faults.Values.Sum().Should().BeGreaterThan(50, "faults of every kind were injected");
+        report.Faults.Keys.Should().Contain(["503", "429+Retry-After", "timeout", "reset", "409", "wrong-shape body", "lost answer"]);
+        report.Creates.Should().Be(120);
+        report.SteadyWrites.Should().Equal(0, 0, 0);
+    }
+}
