@@ -15,30 +15,30 @@ var watch = Stopwatch.StartNew();
 switch (command)
 {
     case "fuzz":
-    {
-        var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "seeds"), "*.yaml").Select(File.ReadAllText).ToList();
-        var report = await Fuzzer.RunAsync(Option("cases", 100_000), Option("seed", 1), examples);
-        Console.WriteLine($"fuzz: {report} in {watch.Elapsed.TotalSeconds:F1} s");
-        foreach (var failure in report.Failures.Take(20))
         {
-            Console.WriteLine("  " + failure);
+            var examples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "seeds"), "*.yaml").Select(File.ReadAllText).ToList();
+            var report = await Fuzzer.RunAsync(Option("cases", 100_000), Option("seed", 1), examples);
+            Console.WriteLine($"fuzz: {report} in {watch.Elapsed.TotalSeconds:F1} s");
+            foreach (var failure in report.Failures.Take(20))
+            {
+                Console.WriteLine("  " + failure);
+            }
+
+            return report.Failures.Count == 0 ? 0 : 1;
         }
 
-        return report.Failures.Count == 0 ? 0 : 1;
-    }
-
     case "soak":
-    {
-        var report = await Soak.RunAsync(new SoakOptions
         {
-            Crs = Option("crs", 1_000),
-            Concurrency = Option("concurrency", 16),
-            FaultPercent = Option("faults", 20),
-            Seed = Option("seed", 1),
-        });
-        Console.WriteLine(report);
-        return report.Problems.Count == 0 ? 0 : 1;
-    }
+            var report = await Soak.RunAsync(new SoakOptions
+            {
+                Crs = Option("crs", 1_000),
+                Concurrency = Option("concurrency", 16),
+                FaultPercent = Option("faults", 20),
+                Seed = Option("seed", 1),
+            });
+            Console.WriteLine(report);
+            return report.Problems.Count == 0 ? 0 : 1;
+        }
 
     default:
         Console.Error.WriteLine("Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S]");

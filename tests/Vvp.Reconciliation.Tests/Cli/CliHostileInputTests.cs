@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
-using Vvp.Reconciliation.Cli;
 using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Cli;
@@ -74,7 +72,7 @@ public sealed class CliHostileInputTests : IDisposable
         var fifo = Path.Combine(_folder, "cr.fifo");
         Process.Start("mkfifo", fifo).WaitForExit();
 
-        var result = await Run(new CliContextFactory(TimeSpan.FromMilliseconds(300)), "apply", "--cr", fifo);
+        var result = await CliRun.RunAsync(null, TimeSpan.FromMilliseconds(300), "apply", "--cr", fifo);
 
         result.Code.Should().Be(2);
         result.Stderr.Should().Contain("nothing could be read");
@@ -148,25 +146,7 @@ public sealed class CliHostileInputTests : IDisposable
         JsonNode.Parse(again.Stdout)!.AsArray().Should().HaveCount(700);
     }
 
-    private string File(string name, string content)
-    {
-        var path = Path.Combine(_folder, name);
-        System.IO.File.WriteAllText(path, content, new UTF8Encoding(false));
-        return path;
-    }
+    private string File(string name, string content) => CliRun.File(_folder, name, content);
 
-    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => Run(new CliContextFactory(null), args);
-
-    private static async Task<(int Code, string Stdout, string Stderr)> Run(CliContextFactory factory, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, factory.Create(stdout, stderr));
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private sealed record CliContextFactory(TimeSpan? Wait)
-    {
-        public CliContext Create(TextWriter stdout, TextWriter stderr) => new(stdout, stderr, _ => null, false, Wait);
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRun.RunAsync(null, null, args);
 }

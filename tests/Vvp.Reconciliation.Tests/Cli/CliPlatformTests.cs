@@ -133,20 +133,9 @@ public sealed class CliPlatformTests : IAsyncLifetime
         result.Stderr.Should().StartWith("vvp-reconcile: ").And.NotContain("   at ");
     }
 
-    private string File(string name, string content)
-    {
-        var path = Path.Combine(_folder, name);
-        System.IO.File.WriteAllText(path, content);
-        return path;
-    }
+    private string File(string name, string content) => CliRun.File(_folder, name, content);
 
-    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRun.RunAsync(null, null, args);
 
-    private static async Task<(int Code, string Stdout, string Stderr)> Run(Dictionary<string, string> environment, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, new CliContext(stdout, stderr, name => environment.GetValueOrDefault(name), false));
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> Run(Dictionary<string, string> environment, params string[] args) => CliRun.RunAsync(environment, null, args);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Vvp.Reconciliation.Cli;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Testing;
 using Vvp.Reconciliation.Tests.Support;
@@ -168,18 +167,7 @@ public sealed class CliWriteBackTests : IAsyncLifetime
     private Task<(int Code, string Stdout, string Stderr)> Apply(params string[] args) =>
         Run(new Dictionary<string, string> { ["VVP_API_TOKEN"] = Token }, ["apply", .. args, "--platform", _emulator.BaseAddress.ToString()]);
 
-    private string File(string name, string content)
-    {
-        var path = Path.Combine(_folder, name);
-        System.IO.File.WriteAllText(path, content);
-        return path;
-    }
+    private string File(string name, string content) => CliRun.File(_folder, name, content);
 
-    private static async Task<(int Code, string Stdout, string Stderr)> Run(Dictionary<string, string> environment, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, new CliContext(stdout, stderr, name => environment.GetValueOrDefault(name), false));
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> Run(Dictionary<string, string> environment, params string[] args) => CliRun.RunAsync(environment, null, args);
 }
