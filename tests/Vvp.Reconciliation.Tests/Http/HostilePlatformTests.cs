@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Time.Testing;
-using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Platform;

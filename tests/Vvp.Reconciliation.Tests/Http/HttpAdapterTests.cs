@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Platform;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
 using Vvp.Reconciliation.Testing;

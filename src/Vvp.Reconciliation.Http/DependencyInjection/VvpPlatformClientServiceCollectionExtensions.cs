@@ -1,10 +1,11 @@
-using Microsoft.Extensions.DependencyInjection;
+using Polly;
+using Vvp.Reconciliation.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Platform;
 
-namespace Vvp.Reconciliation.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Ververica Platform REST adapter as the <see cref="IPlatformClient"/>.</summary>
 public static class VvpPlatformClientServiceCollectionExtensions
@@ -31,21 +32,34 @@ public static class VvpPlatformClientServiceCollectionExtensions
         services.AddSelfValidatingOptions<VvpPlatformClientOptions>(configure, options => options.Validate());
 
         var builder = services
-            .AddHttpClient<VvpPlatformHttpClient>((provider, client) =>
+            .AddHttpClient(nameof(VvpPlatformHttpClient), (provider, client) =>
             {
                 client.BaseAddress = provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value.BaseAddress;
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .AddHttpMessageHandler(provider => new SameOriginRedirectHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
-        builder.AddStandardResilienceHandler(options => options.Retry.DisableFor(HttpMethod.Post, HttpMethod.Patch));
+        builder.AddStandardResilienceHandler(options => NoRetryFor(options.Retry, HttpMethod.Post, HttpMethod.Patch));
 
         // The factory's request logging never shows the token, whatever the log level.
         builder.RedactLoggedHeaders(["Authorization"]);
-        services.AddTransient(provider => new VvpPlatformHttpClient(
-            provider.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(VvpPlatformHttpClient)),
-            provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
-        services.AddTransient<IPlatformClient>(provider => provider.GetRequiredService<VvpPlatformHttpClient>());
+        // One adapter for the application's life (it keeps the platform's version), asking the factory for a client
+        // per request, so that handlers rotate and DNS changes are seen.
+        services.AddSingleton(provider =>
+        {
+            var factory = provider.GetRequiredService<IHttpClientFactory>();
+            return new VvpPlatformHttpClient(() => factory.CreateClient(nameof(VvpPlatformHttpClient)), provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value);
+        });
+        services.AddSingleton<IPlatformClient>(provider => provider.GetRequiredService<VvpPlatformHttpClient>());
         return builder;
+    }
+
+    // A write that may have happened is never resent blindly: the reconciler re-reads and re-plans instead.
+    private static void NoRetryFor(HttpRetryStrategyOptions retry, params HttpMethod[] methods)
+    {
+        var shouldHandle = retry.ShouldHandle;
+        retry.ShouldHandle = async args =>
+            await shouldHandle(args).ConfigureAwait(false) &&
+            !(args.Context.GetRequestMessage() is { } request && methods.Contains(request.Method));
     }
 }

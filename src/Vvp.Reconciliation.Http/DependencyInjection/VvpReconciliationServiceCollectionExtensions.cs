@@ -1,12 +1,12 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
+using Vvp.Reconciliation.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
 
-namespace Vvp.Reconciliation.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the reconciler with a host's service collection.</summary>
 public static class VvpReconciliationServiceCollectionExtensions

@@ -18,7 +18,7 @@ namespace Vvp.Reconciliation.Http;
 public sealed class VvpPlatformHttpClient : IPlatformClient
 {
     private const int ExcerptLength = 200;
-    private readonly HttpClient _http;
+    private readonly Func<HttpClient> _http;
     private readonly VvpPlatformClientOptions _options;
     private Task<Version?>? _platformVersion;
 
@@ -31,6 +31,22 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         options.BaseAddress ??= http.BaseAddress;
+        options.Validate();
+        _http = () => http;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Creates the adapter over clients made per request by <paramref name="http"/> (an <see cref="IHttpClientFactory"/>'s
+    /// <c>CreateClient</c>, say), so that a long-lived adapter still sees handlers rotate.
+    /// </summary>
+    /// <param name="http">Makes the client for one request; its primary handler must not follow redirects.</param>
+    /// <param name="options">The options; <see cref="VvpPlatformClientOptions.BaseAddress"/> is required.</param>
+    /// <exception cref="ArgumentException">The options are invalid (no address, or plain HTTP not allowed).</exception>
+    public VvpPlatformHttpClient(Func<HttpClient> http, VvpPlatformClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _http = http;
         _options = options;
@@ -237,7 +253,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            response = await _http().SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
