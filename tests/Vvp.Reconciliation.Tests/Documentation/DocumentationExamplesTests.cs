@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Documentation;
+
+/// <summary>
+/// Every C# block of README.md and docs/*.md, compiled and run as it stands in a consumer project outside the
+/// repository, against the packages packed from this build on a local feed — as a new user would paste it.
+/// </summary>
+public sealed partial class DocumentationExamplesTests
+{
+    private static readonly string Root = SharedFolder.RepositoryRoot();
+
+    public static TheoryData<string, int> Blocks()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var file in Documents())
+        {
+            var count = CSharpBlock().Count(File.ReadAllText(Path.Combine(Root, file)));
+            for (var i = 0; i < count; i++)
+            {
+                data.Add(file, i);
+            }
+        }
+
+        return data;
+    }
+
+    private static IEnumerable<string> Documents() =>
+        new[] { "README.md" }.Concat(Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void The_README_has_runnable_examples() => Blocks().Count.Should().BeGreaterThanOrEqualTo(2);
+
+    [Theory]
+    [MemberData(nameof(Blocks))]
+    public async Task Every_CSharp_block_compiles_and_runs_as_pasted_against_the_packed_packages(string file, int index)
+    {
+        var code = CSharpBlock().Matches(File.ReadAllText(Path.Combine(Root, file)))[index].Groups["code"].Value;
+        var consumer = await Consumer.Value;
+        var folder = Path.Combine(consumer, $"example-{Path.GetFileNameWithoutExtension(file)}-{index}");
+        Directory.CreateDirectory(folder);
+        File.Copy(Path.Combine(consumer, "Consumer.csproj"), Path.Combine(folder, "Consumer.csproj"), overwrite: true);
+        File.Copy(Path.Combine(consumer, "nuget.config"), Path.Combine(folder, "nuget.config"), overwrite: true);
+        await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), code);
+
+        var (exit, output) = await DotnetAsync(folder, "run", "-c", "Release");
+
+        exit.Should().Be(0, output);
+        if (file == "README.md" && index == 0)
+        {
+            output.Should().Contain("SYNCING", "the README's example reconciles the documentation's CR");
+        }
+    }
+
+    private static readonly Lazy<Task<string>> Consumer = new(PrepareConsumerAsync);
+
+    // Packs the packages of this build with a version of their own (so no stale copy in the NuGet cache is used), and
+    // writes a consumer project that restores them from that folder alone: their dependencies come from the cache
+    // the repository's own restore filled, so nothing reaches the network.
+    private static async Task<string> PrepareConsumerAsync()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var version = $"0.0.0-docs.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        var work = Directory.CreateTempSubdirectory("vvp-consumer-").FullName;
+        var feed = Path.Combine(work, "feed");
+        foreach (var project in new[] { "Vvp.Reconciliation", "Vvp.Reconciliation.Http", "Vvp.Reconciliation.Testing" })
+        {
+            var (exit, output) = await DotnetAsync(Root, "pack", Path.Combine("src", project, project + ".csproj"), "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={version}");
+            exit.Should().Be(0, output);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(work, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <NoWarn>$(NoWarn);NU1603</NoWarn>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Vvp.Reconciliation" Version="{version}" />
+                <PackageReference Include="Vvp.Reconciliation.Http" Version="{version}" />
+                <PackageReference Include="Vvp.Reconciliation.Testing" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(work, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        return work;
+    }
+
+    private static async Task<(int Exit, string Output)> DotnetAsync(string folder, params string[] args)
+    {
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The consumer stands outside the repository: none of its build settings apply.
+        info.Environment["MSBuildSDKsPath"] = null;
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [GeneratedRegex("```csharp\\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CSharpBlock();
+}
