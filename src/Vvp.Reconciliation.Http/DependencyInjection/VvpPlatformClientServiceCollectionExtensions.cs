@@ -1,7 +1,7 @@
-using Polly;
-using Vvp.Reconciliation.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Platform;
 

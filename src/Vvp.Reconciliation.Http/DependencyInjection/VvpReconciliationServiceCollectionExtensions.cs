@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
-using Vvp.Reconciliation.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
 
