@@ -10,7 +10,7 @@ internal static class CliApp
           vvp-reconcile plan --cr <file> [--live <file>] [--identity <id>] [--output text|json]
               Plans the reconcile of one VvpDeployment CR against a live deployment (a JSON or YAML
               file as the platform returns it), or against none. Nothing is sent anywhere.
-          vvp-reconcile validate <file>...
+          vvp-reconcile validate <file>... [--output text|json]
               Validates CR files; prints each error as 'file: /json/pointer: message'.
           vvp-reconcile diff --cr <file|dir> [--cr <file|dir>]... [--platform <url>] [--state <file>] [options]
               Plans each CR against the platform and prints what would change. Writes nothing.
@@ -40,7 +40,9 @@ internal static class CliApp
         {
             return args switch
             {
-                [] or ["--help"] or ["-h"] or ["help"] => Help(stdout),
+                [] => throw new UsageException("a command is needed."),
+                ["--help"] or ["-h"] or ["help"] => Help(stdout),
+                [_, .. var rest] when rest.Any(a => a is "--help" or "-h") => Help(stdout),
                 ["--version"] => Version(stdout),
                 ["plan", .. var rest] => PlanCommand.Run(rest, stdout),
                 ["validate", .. var rest] => ValidateCommand.Run(rest, stdout),

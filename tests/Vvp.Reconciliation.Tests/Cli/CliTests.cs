@@ -65,12 +65,42 @@ public sealed class CliTests : IDisposable
     [InlineData("plan", "--cr", "x.yaml", "--token", "secret")]
     [InlineData("frobnicate")]
     [InlineData("validate")]
+    [InlineData("validate", "x.yaml", "--output", "xml")]
+    [InlineData]
     public void Usage_errors_exit_2_with_a_message_and_no_stack_trace(params string[] args)
     {
         var (code, _, stderr) = Run(args);
 
         code.Should().Be(2);
         stderr.Should().StartWith("vvp-reconcile: ").And.Contain("Usage:").And.NotContain("   at ");
+    }
+
+    [Theory]
+    [InlineData("plan", "--help")]
+    [InlineData("validate", "-h")]
+    [InlineData("diff", "--cr", "x.yaml", "--help")]
+    [InlineData("apply", "--help")]
+    [InlineData("--help")]
+    public void Help_after_any_command_shows_the_usage_and_exits_0(params string[] args)
+    {
+        var (code, stdout, _) = Run(args);
+
+        code.Should().Be(0);
+        stdout.Should().Contain("Usage:").And.Contain("vvp-reconcile apply");
+    }
+
+    [Fact]
+    public void Validate_reports_as_JSON_on_request()
+    {
+        var valid = File("valid.yaml", TestCrs.SeedTestCrYaml);
+        var invalid = File("invalid.yaml", TestCrs.SeedTestCrYaml.Replace("state: CANCELLED", "state: STOPPED", StringComparison.Ordinal));
+
+        var (code, stdout, _) = Run("validate", valid, invalid, "--output", "json");
+
+        code.Should().Be(1);
+        var reports = JsonNode.Parse(stdout)!.AsArray();
+        reports.Select(r => r!["valid"]!.GetValue<bool>()).Should().Equal(true, false);
+        reports[1]!["errors"]![0]!["path"]!.GetValue<string>().Should().Be("/spec/deployment/spec/state");
     }
 
     [Fact]

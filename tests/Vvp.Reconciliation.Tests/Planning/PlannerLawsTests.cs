@@ -20,7 +20,9 @@ public sealed class PlannerLawsTests
     public void Idempotence_applying_the_plan_then_planning_again_writes_nothing_in_PUT_mode() => Idempotent(put: true);
 
     [Fact]
-    public void Patch_mode_request_never_contains_a_path_the_CR_does_not_mention_and_nothing_else_changes() =>
+    public void Patch_mode_request_never_contains_a_path_the_CR_does_not_mention_and_nothing_else_changes()
+    {
+        var wrote = 0;
         Gen.Select(CrGen.Resource(put: false), CrGen.Live(Options).Where(l => l is not null)).Sample((cr, live) =>
         {
             var plan = Planner.Plan(cr, live);
@@ -28,6 +30,8 @@ public sealed class PlannerLawsTests
             {
                 return;
             }
+
+            Interlocked.Increment(ref wrote);
 
             // The CR owns every path it mentions, and everything below a value it sets whole (a scalar, an array or null).
             var userPart = CrUserPart(cr);
@@ -53,6 +57,10 @@ public sealed class PlannerLawsTests
                 }
             }
         }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
+
+        // The law says something only about plans that write: most generated cases must be such plans.
+        wrote.Should().BeGreaterThan((int)(Iterations / 4));
+    }
 
     [Fact]
     public void The_in_place_comparison_agrees_with_comparing_the_built_user_parts() =>
@@ -93,7 +101,9 @@ public sealed class PlannerLawsTests
             UserParts.HashOfDeployment(live!, Options) == UserParts.Hash(UserParts.FromDeployment(live!, Options), Options),
             iter: Iterations);
 
-    private static void Idempotent(bool put) =>
+    private static void Idempotent(bool put)
+    {
+        var wrote = 0;
         Gen.Select(CrGen.Resource(put), CrGen.Live(Options)).Sample((cr, live) =>
         {
             VvpDeploymentValidator.Validate(cr).Errors.Should().BeEmpty();
@@ -104,11 +114,16 @@ public sealed class PlannerLawsTests
                 return;
             }
 
+            Interlocked.Increment(ref wrote);
             var written = TestCrs.ApplyWrite(plan, live);
             var again = Planner.Plan(TestCrs.WithSpecUpdate(cr, plan), written);
 
             again.Action.Should().Be(PlanAction.None, "{0} then {1}", plan.ToJsonString(), again.ToJsonString());
         }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
+
+        // Idempotence is a law of writing plans: most generated cases must write, or the law was never tried.
+        wrote.Should().BeGreaterThan((int)(Iterations / 4));
+    }
 
     private static JsonObject CrUserPart(VvpDeploymentResource cr) => new()
     {
