@@ -14,6 +14,10 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Information, "Planned {Action} ({Reason}) for {Target}")]
     public static partial void Planned(ILogger logger, string action, string reason, string? target);
 
+    // A reconcile that finds nothing to do is the common case: Debug, so that Information shows only what changes.
+    [LoggerMessage(9, LogLevel.Debug, "Planned {Action} ({Reason}) for {Target}")]
+    public static partial void PlannedNothing(ILogger logger, string action, string reason, string? target);
+
     [LoggerMessage(4, LogLevel.Information, "{Write} {Target}: resource version {ResourceVersion}")]
     public static partial void Wrote(ILogger logger, string write, string target, string? resourceVersion);
 

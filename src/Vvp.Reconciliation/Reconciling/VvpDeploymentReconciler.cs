@@ -80,25 +80,27 @@ public sealed class VvpDeploymentReconciler
         using var activity = ReconcilerTelemetry.ActivitySource.StartActivity("vvp.reconcile");
         activity?.SetTag("vvp.cr", $"{resource.KubernetesNamespace}/{resource.Name}");
         var started = _time.GetTimestamp();
+        ReconcileResult? outcome = null;
         using var deadline = new CancellationTokenSource(_options.ReconcileTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var result = await ReconcileCoreAsync(resource, linked.Token).ConfigureAwait(false);
-            activity?.SetTag("vvp.action", result.Plan?.Action.ToString());
-            return result;
+            outcome = await ReconcileCoreAsync(resource, linked.Token).ConfigureAwait(false);
+            activity?.SetTag("vvp.action", outcome.Plan?.Action.ToString());
+            return outcome;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Deadline"));
             var message = $"The reconcile did not finish within {_options.ReconcileTimeout.TotalSeconds:0.#} s; it is tried again later.";
             Log.PlatformFailure(_logger, resource.Target?.ToString() ?? "(none)", "Deadline", message);
-            return Failed(resource, null, "TransientFailure", message, [], liveKnown: false, Backoff(resource, null));
+            return outcome = Failed(resource, null, "TransientFailure", message, [], liveKnown: false, Backoff(resource, null));
         }
         finally
         {
-            _telemetry.Reconciles.Add(1);
-            _telemetry.Duration.Record(_time.GetElapsedTime(started).TotalMilliseconds);
+            var result = new KeyValuePair<string, object?>("result", ResultOf(outcome));
+            _telemetry.Reconciles.Add(1, result);
+            _telemetry.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, result);
         }
     }
 
@@ -226,7 +228,14 @@ public sealed class VvpDeploymentReconciler
             while (true)
             {
                 var plan = _planner.Plan(resource, live);
-                Log.Planned(_logger, plan.Action.ToString(), plan.Reason, target.ToString());
+                if (plan.Writes)
+                {
+                    Log.Planned(_logger, plan.Action.ToString(), plan.Reason, target.ToString());
+                }
+                else
+                {
+                    Log.PlannedNothing(_logger, plan.Action.ToString(), plan.Reason, target.ToString());
+                }
                 events.AddRange(plan.Warnings.Select(w => ReconcileEvent.Warning(WarningReason(w), $"{w.Path}: {w.Message}")));
                 if (!plan.Writes)
                 {
@@ -563,6 +572,16 @@ public sealed class VvpDeploymentReconciler
 
         return backoff > _options.MaxFailureRequeue ? _options.MaxFailureRequeue : backoff;
     }
+
+    // The reconcile counter's result tag: what a dashboard tells apart.
+    private static string ResultOf(ReconcileResult? result) => result switch
+    {
+        null => "failed",
+        { Ignored: true } => "ignored",
+        { Writes: > 0 } => "wrote",
+        _ when JsonRead.String(StatusProjection.Condition(result.Status, "Synced"), "status") == "True" => "in_sync",
+        _ => "failed",
+    };
 
     private static bool WasSyncedAtThisGeneration(VvpDeploymentResource resource) =>
         resource.Generation is { } generation &&

@@ -12,7 +12,7 @@ namespace Vvp.Reconciliation.Tests.Support;
 /// </summary>
 internal sealed class FakeHost
 {
-    public FakeHost(VvpDeploymentResource cr, Action<ReconcilerOptions>? configure = null, InMemoryPlatformOptions? platformOptions = null, ISecretReader? secrets = null)
+    public FakeHost(VvpDeploymentResource cr, Action<ReconcilerOptions>? configure = null, InMemoryPlatformOptions? platformOptions = null, ISecretReader? secrets = null, ReconcilerTelemetry? telemetry = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
         platformOptions ??= new InMemoryPlatformOptions();
@@ -21,7 +21,7 @@ internal sealed class FakeHost
         Options = new ReconcilerOptions { TransientRetries = 0, TransientRetryDelay = TimeSpan.Zero };
         Options.WatchedNamespaces.Add("jobs");
         configure?.Invoke(Options);
-        Reconciler = new VvpDeploymentReconciler(Platform, Options, secrets, Logger, Time);
+        Reconciler = new VvpDeploymentReconciler(Platform, Options, secrets, Logger, Time, telemetry);
         Cr = cr;
     }
 
