@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -52,6 +53,19 @@ public static class VvpPlatformClientServiceCollectionExtensions
         });
         services.AddSingleton<IPlatformClient>(provider => provider.GetRequiredService<VvpPlatformHttpClient>());
         return builder;
+    }
+
+    /// <summary>
+    /// Registers the REST adapter with options bound from configuration (keys as the property names of
+    /// <see cref="VvpPlatformClientOptions"/>, any case), validated at start; an unknown key is an error naming it.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("Vvp:Platform")</c>.</param>
+    /// <returns>The client builder, to add handlers.</returns>
+    public static IHttpClientBuilder AddVvpPlatformClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddVvpPlatformClient(options => ConfigurationBinding.Bind(configuration, options));
     }
 
     // A write that may have happened is never resent blindly: the reconciler re-reads and re-plans instead.

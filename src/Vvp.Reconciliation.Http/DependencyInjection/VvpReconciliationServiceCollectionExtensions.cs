@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -44,5 +45,20 @@ public static class VvpReconciliationServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ReconcilerTelemetry>()));
         return services;
+    }
+
+    /// <summary>
+    /// Registers the reconciler with options bound from configuration (keys as the property names of
+    /// <see cref="ReconcilerOptions"/>, any case; <c>WatchedNamespaces</c> as a list or a comma-separated string; durations
+    /// in seconds or as <c>hh:mm:ss</c>), validated at start. An unknown key or a value of the wrong form is an error
+    /// naming the key.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("Vvp:Reconciliation")</c>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddVvpReconciliation(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddVvpReconciliation(options => ConfigurationBinding.Bind(configuration, options));
     }
 }

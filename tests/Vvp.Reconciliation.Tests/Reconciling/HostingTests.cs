@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vvp.Reconciliation.Platform;
@@ -24,6 +25,61 @@ public sealed class HostingTests
 
         reconciler.IsWatched("jobs").Should().BeTrue();
         reconciler.Planner.Options.Identity.Should().Be("vvp-3");
+    }
+
+    [Fact]
+    public void Options_bind_from_configuration_under_their_own_names()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Vvp:Reconciliation:Identity"] = "vvp-9",
+            ["Vvp:Reconciliation:WatchedNamespaces:0"] = "jobs",
+            ["Vvp:Reconciliation:WatchedNamespaces:1"] = "batch",
+            ["Vvp:Reconciliation:deletionPolicy"] = "delete",
+            ["Vvp:Reconciliation:ReconcileTimeout"] = "00:00:45",
+            ["Vvp:Reconciliation:TransientRetryDelay"] = "0.5",
+            ["Vvp:Platform:BaseAddress"] = "https://vvp.example.com/",
+            ["Vvp:Platform:CheckPlatformVersion"] = "false",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddVvpPlatformClient(configuration.GetSection("Vvp:Platform"));
+        services.AddVvpReconciliation(configuration.GetSection("Vvp:Reconciliation"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<ReconcilerOptions>>().Value;
+        var platform = provider.GetRequiredService<IOptions<Vvp.Reconciliation.Http.VvpPlatformClientOptions>>().Value;
+
+        options.Identity.Should().Be("vvp-9");
+        options.WatchedNamespaces.Should().Equal("jobs", "batch");
+        options.DeletionPolicy.Should().Be(DeletionPolicy.Delete);
+        options.ReconcileTimeout.Should().Be(TimeSpan.FromSeconds(45));
+        options.TransientRetryDelay.Should().Be(TimeSpan.FromMilliseconds(500));
+        platform.BaseAddress.Should().Be(new Uri("https://vvp.example.com/"));
+        platform.CheckPlatformVersion.Should().BeFalse();
+        provider.GetRequiredService<IPlatformClient>().Should().BeSameAs(provider.GetRequiredService<IPlatformClient>(), "one long-lived adapter over the factory's rotating handlers");
+    }
+
+    [Theory]
+    [InlineData("DeletionPolicy", "Delet", "is not one of Orphan, Cancel, Delete")]
+    [InlineData("DeletionPolicy", "7", "is not one of")]
+    [InlineData("Identiy", "vvp-1", "Vvp:Reconciliation:Identiy is not a setting")]
+    [InlineData("AuthenticationRequired", "yes please", "is not true or false")]
+    [InlineData("ReconcileTimeout", "soon", "is not a duration")]
+    public void A_misspelt_key_or_a_value_of_the_wrong_form_is_an_error_naming_it(string key, string value, string message)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Vvp:Reconciliation:WatchedNamespaces"] = "jobs",
+            ["Vvp:Reconciliation:" + key] = value,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IPlatformClient>(new InMemoryPlatform());
+        services.AddVvpReconciliation(configuration.GetSection("Vvp:Reconciliation"));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<ReconcilerOptions>>().Value;
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*{message}*");
     }
 
     [Fact]

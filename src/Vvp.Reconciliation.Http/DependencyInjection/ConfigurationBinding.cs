@@ -1,0 +1,97 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Reconciling;
+
+namespace Vvp.Reconciliation.DependencyInjection;
+
+/// <summary>
+/// Binds options from configuration by hand: no reflection (trimming and Native AOT stay clean), every key known, and a
+/// clear error naming the key and the value for a misspelt key or a value of the wrong form (a misspelt deletion
+/// policy is an error, never a silent Orphan).
+/// </summary>
+internal static class ConfigurationBinding
+{
+    public static void Bind(IConfiguration section, ReconcilerOptions options)
+    {
+        var path = (section as IConfigurationSection)?.Path ?? string.Empty;
+        foreach (var child in section.GetChildren())
+        {
+            switch (child.Key.ToLowerInvariant())
+            {
+                case "identity": options.Identity = child.Value ?? string.Empty; break;
+                case "watchednamespaces":
+                    options.WatchedNamespaces.Clear();
+                    var items = child.Value is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : child.GetChildren().Select(c => c.Value ?? string.Empty);
+                    foreach (var item in items)
+                    {
+                        options.WatchedNamespaces.Add(item);
+                    }
+
+                    break;
+                case "authenticationrequired": options.AuthenticationRequired = Boolean(child); break;
+                case "deletionpolicy": options.DeletionPolicy = Enum<DeletionPolicy>(child); break;
+                case "markerprefix": options.MarkerPrefix = child.Value ?? string.Empty; break;
+                case "maxconflictretries": options.MaxConflictRetries = Int(child); break;
+                case "transientretries": options.TransientRetries = Int(child); break;
+                case "transientretrydelay": options.TransientRetryDelay = Duration(child); break;
+                case "transitioningrequeue": options.TransitioningRequeue = Duration(child); break;
+                case "failurerequeue": options.FailureRequeue = Duration(child); break;
+                case "maxfailurerequeue": options.MaxFailureRequeue = Duration(child); break;
+                case "maxretryafter": options.MaxRetryAfter = Duration(child); break;
+                case "reconciletimeout": options.ReconcileTimeout = Duration(child); break;
+                default: throw Unknown(child, path, "Identity, WatchedNamespaces, AuthenticationRequired, DeletionPolicy, MarkerPrefix, MaxConflictRetries, TransientRetries, TransientRetryDelay, TransitioningRequeue, FailureRequeue, MaxFailureRequeue, MaxRetryAfter, ReconcileTimeout");
+            }
+        }
+    }
+
+    public static void Bind(IConfiguration section, VvpPlatformClientOptions options)
+    {
+        var path = (section as IConfigurationSection)?.Path ?? string.Empty;
+        foreach (var child in section.GetChildren())
+        {
+            switch (child.Key.ToLowerInvariant())
+            {
+                case "baseaddress":
+                    options.BaseAddress = Uri.TryCreate(child.Value, UriKind.Absolute, out var address)
+                        ? address
+                        : throw new ArgumentException($"Configuration {child.Path} is not an absolute URL.");
+                    break;
+                case "allowinsecurehttp": options.AllowInsecureHttp = Boolean(child); break;
+                case "requesttimeout": options.RequestTimeout = Duration(child); break;
+                case "maxresponsebytes": options.MaxResponseBytes = Int(child); break;
+                case "maxredirects": options.MaxRedirects = Int(child); break;
+                case "checkplatformversion": options.CheckPlatformVersion = Boolean(child); break;
+                case "minimumplatformversion":
+                    options.MinimumPlatformVersion = Version.TryParse(child.Value, out var version)
+                        ? version
+                        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a version such as 2.4.");
+                    break;
+                default: throw Unknown(child, path, "BaseAddress, AllowInsecureHttp, RequestTimeout, MaxResponseBytes, MaxRedirects, CheckPlatformVersion, MinimumPlatformVersion");
+            }
+        }
+    }
+
+    private static ArgumentException Unknown(IConfigurationSection child, string path, string known) =>
+        new($"Configuration {child.Path} is not a setting{(path.Length == 0 ? string.Empty : " of " + path)}; the settings are {known}.");
+
+    private static bool Boolean(IConfigurationSection child) => bool.TryParse(child.Value, out var value)
+        ? value
+        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not true or false.");
+
+    private static int Int(IConfigurationSection child) => int.TryParse(child.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        ? value
+        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a whole number.");
+
+    // A duration as TimeSpan text (00:00:30) or as seconds (30, 0.5).
+    private static TimeSpan Duration(IConfigurationSection child) =>
+        double.TryParse(child.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
+        : TimeSpan.TryParse(child.Value, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a duration (seconds, or hh:mm:ss).");
+
+    private static T Enum<T>(IConfigurationSection child)
+        where T : struct, System.Enum =>
+        System.Enum.TryParse<T>(child.Value, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !int.TryParse(child.Value, out _)
+            ? value
+            : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not one of {string.Join(", ", System.Enum.GetNames<T>())}.");
+}
