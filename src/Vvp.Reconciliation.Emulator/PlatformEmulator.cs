@@ -180,15 +180,7 @@ public sealed class PlatformEmulator : IAsyncDisposable
         }
         catch (PlatformException ex)
         {
-            var code = ex.StatusCode ?? ex.Kind switch
-            {
-                PlatformErrorKind.Rejected => 400,
-                PlatformErrorKind.Unauthenticated => 401,
-                PlatformErrorKind.Forbidden => 403,
-                PlatformErrorKind.NotFound => 404,
-                PlatformErrorKind.Conflict => 409,
-                _ => 503,
-            };
+            var code = ex.StatusCode ?? PlatformException.StatusOf(ex.Kind);
             if (ex.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);

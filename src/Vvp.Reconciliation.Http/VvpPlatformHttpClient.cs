@@ -287,17 +287,9 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
             // before the message is shortened, so no part of it survives.
             var message = $"{method} {path}: HTTP {code}: {MessageOf(text, token)}";
 
-            throw code switch
-            {
-                400 => new PlatformException(PlatformErrorKind.Rejected, message, code),
-                401 => new PlatformException(PlatformErrorKind.Unauthenticated, message, code),
-                403 => new PlatformException(PlatformErrorKind.Forbidden, message, code),
-                404 => new PlatformException(PlatformErrorKind.NotFound, message, code),
-                409 => new PlatformException(PlatformErrorKind.Conflict, message, code),
-                429 or >= 500 => new PlatformException(PlatformErrorKind.Transient, message, code, RetryAfter(response, _options.TimeProvider)),
-                >= 300 and < 400 => new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: a redirect was not followed (HTTP {code}).", code),
-                _ => new PlatformException(PlatformErrorKind.Rejected, message, code),
-            };
+            throw code is >= 300 and < 400
+                ? new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: a redirect was not followed (HTTP {code}).", code)
+                : PlatformException.FromStatus(code, message, code is 429 or >= 500 ? RetryAfter(response, _options.TimeProvider) : null);
         }
     }
 

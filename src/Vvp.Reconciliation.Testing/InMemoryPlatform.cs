@@ -25,6 +25,9 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     private readonly object _gate = new();
     private readonly InMemoryPlatformOptions _options;
     private readonly Dictionary<(string Namespace, string Name), JsonObject> _deployments = [];
+
+    // Deployments by id as well: the platform addresses them by either, and a fleet of thousands must not be scanned.
+    private readonly Dictionary<string, JsonObject> _byId = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _savepoints = [];
     private readonly List<PlatformCall> _calls = [];
     private readonly Dictionary<string, PlatformRole> _tokens = new(StringComparer.Ordinal);
@@ -211,6 +214,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         lock (_gate)
         {
             _deployments.Clear();
+            _byId.Clear();
             _savepoints.Clear();
             foreach (var deployment in (state["deployments"] as JsonArray ?? []).OfType<JsonObject>())
             {
@@ -221,7 +225,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
                     throw new ArgumentException("Every saved deployment needs metadata.namespace and metadata.name.", nameof(state));
                 }
 
-                _deployments[(ns, name)] = deployment.DeepClone().AsObject();
+                Add(ns, name, deployment.DeepClone().AsObject());
             }
 
             _savepoints.AddRange((state["savepoints"] as JsonArray ?? []).OfType<JsonObject>().Select(s => s.DeepClone().AsObject()));
@@ -237,7 +241,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            return _deployments.Remove((ns, name));
+            return RemoveDeployment(ns, name);
         }
     }
 
@@ -325,7 +329,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
                 throw ErrorFor(400, $"Deployment {name} must be CANCELLED or SUSPENDED to be deleted; it is {state}.");
             }
 
-            _deployments.Remove((ns, JsonRead.Text(stored, "metadata", "name")!));
+            RemoveDeployment(ns, JsonRead.Text(stored, "metadata", "name")!);
             return true;
         }, cancellationToken);
 
@@ -340,7 +344,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         Run(PlatformOperation.CreateSavepoint, ns, null, savepoint, token, () =>
         {
             var deploymentId = JsonRead.Text(savepoint, "metadata", "deploymentId");
-            if (deploymentId is null || !_deployments.Values.Any(d => JsonRead.Text(d, "metadata", "id") == deploymentId))
+            if (deploymentId is null || !_byId.ContainsKey(deploymentId))
             {
                 throw ErrorFor(400, $"metadata.deploymentId '{deploymentId}' names no deployment.");
             }
@@ -360,15 +364,8 @@ public sealed partial class InMemoryPlatform : IPlatformClient
             return stored.DeepClone().AsObject();
         }, cancellationToken);
 
-    internal static PlatformException ErrorFor(int statusCode, string message, TimeSpan? retryAfter = null) => statusCode switch
-    {
-        400 => new PlatformException(PlatformErrorKind.Rejected, message, statusCode),
-        401 => new PlatformException(PlatformErrorKind.Unauthenticated, message, statusCode),
-        403 => new PlatformException(PlatformErrorKind.Forbidden, message, statusCode),
-        404 => new PlatformException(PlatformErrorKind.NotFound, message, statusCode),
-        409 => new PlatformException(PlatformErrorKind.Conflict, message, statusCode),
-        _ => new PlatformException(PlatformErrorKind.Transient, message, statusCode, retryAfter),
-    };
+    internal static PlatformException ErrorFor(int statusCode, string message, TimeSpan? retryAfter = null) =>
+        PlatformException.FromStatus(statusCode, message, retryAfter);
 
     private Task<T> Run<T>(PlatformOperation operation, string ns, string? name, JsonObject? body, ApiToken? token, Func<T> action, CancellationToken cancellationToken)
     {
@@ -438,7 +435,31 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         }
 
         // The platform also addresses deployments by id (deprecated).
-        return _deployments.Where(d => d.Key.Namespace == ns).Select(d => d.Value).FirstOrDefault(d => JsonRead.Text(d, "metadata", "id") == nameOrId);
+        return _byId.TryGetValue(nameOrId, out var byId) && JsonRead.Text(byId, "metadata", "namespace") == ns ? byId : null;
+    }
+
+    private void Add(string ns, string name, JsonObject deployment)
+    {
+        _deployments[(ns, name)] = deployment;
+        if (JsonRead.Text(deployment, "metadata", "id") is { } id)
+        {
+            _byId[id] = deployment;
+        }
+    }
+
+    private bool RemoveDeployment(string ns, string name)
+    {
+        if (!_deployments.Remove((ns, name), out var removed))
+        {
+            return false;
+        }
+
+        if (JsonRead.Text(removed, "metadata", "id") is { } id)
+        {
+            _byId.Remove(id);
+        }
+
+        return true;
     }
 
     private JsonObject Insert(string ns, JsonObject deployment)
@@ -468,7 +489,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         };
         var metadata = deployment["metadata"] is JsonObject m ? Only(m, UserMetadataKeys) : [];
         Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true, created: true);
-        _deployments[(ns, name)] = stored;
+        Add(ns, name, stored);
         return stored;
     }
 

@@ -20,6 +20,21 @@ public sealed class InMemoryPlatformTests
         """.Replace("STATE", state, StringComparison.Ordinal))!;
 
     [Fact]
+    public async Task A_deployment_is_found_by_its_id_in_its_own_namespace_only_and_not_after_it_is_gone()
+    {
+        var created = await _platform.CreateDeploymentAsync("ns", Deployment(), null, default);
+        var id = created["metadata"]!["id"]!.GetValue<string>();
+
+        (await _platform.GetDeploymentAsync("ns", id, null, default))!["metadata"]!["name"]!.GetValue<string>().Should().Be("job");
+        (await _platform.GetDeploymentAsync("other", id, null, default)).Should().BeNull();
+        var exported = _platform.ExportState();
+        _platform.Remove("ns", "job").Should().BeTrue();
+        (await _platform.GetDeploymentAsync("ns", id, null, default)).Should().BeNull();
+        _platform.ImportState(exported);
+        (await _platform.GetDeploymentAsync("ns", id, null, default)).Should().NotBeNull("an imported state is indexed by id too");
+    }
+
+    [Fact]
     public async Task Create_assigns_id_timestamps_version_system_annotations_and_defaults()
     {
         var created = await _platform.CreateDeploymentAsync("ns", Deployment(), null, default);
