@@ -40,7 +40,10 @@ public static class VvpPlatformClientServiceCollectionExtensions
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .AddHttpMessageHandler(provider => new SameOriginRedirectHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
-        builder.AddStandardResilienceHandler(options => NoRetryFor(options.Retry, HttpMethod.Post, HttpMethod.Patch));
+        // One retry policy: the reconciler's, which re-reads and re-plans instead of resending a write, waits on the
+        // injected clock, and stays within its deadline. The handler keeps its time-outs and circuit breaker only;
+        // retrying here too would multiply the attempts.
+        builder.AddStandardResilienceHandler(options => options.Retry.ShouldHandle = _ => PredicateResult.False());
 
         // The factory's request logging never shows the token, whatever the log level.
         builder.RedactLoggedHeaders(["Authorization"]);
@@ -68,12 +71,4 @@ public static class VvpPlatformClientServiceCollectionExtensions
         return services.AddVvpPlatformClient(options => ConfigurationBinding.Bind(configuration, options));
     }
 
-    // A write that may have happened is never resent blindly: the reconciler re-reads and re-plans instead.
-    private static void NoRetryFor(HttpRetryStrategyOptions retry, params HttpMethod[] methods)
-    {
-        var shouldHandle = retry.ShouldHandle;
-        retry.ShouldHandle = async args =>
-            await shouldHandle(args).ConfigureAwait(false) &&
-            !(args.Context.GetRequestMessage() is { } request && methods.Contains(request.Method));
-    }
 }

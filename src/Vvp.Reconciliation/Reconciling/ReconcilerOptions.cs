@@ -47,6 +47,12 @@ public sealed class ReconcilerOptions
     /// <summary>The deadline of one whole reconcile, retries and waits included; past it the result is a transient failure. Default 2 min.</summary>
     public TimeSpan ReconcileTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The randomness of the jitter on retry delays. Default <see cref="Random.Shared"/>; a seeded one makes delays
+    /// repeatable in tests (it is then used by one reconcile at a time, as <see cref="Random"/> is not thread-safe).
+    /// </summary>
+    public Random Random { get; set; } = Random.Shared;
+
     /// <summary>Decides from the live deployment whether CR syncing is on; <see langword="null"/> uses the marker annotation.</summary>
     public Func<System.Text.Json.Nodes.JsonObject, bool>? SyncingPredicate { get; set; }
 
@@ -81,6 +87,7 @@ public sealed class ReconcilerOptions
             throw new ArgumentException("ReconcilerOptions retry counts must not be negative.");
         }
 
+        ArgumentNullException.ThrowIfNull(Random);
         if (MaxRetryAfter < TimeSpan.Zero || ReconcileTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("ReconcilerOptions.MaxRetryAfter must not be negative and ReconcileTimeout must be positive.");

@@ -481,7 +481,7 @@ public sealed class VvpDeploymentReconciler
     private Task DelayAsync(DeploymentTarget target, int attempt, PlatformException ex, CancellationToken cancellationToken)
     {
         var baseDelay = _options.TransientRetryDelay * Math.Pow(2, attempt - 1);
-        var jitter = 0.8 + (0.4 * Random.Shared.NextDouble());
+        var jitter = 0.8 + (0.4 * _options.Random.NextDouble());
         var delay = ex.RetryAfter is { } retryAfter && retryAfter > baseDelay ? retryAfter : baseDelay * jitter;
         Log.Retrying(_logger, target.ToString(), delay);
         return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, cancellationToken);

@@ -265,21 +265,28 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddVvpPlatformClient_registers_the_adapter_with_resilience()
+    public async Task AddVvpPlatformClient_registers_the_adapter_with_resilience_and_the_reconciler_owns_the_one_retry_policy()
     {
         var services = new ServiceCollection();
         services.AddVvpPlatformClient(o => o.BaseAddress = _emulator.BaseAddress);
-        services.Configure<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>(
-            "VvpPlatformHttpClient-standard", o => o.Retry.Delay = TimeSpan.FromMilliseconds(10));
+        services.AddVvpReconciliation(o =>
+        {
+            o.WatchedNamespaces.Add("default");
+            o.TransientRetries = 2;
+            o.TransientRetryDelay = TimeSpan.FromMilliseconds(5);
+        });
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IPlatformClient>();
+        client.Should().BeOfType<VvpPlatformHttpClient>();
+        await ((VvpPlatformHttpClient)client).GetPlatformVersionAsync(null, default);
         _emulator.Platform.FailNext(PlatformOperation.GetDeployment, PlatformFault.Status(503), times: 2);
 
-        var created = await client.CreateDeploymentAsync("ns", Deployment(), null, default);
-        var read = await client.GetDeploymentAsync("ns", "job", null, default);
+        var handlerAlone = async () => await client.GetDeploymentAsync("default", "test-cr", null, default);
+        (await handlerAlone.Should().ThrowAsync<PlatformException>()).Which.Kind.Should().Be(PlatformErrorKind.Transient, "the handler does not retry");
+        var result = await provider.GetRequiredService<VvpDeploymentReconciler>().ReconcileAsync(TestCrs.Cr());
 
-        client.Should().BeOfType<VvpPlatformHttpClient>();
-        read!["metadata"]!["id"]!.GetValue<string>().Should().Be(created["metadata"]!["id"]!.GetValue<string>(), "GET is retried by the resilience handler");
+        result.Writes.Should().BeGreaterThan(0, "the reconciler retried the read that failed once more");
+        _emulator.Exchanges.Count(e => e.Method == "GET" && e.Path == "/api/v1/namespaces/default/deployments/test-cr").Should().Be(3, "one failed read alone, one failed and one retried by the reconciler: no attempt multiplied");
     }
 
     [Fact]

@@ -9,14 +9,29 @@ public sealed class TelemetryTests
 {
     private sealed record Measurement(string Instrument, string? Unit, double Value, Dictionary<string, object?> Tags);
 
-    private static (MeterListener Listener, List<Measurement> Measurements) Listen(ReconcilerTelemetry telemetry)
+    /// <summary>Meters of their own, so that reconcilers of other tests running at the same time are not heard.</summary>
+    private sealed class OwnMeters : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
+    }
+
+    private static (MeterListener Listener, List<Measurement> Measurements) Listen(OwnMeters meters)
     {
         var measurements = new List<Measurement>();
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == ReconcilerTelemetry.Name)
+                if (instrument.Meter.Name == ReconcilerTelemetry.Name && ReferenceEquals(instrument.Meter.Scope, meters))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -39,8 +54,9 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Reconciles_are_counted_by_result_and_timed_in_seconds_and_writes_by_kind()
     {
-        using var telemetry = new ReconcilerTelemetry();
-        var (listener, measurements) = Listen(telemetry);
+        using var meters = new OwnMeters();
+        using var telemetry = new ReconcilerTelemetry(meters);
+        var (listener, measurements) = Listen(meters);
         using var _ = listener;
         var host = new FakeHost(FakeHost.Cr0(), telemetry: telemetry);
 
