@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
@@ -159,8 +160,7 @@ internal static class ReconcileCommand
 
         var result = await reconciler.ReconcileAsync(cr).ConfigureAwait(false);
         Print(text, file, result.Plan, result, cr);
-        var synced = StatusProjection.Condition(result.Status, "Synced");
-        var failed = JsonRead.String(synced, "status") == "False" && result.Plan?.Reason != PlanReasons.Idle;
+        var failed = VvpDeploymentStatus.From(result.Status).Synced?.Status == "False" && result.Plan?.Reason != PlanReasons.Idle;
         return (failed ? ExitCodes.Invalid : ExitCodes.Success, Report(file, result.Plan, result), result.SpecUpdate);
     }
 
@@ -206,8 +206,8 @@ internal static class ReconcileCommand
             text.WriteLine($"event:   {e.Type} {e.Reason}: {Clean(e.Message)}");
         }
 
-        var synced = StatusProjection.Condition(result.Status, "Synced");
-        text.WriteLine($"outcome: {result.Writes} write(s); Synced={Clean(JsonRead.String(synced, "status") ?? "Unknown")} ({Clean(JsonRead.String(synced, "reason"))}): {Clean(JsonRead.String(synced, "message"))}");
+        var synced = VvpDeploymentStatus.From(result.Status).Synced;
+        text.WriteLine($"outcome: {result.Writes} write(s); Synced={Clean(synced?.Status ?? "Unknown")} ({Clean(synced?.Reason)}): {Clean(synced?.Message)}");
     }
 
     // Text from files and from the platform: one line, no escape sequences, bounded.
