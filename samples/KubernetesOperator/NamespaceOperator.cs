@@ -9,6 +9,7 @@ using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using Vvp.Reconciliation;
+using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
 
 namespace KubernetesOperator;

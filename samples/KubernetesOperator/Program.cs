@@ -1,6 +1,7 @@
 using k8s;
 using KubernetesOperator;
 using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
 
 // A Kubernetes operator for VvpDeployment CRs, configured from the environment:

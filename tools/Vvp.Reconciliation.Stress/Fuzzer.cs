@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
 
 namespace Vvp.Reconciliation.DependencyInjection;

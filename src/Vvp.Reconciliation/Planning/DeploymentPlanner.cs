@@ -94,6 +94,84 @@ public sealed class DeploymentPlanner
     }
 
     /// <summary>
+    /// Decides what deleting <paramref name="resource"/> asks of its deployment now. Orphan (or a CR that names no
+    /// deployment): nothing. A deployment that is gone, or owned by another: nothing. Otherwise cancel it first (PATCH
+    /// <c>spec.state: CANCELLED</c>); with policy Cancel that finishes it; with policy Delete, wait until the platform
+    /// reports it <c>CANCELLED</c>, then delete it.
+    /// </summary>
+    /// <param name="resource">The CR being deleted.</param>
+    /// <param name="live">The live deployment, or <see langword="null"/> when there is none.</param>
+    /// <param name="policy">The deletion policy.</param>
+    /// <returns>The deletion plan.</returns>
+    public DeletionPlan PlanDeletion(VvpDeploymentResource resource, JsonObject? live, DeletionPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (policy == DeletionPolicy.Orphan || resource.Target is not { } target)
+        {
+            return new DeletionPlan(DeletionStep.Finished, null, false, "Orphaned", $"The CR is deleted; the deployment {resource.Target?.ToString() ?? "(none)"} is left as it is.");
+        }
+
+        if (live is null)
+        {
+            return new DeletionPlan(DeletionStep.Finished, null, false, "Deleted", $"The deployment {target} does not exist.");
+        }
+
+        var owner = JsonRead.String(live, "metadata", "annotations", _options.OwnerAnnotation);
+        if (owner != _options.OwnerOf(resource))
+        {
+            return new DeletionPlan(DeletionStep.Finished, null, false, "NotOwned", $"The deployment {target} is not owned by this CR (owner '{owner ?? "none"}'); it is left as it is.", IsWarning: true);
+        }
+
+        if (JsonRead.String(live, "spec", "state") != "CANCELLED")
+        {
+            var cancel = new JsonObject { ["spec"] = new JsonObject { ["state"] = "CANCELLED" } };
+            return policy == DeletionPolicy.Cancel
+                ? new DeletionPlan(DeletionStep.Cancel, cancel, true, "Cancelled", $"The CR is deleted; the deployment {target} is cancelled and kept.")
+                : new DeletionPlan(DeletionStep.Cancel, cancel, false, "Cancelling", $"Cancelling {target} before deleting it.");
+        }
+
+        if (policy == DeletionPolicy.Cancel)
+        {
+            return new DeletionPlan(DeletionStep.Finished, null, false, "Cancelled", $"The CR is deleted; the deployment {target} is cancelled and kept.");
+        }
+
+        // Deleting needs the platform to report CANCELLED: look again soon rather than wait.
+        return JsonRead.String(live, "status", "state") != "CANCELLED"
+            ? new DeletionPlan(DeletionStep.WaitForCancelled, null, false, "WaitingForCancel", $"Waiting for {target} to be CANCELLED before deleting it.")
+            : new DeletionPlan(DeletionStep.Delete, null, true, "Deleted", $"The deployment {target} is deleted.");
+    }
+
+    /// <summary>
+    /// The body that registers an initial savepoint for a deployment (<c>POST /savepoints</c>): the location, marked
+    /// <c>COMPLETED</c> (the user's responsibility, as the documentation says), tied to the deployment's id and spec version.
+    /// </summary>
+    /// <param name="location">The savepoint location.</param>
+    /// <param name="deployment">The deployment as the platform returned it.</param>
+    /// <returns>The request body, or <see langword="null"/> when the deployment has no id yet.</returns>
+    public static JsonObject? PlanSavepointRegistration(string location, JsonObject deployment)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(deployment);
+        const string SpecVersion = "com.dataartisans.appmanager.controller.deployment.spec.version";
+        if (JsonRead.String(deployment, "metadata", "id") is not { } id)
+        {
+            return null;
+        }
+
+        return new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["deploymentId"] = id,
+                ["annotations"] = new JsonObject { [SpecVersion] = JsonRead.String(deployment, "metadata", "annotations", SpecVersion) },
+            },
+            // The platform's API asks for a Flink savepoint id; a savepoint registered from outside has none.
+            ["spec"] = new JsonObject { ["savepointLocation"] = location, ["flinkSavepointId"] = "00000000-0000-0000-0000-000000000000" },
+            ["status"] = new JsonObject { ["state"] = "COMPLETED" },
+        };
+    }
+
+    /// <summary>
     /// The bookkeeping a deployment this CR owns needs after a write or a verified sync: the last-applied record
     /// of a CR without <c>metadata.generation</c>, and the end of a PUT-mode adoption's guard once the CR states
     /// every field adoption synced back. It changes only marker annotations, never the user part.
@@ -180,7 +258,7 @@ public sealed class DeploymentPlanner
             UserMetadataScrubber.FindErased(JsonRead.Object(resource.InitFields, "userMetadata"), "/spec/initFields/userMetadata", options, erased);
             foreach (var path in erased)
             {
-                _warnings.Add(new ResourceMessage(path, "Erased: not a valid userMetadata key (valid: name, namespace, displayName, labels, annotations; system annotations are set by the platform)."));
+                _warnings.Add(new ResourceMessage(path, "Erased: not a valid userMetadata key (valid: name, namespace, displayName, labels, annotations; system annotations are set by the platform).") { Code = PlanWarnings.KeysErased });
             }
 
             if (erased.Count > 0)
@@ -194,7 +272,8 @@ public sealed class DeploymentPlanner
             {
                 _warnings.Add(new ResourceMessage(
                     "/spec/deployment/userMetadata/name",
-                    $"The CR now points at a different deployment: the status records id {recordedId}, but {Target} is {(liveId is null ? "absent" : $"id {liveId}")}. The current target is used; the old deployment is left as it is."));
+                    $"The CR now points at a different deployment: the status records id {recordedId}, but {Target} is {(liveId is null ? "absent" : $"id {liveId}")}. The current target is used; the old deployment is left as it is.")
+                { Code = PlanWarnings.TargetChanged });
             }
 
         }
@@ -236,7 +315,7 @@ public sealed class DeploymentPlanner
                 else
                 {
                     var reason = "Not used: " + string.Join("; ", unmet) + ".";
-                    _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", "The initial savepoint is skipped. " + reason));
+                    _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", "The initial savepoint is skipped. " + reason) { Code = PlanWarnings.InitialSavepointSkipped });
                     savepointStatus = SyncOutcome.SavepointStatus(location, "Skipped", reason);
                 }
             }
@@ -490,7 +569,7 @@ public sealed class DeploymentPlanner
                 var unmet = UnmetSavepointConditions(CreateSpec());
                 unmet.Add("the deployment already exists");
                 var reason = "Not used: " + string.Join("; ", unmet) + ".";
-                _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", "The initial savepoint is skipped. " + reason));
+                _warnings.Add(new ResourceMessage("/spec/initialSavepointSpec", "The initial savepoint is skipped. " + reason) { Code = PlanWarnings.InitialSavepointSkipped });
                 SavepointStatus = SyncOutcome.SavepointStatus(requested, "Skipped", reason);
                 return new SavepointPlan(false, requested, unmet);
             }

@@ -14,7 +14,7 @@ public sealed class ReconcilerOptions
     /// <summary>Whether the platform requires an API token (its authentication is enabled). Default <see langword="false"/>.</summary>
     public bool AuthenticationRequired { get; set; }
 
-    /// <summary>What deleting a CR does to its deployment. Default <see cref="Reconciling.DeletionPolicy.Orphan"/>.</summary>
+    /// <summary>What deleting a CR does to its deployment. Default <see cref="Planning.DeletionPolicy.Orphan"/>.</summary>
     public DeletionPolicy DeletionPolicy { get; set; } = DeletionPolicy.Orphan;
 
     /// <summary>The prefix of the marker annotations. Default <c>reconciliation.vvp/</c>.</summary>

@@ -118,7 +118,8 @@ public sealed class VvpDeploymentReconciler
 
         if (_options.DeletionPolicy == DeletionPolicy.Orphan || resource.Target is not { } target)
         {
-            return Finished(ReconcileEvent.Normal("Orphaned", $"The CR is deleted; the deployment {resource.Target?.ToString() ?? "(none)"} is left as it is."));
+            var orphan = _planner.PlanDeletion(resource, null, _options.DeletionPolicy);
+            return Finished(ReconcileEvent.Normal(orphan.Reason, orphan.Message));
         }
 
         var credential = await CredentialResolver.ResolveAsync(resource, _secrets, _options.AuthenticationRequired, cancellationToken).ConfigureAwait(false);
@@ -130,45 +131,25 @@ public sealed class VvpDeploymentReconciler
         try
         {
             var live = await ReadLiveAsync(target, credential.Token, cancellationToken).ConfigureAwait(false);
-            if (live is null)
+            var plan = _planner.PlanDeletion(resource, live, _options.DeletionPolicy);
+            var message = plan.IsWarning ? ReconcileEvent.Warning(plan.Reason, plan.Message) : ReconcileEvent.Normal(plan.Reason, plan.Message);
+            switch (plan.Step)
             {
-                return Finished(ReconcileEvent.Normal("Deleted", $"The deployment {target} does not exist."));
+                case DeletionStep.Cancel:
+                    await _platform.PatchDeploymentAsync(target.Namespace, target.Name, plan.Request!, credential.Token, cancellationToken).ConfigureAwait(false);
+                    _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "cancel"));
+                    return plan.FinishedAfterWrite
+                        ? Finished(message, 1)
+                        : new ReconcileResult { Status = resource.Status, Writes = 1, RequeueAfter = _options.TransitioningRequeue, Events = [message] };
+                case DeletionStep.WaitForCancelled:
+                    return new ReconcileResult { Status = resource.Status, RequeueAfter = _options.TransitioningRequeue, Events = [message] };
+                case DeletionStep.Delete:
+                    await _platform.DeleteDeploymentAsync(target.Namespace, target.Name, credential.Token, cancellationToken).ConfigureAwait(false);
+                    _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "delete"));
+                    return Finished(message, 1);
+                default:
+                    return Finished(message);
             }
-
-            var owner = JsonRead.String(live, "metadata", "annotations", _planner.Options.OwnerAnnotation);
-            if (owner != _planner.Options.OwnerOf(resource))
-            {
-                return Finished(ReconcileEvent.Warning("NotOwned", $"The deployment {target} is not owned by this CR (owner '{owner ?? "none"}'); it is left as it is."));
-            }
-
-            var writes = 0;
-            if (JsonRead.String(live, "spec", "state") != "CANCELLED")
-            {
-                await _platform.PatchDeploymentAsync(target.Namespace, target.Name, new JsonObject { ["spec"] = new JsonObject { ["state"] = "CANCELLED" } }, credential.Token, cancellationToken).ConfigureAwait(false);
-                writes++;
-                _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "cancel"));
-                if (_options.DeletionPolicy == DeletionPolicy.Cancel)
-                {
-                    return Finished(ReconcileEvent.Normal("Cancelled", $"The CR is deleted; the deployment {target} is cancelled and kept."), writes);
-                }
-
-                return new ReconcileResult { Status = resource.Status, Writes = writes, RequeueAfter = _options.TransitioningRequeue, Events = [ReconcileEvent.Normal("Cancelling", $"Cancelling {target} before deleting it.")] };
-            }
-
-            if (_options.DeletionPolicy == DeletionPolicy.Cancel)
-            {
-                return Finished(ReconcileEvent.Normal("Cancelled", $"The CR is deleted; the deployment {target} is cancelled and kept."));
-            }
-
-            if (JsonRead.String(live, "status", "state") != "CANCELLED")
-            {
-                // Deleting needs the platform to report CANCELLED: look again soon rather than wait here.
-                return new ReconcileResult { Status = resource.Status, RequeueAfter = _options.TransitioningRequeue, Events = [ReconcileEvent.Normal("WaitingForCancel", $"Waiting for {target} to be CANCELLED before deleting it.")] };
-            }
-
-            await _platform.DeleteDeploymentAsync(target.Namespace, target.Name, credential.Token, cancellationToken).ConfigureAwait(false);
-            _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "delete"));
-            return Finished(ReconcileEvent.Normal("Deleted", $"The deployment {target} is deleted."), 1);
         }
         catch (PlatformException ex)
         {
@@ -236,7 +217,7 @@ public sealed class VvpDeploymentReconciler
                 {
                     Log.PlannedNothing(_logger, plan.Action.ToString(), plan.Reason, target.ToString());
                 }
-                events.AddRange(plan.Warnings.Select(w => ReconcileEvent.Warning(WarningReason(w), $"{w.Path}: {w.Message}")));
+                events.AddRange(plan.Warnings.Select(w => ReconcileEvent.Warning(w.Code ?? "Warning", $"{w.Path}: {w.Message}")));
                 if (!plan.Writes)
                 {
                     return await FinishWithoutWriteAsync(resource, plan, live, token, events, cancellationToken).ConfigureAwait(false);
@@ -404,20 +385,7 @@ public sealed class VvpDeploymentReconciler
                 return (SyncOutcome.SavepointStatus(location, "Registered", "The platform lists the savepoint for the deployment."), false);
             }
 
-            var body = new JsonObject
-            {
-                ["metadata"] = new JsonObject
-                {
-                    ["deploymentId"] = id,
-                    ["annotations"] = new JsonObject
-                    {
-                        ["com.dataartisans.appmanager.controller.deployment.spec.version"] =
-                            JsonRead.String(deployment, "metadata", "annotations", "com.dataartisans.appmanager.controller.deployment.spec.version"),
-                    },
-                },
-                ["spec"] = new JsonObject { ["savepointLocation"] = location, ["flinkSavepointId"] = "00000000-0000-0000-0000-000000000000" },
-                ["status"] = new JsonObject { ["state"] = "COMPLETED" },
-            };
+            var body = DeploymentPlanner.PlanSavepointRegistration(location, deployment)!;
             await _platform.CreateSavepointAsync(target.Namespace, body, token, cancellationToken).ConfigureAwait(false);
             _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "savepoint"));
             Log.SavepointRegistered(_logger, target.ToString(), location);
@@ -605,8 +573,4 @@ public sealed class VvpDeploymentReconciler
         _ => "TransientFailure",
     };
 
-    private static string WarningReason(ResourceMessage warning) =>
-        warning.Path.StartsWith("/spec/initialSavepointSpec", StringComparison.Ordinal) ? "InitialSavepointSkipped"
-        : warning.Message.StartsWith("Erased", StringComparison.Ordinal) ? "KeysErased"
-        : "TargetChanged";
 }

@@ -5,6 +5,12 @@ namespace Vvp.Reconciliation;
 /// <param name="Message">What is wrong, for a person.</param>
 public sealed record ResourceMessage(string Path, string Message)
 {
+    /// <summary>
+    /// What kind of message this is, for programs: for a plan's warnings one of <see cref="Planning.PlanWarnings"/>
+    /// (also the reason of the event a reconciler reports); <see langword="null"/> where no code applies.
+    /// </summary>
+    public string? Code { get; init; }
+
     /// <summary>The message as <c>path: message</c> (the path <c>/</c> standing for the whole document).</summary>
     /// <returns>The formatted message.</returns>
     public override string ToString() => $"{(Path.Length == 0 ? "/" : Path)}: {Message}";

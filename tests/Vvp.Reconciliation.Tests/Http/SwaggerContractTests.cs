@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Json.Schema;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
 using Vvp.Reconciliation.Testing;
 using Vvp.Reconciliation.Tests.Support;

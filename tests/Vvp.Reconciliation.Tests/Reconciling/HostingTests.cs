@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
 using Vvp.Reconciliation.Testing;

@@ -1,4 +1,4 @@
-namespace Vvp.Reconciliation.Reconciling;
+namespace Vvp.Reconciliation.Planning;
 
 /// <summary>What happens to the deployment when its CR is deleted.</summary>
 public enum DeletionPolicy
