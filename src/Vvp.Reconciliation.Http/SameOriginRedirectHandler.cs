@@ -7,7 +7,7 @@ namespace Vvp.Reconciliation.Http;
 /// only to the origin it was meant for: on a redirect to another scheme, host or port it is dropped, and a
 /// redirect to an address the options do not allow (plain HTTP) is refused.
 /// </summary>
-public sealed class SameOriginRedirectHandler : DelegatingHandler
+internal sealed class SameOriginRedirectHandler : DelegatingHandler
 {
     private readonly VvpPlatformClientOptions _options;
 

@@ -130,7 +130,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     }
 
     /// <summary>The paths the adapter uses, relative to the base address (for the contract test).</summary>
-    public static IReadOnlyList<(string Method, string Path)> Endpoints { get; } =
+    internal static IReadOnlyList<(string Method, string Path)> Endpoints { get; } =
     [
         ("GET", "/api/v1/namespaces/{ns}/deployments"),
         ("POST", "/api/v1/namespaces/{ns}/deployments"),

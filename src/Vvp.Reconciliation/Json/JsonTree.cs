@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Vvp.Reconciliation.Json;
 
 /// <summary>Depth-checked tree helpers shared by the JSON engine.</summary>
-public static class JsonTree
+internal static class JsonTree
 {
     /// <summary>Deep-clones a JSON tree, refusing trees nested deeper than <paramref name="maxDepth"/>.</summary>
     /// <param name="node">The tree to copy.</param>

@@ -8,7 +8,7 @@ namespace Vvp.Reconciliation.Planning;
 /// Projects a CR's status from the CR, the live deployment and the outcome of the reconcile: a pure
 /// function, so the same inputs always give the same status, and an unchanged status costs no write.
 /// </summary>
-public static class StatusProjection
+internal static class StatusProjection
 {
     /// <summary>Projects the status.</summary>
     /// <param name="resource">The CR (its current status supplies what the outcome does not change).</param>

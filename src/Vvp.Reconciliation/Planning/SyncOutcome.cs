@@ -15,7 +15,7 @@ namespace Vvp.Reconciliation.Planning;
 /// <param name="InitialSavepoint">The new <c>initialSavepoint</c> status; <see langword="null"/> keeps the previous one.</param>
 /// <param name="LiveUnknown">True when the live deployment was not read (no credential, an invalid CR): the previous observations are kept.</param>
 /// <param name="Wrote">True when the live deployment is the platform's answer to a write: its user-part hash is recorded.</param>
-public sealed record SyncOutcome(string Synced, string Reason, string Message, bool RecordSync = false, bool Idle = false, JsonObject? InitialSavepoint = null, bool LiveUnknown = false, bool Wrote = false)
+internal sealed record SyncOutcome(string Synced, string Reason, string Message, bool RecordSync = false, bool Idle = false, JsonObject? InitialSavepoint = null, bool LiveUnknown = false, bool Wrote = false)
 {
     /// <summary>A successful write: <c>Synced=True</c>, recording the platform's answer with the hash of its user part.</summary>
     /// <param name="reason">The reason, e.g. <c>Patched</c>.</param>
