@@ -105,12 +105,14 @@ public sealed partial class VvpDeploymentValidator
     {
         var (schema, schemaDocument) = LazySchema.Value;
         var element = JsonSerializer.SerializeToElement(document, ValidationJsonContext.Default.JsonObject);
-        var results = schema.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.List });
-        if (results.IsValid)
+        // Valid or not first (the flag output stops at the first failure and collects nothing); the full list of
+        // errors is built only for a CR that has some.
+        if (schema.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid)
         {
             yield break;
         }
 
+        var results = schema.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.List });
         var details = (results.Details ?? []).Prepend(results).ToList();
         foreach (var detail in details.Where(d => !d.IsValid && d.Errors is { Count: > 0 }))
         {
