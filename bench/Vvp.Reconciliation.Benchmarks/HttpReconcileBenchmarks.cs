@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 
 namespace Vvp.Reconciliation.Benchmarks;

@@ -4,6 +4,7 @@ using JsonDiffPatchDotNet;
 using Newtonsoft.Json.Linq;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Benchmarks;
 

@@ -5,6 +5,7 @@ using JsonDiffPatchDotNet.Formatters.JsonPatch;
 using Newtonsoft.Json.Linq;
 using Vvp.Reconciliation.Benchmarks;
 using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Resources;
 
 if (args is ["counts"])
 {
@@ -73,7 +74,7 @@ if (args is ["reapply-counts"])
         var options = new Vvp.Reconciliation.Reconciling.ReconcilerOptions { Identity = "vvp-1" };
         options.WatchedNamespaces.Add("default");
         var reconciler = new Vvp.Reconciliation.Reconciling.VvpDeploymentReconciler(client, options);
-        var document = (JsonObject)Vvp.Reconciliation.ResourceReader.Read(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "test-cr.yaml"))).Document!;
+        var document = (JsonObject)Vvp.Reconciliation.Resources.ResourceReader.Read(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "test-cr.yaml"))).Document!;
         document["spec"]!["syncingMode"] = mode;
         if (mode == "PUT")
         {
@@ -81,7 +82,7 @@ if (args is ["reapply-counts"])
         }
 
         document["spec"]!["deployment"]!["spec"]!["template"]!["spec"]!["resources"] = new JsonObject { ["jobmanager"] = new JsonObject { ["cpu"] = 1, ["memory"] = "1g" } };
-        var cr = Vvp.Reconciliation.VvpDeploymentResource.FromDocument(document);
+        var cr = Vvp.Reconciliation.Resources.VvpDeploymentResource.FromDocument(document);
         var writes = new List<int>();
         for (var run = 0; run < 11; run++)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 
 namespace Vvp.Reconciliation.Benchmarks;

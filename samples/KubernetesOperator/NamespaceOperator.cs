@@ -8,9 +8,9 @@ using k8s.Autorest;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
-using Vvp.Reconciliation;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 
 namespace KubernetesOperator;
 

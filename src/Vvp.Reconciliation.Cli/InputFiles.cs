@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Cli;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Cli;
 

@@ -5,6 +5,7 @@ using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 
 namespace Vvp.Reconciliation.Cli;

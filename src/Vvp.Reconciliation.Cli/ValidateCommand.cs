@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Cli;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Stress;
 

@@ -10,6 +10,7 @@ using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 
 namespace Vvp.Reconciliation.Stress;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Planning;
 

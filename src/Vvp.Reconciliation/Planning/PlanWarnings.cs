@@ -1,3 +1,5 @@
+using Vvp.Reconciliation.Resources;
+
 namespace Vvp.Reconciliation.Planning;
 
 /// <summary>The codes of a plan's warnings (<see cref="ResourceMessage.Code"/>), which are also the event reasons a reconciler reports.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Planning;
 

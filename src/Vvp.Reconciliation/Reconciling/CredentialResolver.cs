@@ -1,4 +1,5 @@
 using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Reconciling;
 

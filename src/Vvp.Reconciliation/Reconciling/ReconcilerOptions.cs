@@ -1,4 +1,5 @@
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Reconciling;
 

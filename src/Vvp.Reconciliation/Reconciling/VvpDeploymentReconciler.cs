@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Reconciling;
 

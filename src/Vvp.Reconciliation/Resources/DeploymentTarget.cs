@@ -1,4 +1,4 @@
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>Identifies a platform deployment: its Ververica Platform namespace and name.</summary>
 /// <param name="Namespace">The platform namespace (<c>default</c> when the CR names none).</param>

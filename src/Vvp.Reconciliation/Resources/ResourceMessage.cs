@@ -1,4 +1,4 @@
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>An error or warning about a document, located by a JSON Pointer into it.</summary>
 /// <param name="Path">The JSON Pointer (RFC 6901) of the offending value; <c>""</c> is the whole document.</param>

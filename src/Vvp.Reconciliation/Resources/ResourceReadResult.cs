@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>The outcome of reading one YAML or JSON document: the tree, or the errors that stopped it.</summary>
 public sealed class ResourceReadResult

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>
 /// Reads YAML or JSON text into <see cref="JsonNode"/> trees. The format is decided by content, not by

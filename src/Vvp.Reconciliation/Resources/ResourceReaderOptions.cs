@@ -1,4 +1,4 @@
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>Limits applied when reading YAML or JSON documents; anything beyond them is an error, never an exception.</summary>
 public sealed record ResourceReaderOptions

@@ -1,4 +1,4 @@
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>A Kubernetes-style condition of a <c>VvpDeployment</c> status (<c>Synced</c>, <c>Ready</c>).</summary>
 /// <param name="Type">The condition type.</param>

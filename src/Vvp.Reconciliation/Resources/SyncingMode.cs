@@ -1,4 +1,4 @@
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>How a CR is synced to its deployment (<c>spec.syncingMode</c>).</summary>
 public enum SyncingMode

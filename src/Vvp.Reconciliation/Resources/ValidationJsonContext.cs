@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class ValidationJsonContext : JsonSerializerContext;

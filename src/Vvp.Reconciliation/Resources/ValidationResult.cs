@@ -1,4 +1,4 @@
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>The outcome of validating a CR: every error at once, each with a JSON Pointer into the CR.</summary>
 /// <param name="Errors">The errors, ordered by path; empty when the CR is valid.</param>

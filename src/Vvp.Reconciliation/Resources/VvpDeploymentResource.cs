@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
 
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>
 /// A <c>VvpDeployment</c> custom resource: a typed view over its JSON tree. Reading never loses a field:

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
 
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>
 /// A typed view of a <c>VvpDeployment</c> status, as <see cref="VvpDeploymentResource"/> is of the CR: the values hosts

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Json.Schema;
 using Vvp.Reconciliation.Json;
 
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>
 /// Validates <c>VvpDeployment</c> CRs before anything reaches the platform: the documentation's JSON

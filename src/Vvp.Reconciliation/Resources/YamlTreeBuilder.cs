@@ -6,7 +6,7 @@ using Vvp.Reconciliation.Json;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Vvp.Reconciliation;
+namespace Vvp.Reconciliation.Resources;
 
 /// <summary>
 /// Builds <see cref="JsonNode"/> trees from YAML parsing events, resolving plain scalars by the YAML 1.2

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Emulator;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 using Vvp.Reconciliation.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Planning;

@@ -3,6 +3,7 @@ using CsCheck;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 using Vvp.Reconciliation.Tests.Support;
 

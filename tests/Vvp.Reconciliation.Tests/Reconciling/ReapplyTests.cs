@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 using Vvp.Reconciliation.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Resources;

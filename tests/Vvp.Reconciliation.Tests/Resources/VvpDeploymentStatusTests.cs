@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Resources;

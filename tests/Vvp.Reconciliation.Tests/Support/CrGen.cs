@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CsCheck;
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 
 namespace Vvp.Reconciliation.Tests.Support;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Tests.Support;
 
