@@ -31,8 +31,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     private readonly List<JsonObject> _savepoints = [];
     private readonly List<PlatformCall> _calls = [];
     private readonly Dictionary<string, PlatformRole> _tokens = new(StringComparer.Ordinal);
-    private readonly Dictionary<PlatformOperation, Queue<PlatformFault>> _nextFaults = [];
-    private readonly List<(PlatformOperation Operation, PlatformFault Fault, double Probability, Random Random)> _randomFaults = [];
+    private readonly FaultSchedule _faults = new();
     private long _ids;
 
     /// <summary>Creates an empty platform.</summary>
@@ -96,15 +95,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         ArgumentNullException.ThrowIfNull(fault);
         lock (_gate)
         {
-            if (!_nextFaults.TryGetValue(operation, out var queue))
-            {
-                _nextFaults[operation] = queue = new Queue<PlatformFault>();
-            }
-
-            for (var i = 0; i < times; i++)
-            {
-                queue.Enqueue(fault);
-            }
+            _faults.FailNext(operation, fault, times);
         }
     }
 
@@ -120,7 +111,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         ArgumentOutOfRangeException.ThrowIfGreaterThan(probability, 1);
         lock (_gate)
         {
-            _randomFaults.Add((operation, fault, probability, new Random(seed)));
+            _faults.FailRandomly(operation, fault, probability, seed);
         }
     }
 
@@ -129,8 +120,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            _nextFaults.Clear();
-            _randomFaults.Clear();
+            _faults.Clear();
         }
     }
 
@@ -373,7 +363,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         lock (_gate)
         {
             _calls.Add(new PlatformCall(operation, ns, name, body?.DeepClone().AsObject()));
-            if (NextFault(operation) is { } fault)
+            if (_faults.Next(operation) is { } fault)
             {
                 return Task.FromException<T>(fault.Create());
             }
@@ -388,24 +378,6 @@ public sealed partial class InMemoryPlatform : IPlatformClient
                 return Task.FromException<T>(ex);
             }
         }
-    }
-
-    private PlatformFault? NextFault(PlatformOperation operation)
-    {
-        if (_nextFaults.TryGetValue(operation, out var queue) && queue.Count > 0)
-        {
-            return queue.Dequeue();
-        }
-
-        foreach (var (op, fault, probability, random) in _randomFaults)
-        {
-            if (op == operation && random.NextDouble() < probability)
-            {
-                return fault;
-            }
-        }
-
-        return null;
     }
 
     private void Authorize(PlatformOperation operation, ApiToken? token)
@@ -496,7 +468,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     // Stores a write: user metadata and spec from the request, system fields from the platform.
     private JsonObject Store(string ns, JsonObject stored, JsonObject userMetadata, JsonObject spec, bool replaceMetadata, bool created = false, bool applyDefaults = true)
     {
-        Validate(spec);
+        DeploymentDefaults.Validate(spec);
         var metadata = stored["metadata"]!.AsObject();
         var previousSpec = stored["spec"]?.DeepClone();
         var previousState = JsonRead.Text(stored, "spec", "state");
@@ -524,12 +496,12 @@ public sealed partial class InMemoryPlatform : IPlatformClient
 
         if (_options.ApplyDefaults && applyDefaults)
         {
-            ApplyDefaults(spec);
+            DeploymentDefaults.Apply(spec);
         }
 
         if (_options.NormalizeValues)
         {
-            Normalize(spec);
+            DeploymentDefaults.Normalize(spec);
         }
 
         stored["spec"] = spec;
@@ -605,54 +577,6 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         return stored;
     }
 
-    private static void Validate(JsonObject spec)
-    {
-        if (JsonRead.Text(spec, "state") is { } state && state is not ("RUNNING" or "SUSPENDED" or "CANCELLED"))
-        {
-            throw ErrorFor(400, $"spec.state '{state}' is not one of RUNNING, SUSPENDED, CANCELLED.");
-        }
-
-        if (JsonRead.Text(spec, "deploymentTargetName") is null && JsonRead.Text(spec, "deploymentTargetId") is null && JsonRead.Text(spec, "sessionClusterName") is null)
-        {
-            throw ErrorFor(400, "A deployment needs a deployment target or a session cluster.");
-        }
-    }
-
-    private static void ApplyDefaults(JsonObject spec)
-    {
-        spec["state"] ??= "RUNNING";
-        spec["upgradeStrategy"] ??= new JsonObject { ["kind"] = "STATEFUL" };
-        spec["restoreStrategy"] ??= new JsonObject { ["kind"] = "LATEST_STATE", ["allowNonRestoredState"] = false };
-        var template = spec["template"] as JsonObject ?? [];
-        spec["template"] = template;
-        var templateSpec = template["spec"] as JsonObject ?? [];
-        template["spec"] = templateSpec;
-        templateSpec["parallelism"] ??= 1;
-        templateSpec["resources"] ??= new JsonObject
-        {
-            ["jobmanager"] = new JsonObject { ["cpu"] = 1, ["memory"] = "1g" },
-            ["taskmanager"] = new JsonObject { ["cpu"] = 1, ["memory"] = "2g" },
-        };
-    }
-
-    private static void Normalize(JsonObject spec)
-    {
-        if (spec["template"]?["spec"]?["resources"] is not JsonObject resources)
-        {
-            return;
-        }
-
-        foreach (var (_, resource) in resources)
-        {
-            if (resource is JsonObject r && JsonRead.Text(r, "memory") is { } memory && MemoryPattern().Match(memory) is { Success: true } match)
-            {
-                var amount = decimal.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-                var unit = char.ToLowerInvariant(match.Groups[2].Value[0]);
-                r["memory"] = (unit == 'g' ? amount * 1024 : amount).ToString("0.##", CultureInfo.InvariantCulture) + "m";
-            }
-        }
-    }
-
     private static JsonObject UserMetadataOf(JsonObject stored) => Only(stored["metadata"]!.AsObject(), UserMetadataKeys);
 
     private static JsonObject Only(JsonObject source, string[] keys)
@@ -676,6 +600,4 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)([gGmM])$")]
-    private static partial Regex MemoryPattern();
 }
