@@ -95,6 +95,25 @@ public sealed class DeploymentPlanner
     }
 
     /// <summary>
+    /// The decision that needs no platform at all: a blocked plan for an invalid CR (no call may be made for it), or
+    /// <see langword="null"/> when the CR may go on to be planned against its live deployment. A generation that the
+    /// status says was synced was valid then and is the same spec now, so its schema evaluation — the dearest step
+    /// of a reconcile — is skipped; any write still passes <see cref="Plan"/>'s own validation.
+    /// </summary>
+    /// <param name="resource">The CR.</param>
+    /// <returns>The blocked plan, or <see langword="null"/>.</returns>
+    public Plan? PlanWithoutPlatform(VvpDeploymentResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (resource.Target is not null && FastPath.WasSyncedAtThisGeneration(resource))
+        {
+            return null;
+        }
+
+        return resource.Validate(_options.MaxDepth).IsValid ? null : Plan(resource, null);
+    }
+
+    /// <summary>
     /// Decides what deleting <paramref name="resource"/> asks of its deployment now. Orphan (or a CR that names no
     /// deployment): nothing. A deployment that is gone, or owned by another: nothing. Otherwise cancel it first (PATCH
     /// <c>spec.state: CANCELLED</c>); with policy Cancel that finishes it; with policy Delete, wait until the platform

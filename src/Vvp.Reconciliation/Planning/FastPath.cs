@@ -11,12 +11,17 @@ namespace Vvp.Reconciliation.Planning;
 /// </summary>
 internal static class FastPath
 {
+    /// <summary>True when the status records a successful sync of the CR's current generation.</summary>
+    public static bool WasSyncedAtThisGeneration(VvpDeploymentResource resource) =>
+        resource.Generation is { } generation &&
+        JsonRead.Int64(resource.Status, "customResourceStatus", "lastSyncedGeneration") == generation;
+
     public static Plan? InSync(VvpDeploymentResource resource, JsonObject live, PlannerOptions options)
     {
         var generation = resource.Generation;
         var status = resource.Status;
         var crStatus = JsonRead.Object(status, "customResourceStatus");
-        if (generation is null || crStatus is null || JsonRead.Int64(crStatus, "lastSyncedGeneration") != generation || resource.Target is not { } target)
+        if (generation is null || crStatus is null || !WasSyncedAtThisGeneration(resource) || resource.Target is not { } target)
         {
             return null;
         }

@@ -172,11 +172,9 @@ public sealed class VvpDeploymentReconciler
         }
 
         Log.Reconciling(_logger, resource.KubernetesNamespace, resource.Name, resource.Target?.ToString());
-        // A generation the status says was synced was valid then and is the same spec now: schema evaluation
-        // (the dearest step of a reconcile) is skipped. Any write still passes the planner's own validation.
-        if ((!WasSyncedAtThisGeneration(resource) || resource.Target is null) && !resource.Validate().IsValid)
+        // An invalid CR is decided without the platform; the planner owns the rule of when validation may be skipped.
+        if (_planner.PlanWithoutPlatform(resource) is { } invalid)
         {
-            var invalid = _planner.Plan(resource, null);
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "InvalidSpec"));
             var first = invalid.Errors[0];
             return FromPlan(invalid, [ReconcileEvent.Warning("InvalidSpec", $"The CR is invalid ({invalid.Errors.Count} error(s)); nothing is sent to the platform. First: {first}")], 0, requeue: null);
@@ -551,10 +549,6 @@ public sealed class VvpDeploymentReconciler
         _ when JsonRead.String(StatusProjection.Condition(result.Status, "Synced"), "status") == "True" => "in_sync",
         _ => "failed",
     };
-
-    private static bool WasSyncedAtThisGeneration(VvpDeploymentResource resource) =>
-        resource.Generation is { } generation &&
-        JsonRead.Int64(resource.Status, "customResourceStatus", "lastSyncedGeneration") == generation;
 
     private static bool WasRejectedAtThisGeneration(VvpDeploymentResource resource)
     {
