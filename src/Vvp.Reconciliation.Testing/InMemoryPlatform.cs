@@ -30,7 +30,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     private readonly Dictionary<string, JsonObject> _byId = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _savepoints = [];
     private readonly List<PlatformCall> _calls = [];
-    private readonly Dictionary<string, PlatformRole> _tokens = new(StringComparer.Ordinal);
+    private readonly AccessControl _access = new();
     private readonly FaultSchedule _faults = new();
     private long _ids;
 
@@ -82,7 +82,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         ArgumentException.ThrowIfNullOrEmpty(token);
         lock (_gate)
         {
-            _tokens[token] = role;
+            _access.Add(token, role);
         }
     }
 
@@ -370,32 +370,13 @@ public sealed partial class InMemoryPlatform : IPlatformClient
 
             try
             {
-                Authorize(operation, token);
+                _access.Authorize(operation, token);
                 return Task.FromResult(action());
             }
             catch (PlatformException ex)
             {
                 return Task.FromException<T>(ex);
             }
-        }
-    }
-
-    private void Authorize(PlatformOperation operation, ApiToken? token)
-    {
-        if (_tokens.Count == 0)
-        {
-            return;
-        }
-
-        if (token is null || !_tokens.TryGetValue(token.Reveal(), out var role))
-        {
-            throw ErrorFor(401, token is null ? "Authentication required: no API token." : "The API token is not valid.");
-        }
-
-        var isWrite = operation is not (PlatformOperation.GetDeployment or PlatformOperation.ListDeployments or PlatformOperation.ListSavepoints);
-        if (isWrite && role == PlatformRole.Viewer)
-        {
-            throw ErrorFor(403, "The API token's role (viewer) does not allow this; editor or owner is needed.");
         }
     }
 
