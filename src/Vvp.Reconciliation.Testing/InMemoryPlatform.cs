@@ -33,6 +33,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     private readonly AccessControl _access = new();
     private readonly FaultSchedule _faults = new();
     private long _ids;
+    private int _writes;
 
     /// <summary>Creates an empty platform.</summary>
     /// <param name="options">How it behaves; defaults when omitted.</param>
@@ -60,7 +61,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         {
             lock (_gate)
             {
-                return _calls.Count(c => c.IsWrite);
+                return _writes;
             }
         }
     }
@@ -71,6 +72,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         lock (_gate)
         {
             _calls.Clear();
+            _writes = 0;
         }
     }
 
@@ -362,7 +364,9 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            _calls.Add(new PlatformCall(operation, ns, name, body?.DeepClone().AsObject()));
+            var call = new PlatformCall(operation, ns, name, body?.DeepClone().AsObject());
+            _calls.Add(call);
+            _writes += call.IsWrite ? 1 : 0;
             if (_faults.Next(operation) is { } fault)
             {
                 return Task.FromException<T>(fault.Create());
