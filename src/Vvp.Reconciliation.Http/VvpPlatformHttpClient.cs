@@ -74,7 +74,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     {
         var path = DeploymentPath(ns, name);
         var text = await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: true, cancellationToken).ConfigureAwait(false);
-        return text is null ? null : Deployment(text, HttpMethod.Get, path);
+        return text is null ? null : ResourceAnswer(text, HttpMethod.Get, path);
     }
 
     /// <inheritdoc />
@@ -88,7 +88,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     public async Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken)
     {
         var path = DeploymentsPath(ns);
-        return Deployment(await SendAsync(HttpMethod.Post, path, deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Post, path);
+        return ResourceAnswer(await SendAsync(HttpMethod.Post, path, deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Post, path);
     }
 
     /// <inheritdoc />
@@ -99,7 +99,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
 
         // 204 answers carry no body: the deployment is read back.
         return !string.IsNullOrWhiteSpace(answer)
-            ? Deployment(answer, HttpMethod.Patch, path)
+            ? ResourceAnswer(answer, HttpMethod.Patch, path)
             : await GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false)
               ?? throw new PlatformException(PlatformErrorKind.NotFound, $"Deployment {ns}/{name} is gone after the patch.", 404);
     }
@@ -108,7 +108,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     public async Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken)
     {
         var path = DeploymentPath(ns, name);
-        return Deployment(await SendAsync(HttpMethod.Put, path, deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Put, path);
+        return ResourceAnswer(await SendAsync(HttpMethod.Put, path, deployment, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Put, path);
     }
 
     /// <inheritdoc />
@@ -126,7 +126,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     public async Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken)
     {
         var path = SavepointsPath(ns);
-        return Deployment(await SendAsync(HttpMethod.Post, path, savepoint, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Post, path);
+        return ResourceAnswer(await SendAsync(HttpMethod.Post, path, savepoint, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Post, path);
     }
 
     /// <summary>The paths the adapter uses, relative to the base address (for the contract test).</summary>
@@ -349,8 +349,8 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
     }
 
-    // A deployment (or savepoint) answer: a JSON object with a metadata object, else a protocol error naming what is wrong.
-    private static JsonObject Deployment(string? text, HttpMethod method, string path)
+    // A resource answer (a deployment or a savepoint): a JSON object with a metadata object, else a protocol error naming what is wrong.
+    private static JsonObject ResourceAnswer(string? text, HttpMethod method, string path)
     {
         var answer = Parse(text ?? string.Empty, method, path);
         if (answer is not JsonObject obj)

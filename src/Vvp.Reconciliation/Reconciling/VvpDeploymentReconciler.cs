@@ -155,8 +155,9 @@ public sealed class VvpDeploymentReconciler
         catch (PlatformException ex)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
-            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credential.Token));
-            return new ReconcileResult { Status = resource.Status, RequeueAfter = Backoff(resource, ex), Events = [ReconcileEvent.Warning(ReasonOf(ex.Kind), DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credential.Token))] };
+            var text = DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credential.Token);
+            Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), text);
+            return new ReconcileResult { Status = resource.Status, RequeueAfter = Backoff(resource, ex), Events = [ReconcileEvent.Warning(ReasonOf(ex.Kind), text)] };
         }
 
         ReconcileResult Finished(ReconcileEvent message, int writes = 0) =>
@@ -287,15 +288,16 @@ public sealed class VvpDeploymentReconciler
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
             var text = DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token);
             Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), text);
-            var (reason, message) = ex.Kind switch
+            var reason = ReasonOf(ex.Kind);
+            var message = ex.Kind switch
             {
-                PlatformErrorKind.Protocol => ("ProtocolError", $"The platform's answer was not what the API specifies: {text}"),
-                PlatformErrorKind.Unsupported => ("UnsupportedPlatform", text),
-                PlatformErrorKind.Rejected => ("PlatformRejected", $"The platform rejected the request: {text}"),
-                PlatformErrorKind.Unauthenticated => ("Unauthenticated", $"The platform refused the API token (401): {text}"),
-                PlatformErrorKind.Forbidden => ("Forbidden", $"The API token is not allowed to do this (403); the token needs the editor or owner role: {text}"),
-                PlatformErrorKind.Conflict => ("TransientFailure", $"The deployment kept changing while it was written ({_options.MaxConflictRetries} conflicts): {text}"),
-                _ => ("TransientFailure", $"The platform could not be reached or failed: {text}"),
+                PlatformErrorKind.Protocol => $"The platform's answer was not what the API specifies: {text}",
+                PlatformErrorKind.Unsupported => text,
+                PlatformErrorKind.Rejected => $"The platform rejected the request: {text}",
+                PlatformErrorKind.Unauthenticated => $"The platform refused the API token (401): {text}",
+                PlatformErrorKind.Forbidden => $"The API token is not allowed to do this (403); the token needs the editor or owner role: {text}",
+                PlatformErrorKind.Conflict => $"The deployment kept changing while it was written ({_options.MaxConflictRetries} conflicts): {text}",
+                _ => $"The platform could not be reached or failed: {text}",
             };
             var requeue = ex.Kind switch
             {
@@ -567,5 +569,4 @@ public sealed class VvpDeploymentReconciler
         PlatformErrorKind.Unsupported => "UnsupportedPlatform",
         _ => "TransientFailure",
     };
-
 }
