@@ -19,34 +19,22 @@ namespace Vvp.Reconciliation.Tests.Http;
 public sealed class HostilePlatformTests : IAsyncLifetime
 {
     private const string Token = "hostile-token-0123456789abcdef0123456789abcdef";
+    private EmulatorSession _session = null!;
     private PlatformEmulator _emulator = null!;
     private VvpPlatformHttpClient _client = null!;
-    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _emulator = await PlatformEmulator.StartAsync();
-        (_client, _http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress });
+        _session = await EmulatorSession.StartAsync();
+        (_emulator, _client) = (_session.Emulator, _session.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _emulator.DisposeAsync();
-    }
-
-    private static async Task<bool> Answer(HttpContext context, int status, string body, string contentType = "application/json")
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = contentType;
-        await context.Response.WriteAsync(body);
-        return true;
-    }
+    public async Task DisposeAsync() => await _session.DisposeAsync();
 
     // Answers the deployment routes with the given text; system-info is served as usual.
     private void AnswerDeployments(int status, string body, string contentType = "application/json") =>
         _emulator.Intercept = context => context.Request.Path.Value!.Contains("/deployments", StringComparison.Ordinal)
-            ? Answer(context, status, body, contentType)
+            ? EmulatorSession.Answer(context, status, body, contentType)
             : Task.FromResult(false);
 
     private static VvpDeploymentReconciler Reconciler(IPlatformClient platform, Action<ReconcilerOptions>? configure = null)
@@ -61,7 +49,7 @@ public sealed class HostilePlatformTests : IAsyncLifetime
     public async Task A_non_JSON_401_that_echoes_the_token_is_masked_before_it_is_shortened_so_no_part_of_it_is_shown()
     {
         // The token starts at character 193: cutting at 200 first would leave its first seven characters.
-        _emulator.Intercept = context => Answer(context, 401, new string('x', 170) + " Authorization: " + context.Request.Headers.Authorization, "text/plain");
+        _emulator.Intercept = context => EmulatorSession.Answer(context, 401, new string('x', 170) + " Authorization: " + context.Request.Headers.Authorization, "text/plain");
 
         var error = (await FluentActions.Awaiting(() => _client.GetDeploymentAsync("default", "job", ApiToken.From(Token), default)).Should().ThrowAsync<PlatformException>()).Which;
 
@@ -105,7 +93,7 @@ public sealed class HostilePlatformTests : IAsyncLifetime
     public async Task A_POST_answered_with_another_deployments_name_is_a_protocol_error_and_nothing_is_recorded_as_synced()
     {
         _emulator.Intercept = context => context.Request.Method == "POST"
-            ? Answer(context, 201, """{"metadata":{"name":"someone-else","namespace":"default","id":"00000000-0000-4000-8000-000000000099"},"spec":{},"status":{}}""")
+            ? EmulatorSession.Answer(context, 201, """{"metadata":{"name":"someone-else","namespace":"default","id":"00000000-0000-4000-8000-000000000099"},"spec":{},"status":{}}""")
             : Task.FromResult(false);
 
         var result = await Reconciler(_client).ReconcileAsync(TestCrs.Cr().WithGeneration(1));
@@ -119,7 +107,7 @@ public sealed class HostilePlatformTests : IAsyncLifetime
     public async Task A_POST_answered_in_another_namespace_is_a_protocol_error()
     {
         _emulator.Intercept = context => context.Request.Method == "POST"
-            ? Answer(context, 201, """{"metadata":{"name":"test-cr","namespace":"elsewhere"},"spec":{},"status":{}}""")
+            ? EmulatorSession.Answer(context, 201, """{"metadata":{"name":"test-cr","namespace":"elsewhere"},"spec":{},"status":{}}""")
             : Task.FromResult(false);
 
         var result = await Reconciler(_client).ReconcileAsync(TestCrs.Cr());
@@ -161,7 +149,7 @@ public sealed class HostilePlatformTests : IAsyncLifetime
             }
 
             context.Response.Headers.RetryAfter = "100000";
-            return Answer(context, 503, "{\"message\":\"busy\"}");
+            return EmulatorSession.Answer(context, 503, "{\"message\":\"busy\"}");
         };
         var reconciler = Reconciler(_client, o => o.TransientRetries = 3);
 
@@ -188,7 +176,7 @@ public sealed class HostilePlatformTests : IAsyncLifetime
             }
 
             context.Response.Headers.RetryAfter = "30";
-            return Answer(context, 503, "{\"message\":\"busy\"}");
+            return EmulatorSession.Answer(context, 503, "{\"message\":\"busy\"}");
         };
         var options = new ReconcilerOptions { TransientRetries = 1 };
         options.WatchedNamespaces.Add("default");

@@ -17,21 +17,17 @@ namespace Vvp.Reconciliation.Tests.Http;
 public sealed class HttpAdapterTests : IAsyncLifetime
 {
     private const string Token = "http-token-5c1d";
+    private EmulatorSession _session = null!;
     private PlatformEmulator _emulator = null!;
     private VvpPlatformHttpClient _client = null!;
-    private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _emulator = await PlatformEmulator.StartAsync();
-        (_client, _http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(30) });
+        _session = await EmulatorSession.StartAsync();
+        (_emulator, _client) = (_session.Emulator, _session.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _emulator.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _session.DisposeAsync();
 
     private static JsonObject Deployment(string name = "job") => (JsonObject)JsonNode.Parse("""
         {"metadata":{"name":"NAME","displayName":"Job"},"spec":{"state":"CANCELLED","deploymentTargetName":"t"}}
@@ -80,7 +76,7 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     [InlineData(405, PlatformErrorKind.Rejected)]
     public async Task Status_codes_map_to_failure_kinds_with_the_platforms_message(int code, PlatformErrorKind kind)
     {
-        _emulator.Intercept = context => Answer(context, code, """{"message":"the platform explains"}""");
+        _emulator.Intercept = context => EmulatorSession.Answer(context, code, """{"message":"the platform explains"}""");
 
         var act = async () => await _client.PatchDeploymentAsync("ns", "job", new JsonObject(), null, default);
 
@@ -93,7 +89,7 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     [Fact]
     public async Task A_non_JSON_error_body_becomes_a_short_excerpt()
     {
-        _emulator.Intercept = context => Answer(context, 400, "<html>" + new string('x', 5000) + "</html>", "text/html");
+        _emulator.Intercept = context => EmulatorSession.Answer(context, 400, "<html>" + new string('x', 5000) + "</html>", "text/html");
 
         var act = async () => await _client.CreateDeploymentAsync("ns", Deployment(), null, default);
 
@@ -106,7 +102,7 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     [Fact]
     public async Task An_error_body_that_echoes_the_token_does_not_carry_it_into_the_message()
     {
-        _emulator.Intercept = context => Answer(context, 401, "{\"message\":\"bad credentials: " + context.Request.Headers.Authorization + "\"}");
+        _emulator.Intercept = context => EmulatorSession.Answer(context, 401, "{\"message\":\"bad credentials: " + context.Request.Headers.Authorization + "\"}");
 
         var act = async () => await _client.GetDeploymentAsync("ns", "job", ApiToken.From(Token), default);
 
@@ -157,7 +153,7 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     {
         var (client, http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, MaxResponseBytes = 64 * 1024 });
         using var _ = http;
-        _emulator.Intercept = context => Answer(context, 200, "{\"x\":\"" + new string('a', 200_000) + "\"}");
+        _emulator.Intercept = context => EmulatorSession.Answer(context, 200, "{\"x\":\"" + new string('a', 200_000) + "\"}");
 
         var act = async () => await client.GetDeploymentAsync("ns", "job", null, default);
 
@@ -335,14 +331,6 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         var act = () => provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value;
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*HTTPS*");
-    }
-
-    private static async Task<bool> Answer(HttpContext context, int code, string body, string contentType = "application/json")
-    {
-        context.Response.StatusCode = code;
-        context.Response.ContentType = contentType;
-        await context.Response.WriteAsync(body);
-        return true;
     }
 
     private static int FreePort()
