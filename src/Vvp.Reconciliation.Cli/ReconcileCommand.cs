@@ -141,9 +141,8 @@ internal static class ReconcileCommand
             ApiToken? credentialToken = null;
             try
             {
-                var credential = await CredentialResolver.ResolveAsync(cr, null, false, default).ConfigureAwait(false);
-                credentialToken = credential.Token;
-                live = await platform.GetDeploymentAsync(target.Namespace, target.Name, credential.Token, default).ConfigureAwait(false);
+                credentialToken = InlineToken(cr);
+                live = await platform.GetDeploymentAsync(target.Namespace, target.Name, credentialToken, default).ConfigureAwait(false);
             }
             catch (PlatformException ex)
             {
@@ -368,6 +367,19 @@ internal static class ReconcileCommand
 
         public Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? callToken, CancellationToken cancellationToken) =>
             inner.CreateSavepointAsync(ns, savepoint, token ?? callToken, cancellationToken);
+    }
+
+    // Without a Secret reader, the only token a CR can carry is its inline 'apikey' annotation; a malformed one is none.
+    private static ApiToken? InlineToken(VvpDeploymentResource cr)
+    {
+        try
+        {
+            return cr.Annotations.TryGetValue("apikey", out var inline) ? ApiToken.From(inline) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 }
 

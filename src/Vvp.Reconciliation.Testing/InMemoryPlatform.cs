@@ -15,31 +15,22 @@ namespace Vvp.Reconciliation.Testing;
 /// savepoints, checks tokens and roles when any token is added, injects faults, and records every call.
 /// It is safe to use from several threads.
 /// </summary>
-public sealed partial class InMemoryPlatform : IPlatformClient
+public sealed class InMemoryPlatform : IPlatformClient
 {
-    private const string SpecVersion = "com.dataartisans.appmanager.controller.deployment.spec.version";
-    private const string Transitioning = "com.dataartisans.appmanager.controller.deployment.transitioning";
-    private const string TransitioningSince = "com.dataartisans.appmanager.controller.deployment.transitioning.since";
-    private static readonly string[] UserMetadataKeys = ["displayName", "labels", "annotations"];
-
     private readonly object _gate = new();
     private readonly InMemoryPlatformOptions _options;
-    private readonly Dictionary<(string Namespace, string Name), JsonObject> _deployments = [];
-
-    // Deployments by id as well: the platform addresses them by either, and a fleet of thousands must not be scanned.
-    private readonly Dictionary<string, JsonObject> _byId = new(StringComparer.Ordinal);
-    private readonly List<JsonObject> _savepoints = [];
-    private readonly List<PlatformCall> _calls = [];
+    private readonly DeploymentStore _store = new();
+    private readonly DeploymentLifecycle _lifecycle;
+    private readonly CallLog _calls = new();
     private readonly AccessControl _access = new();
     private readonly FaultSchedule _faults = new();
-    private long _ids;
-    private int _writes;
 
     /// <summary>Creates an empty platform.</summary>
     /// <param name="options">How it behaves; defaults when omitted.</param>
     public InMemoryPlatform(InMemoryPlatformOptions? options = null)
     {
         _options = options ?? new InMemoryPlatformOptions();
+        _lifecycle = new DeploymentLifecycle(_options, _store);
     }
 
     /// <summary>Every call received, in order.</summary>
@@ -49,7 +40,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         {
             lock (_gate)
             {
-                return [.. _calls];
+                return _calls.Snapshot();
             }
         }
     }
@@ -61,7 +52,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         {
             lock (_gate)
             {
-                return _writes;
+                return _calls.Writes;
             }
         }
     }
@@ -72,7 +63,6 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         lock (_gate)
         {
             _calls.Clear();
-            _writes = 0;
         }
     }
 
@@ -134,7 +124,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            return Find(ns, name) is { } deployment ? Advance(deployment).DeepClone().AsObject() : null;
+            return _store.Find(ns, name) is { } deployment ? _lifecycle.Advance(deployment).DeepClone().AsObject() : null;
         }
     }
 
@@ -143,13 +133,9 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            foreach (var deployment in _deployments.Values)
+            foreach (var deployment in _store.Deployments)
             {
-                if (deployment["metadata"]?["annotations"] is JsonObject annotations && JsonRead.Text(deployment, "status", "state") == "TRANSITIONING")
-                {
-                    annotations[TransitioningSince] = "0";
-                    Advance(deployment);
-                }
+                _lifecycle.CompleteTransition(deployment);
             }
         }
     }
@@ -161,7 +147,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            return [.. _savepoints.Where(s => JsonRead.Text(s, "metadata", "namespace") == ns).Select(s => s.DeepClone().AsObject())];
+            return [.. _store.Savepoints.Where(s => JsonRead.Text(s, "metadata", "namespace") == ns).Select(s => s.DeepClone().AsObject())];
         }
     }
 
@@ -175,10 +161,10 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         ArgumentNullException.ThrowIfNull(edit);
         lock (_gate)
         {
-            var stored = Find(ns, name) ?? throw new InvalidOperationException($"No deployment {ns}/{name}.");
+            var stored = _store.Find(ns, name) ?? throw new InvalidOperationException($"No deployment {ns}/{name}.");
             var copy = stored.DeepClone().AsObject();
             edit(copy);
-            Store(ns, stored, copy["metadata"]?.DeepClone().AsObject() ?? [], copy["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true);
+            _lifecycle.Store(ns, stored, copy["metadata"]?.DeepClone().AsObject() ?? [], copy["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true);
         }
     }
 
@@ -188,12 +174,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            return new JsonObject
-            {
-                ["deployments"] = new JsonArray([.. _deployments.Values.Select(d => (JsonNode)d.DeepClone())]),
-                ["savepoints"] = new JsonArray([.. _savepoints.Select(s => (JsonNode)s.DeepClone())]),
-                ["nextId"] = Interlocked.Read(ref _ids),
-            };
+            return _store.Export();
         }
     }
 
@@ -205,23 +186,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         ArgumentNullException.ThrowIfNull(state);
         lock (_gate)
         {
-            _deployments.Clear();
-            _byId.Clear();
-            _savepoints.Clear();
-            foreach (var deployment in (state["deployments"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                var ns = JsonRead.Text(deployment, "metadata", "namespace");
-                var name = JsonRead.Text(deployment, "metadata", "name");
-                if (ns is null || name is null)
-                {
-                    throw new ArgumentException("Every saved deployment needs metadata.namespace and metadata.name.", nameof(state));
-                }
-
-                Add(ns, name, deployment.DeepClone().AsObject());
-            }
-
-            _savepoints.AddRange((state["savepoints"] as JsonArray ?? []).OfType<JsonObject>().Select(s => s.DeepClone().AsObject()));
-            _ids = long.TryParse(state["nextId"]?.ToJsonString(), CultureInfo.InvariantCulture, out var next) ? next : _deployments.Count + _savepoints.Count;
+            _store.Import(state);
         }
     }
 
@@ -233,7 +198,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     {
         lock (_gate)
         {
-            return RemoveDeployment(ns, name);
+            return _store.Remove(ns, name);
         }
     }
 
@@ -246,41 +211,41 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         ArgumentNullException.ThrowIfNull(deployment);
         lock (_gate)
         {
-            return Insert(ns, deployment).DeepClone().AsObject();
+            return _lifecycle.Insert(ns, deployment).DeepClone().AsObject();
         }
     }
 
     /// <inheritdoc />
     public Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
         Run(PlatformOperation.GetDeployment, ns, name, null, token, () =>
-            Find(ns, name) is { } deployment ? Advance(deployment).DeepClone().AsObject() : null, cancellationToken);
+            _store.Find(ns, name) is { } deployment ? _lifecycle.Advance(deployment).DeepClone().AsObject() : null, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<JsonObject>>(PlatformOperation.ListDeployments, ns, null, null, token, () =>
-            [.. _deployments.Where(d => d.Key.Namespace == ns).Select(d => Advance(d.Value).DeepClone().AsObject())], cancellationToken);
+            [.. _store.InNamespace(ns).Select(d => _lifecycle.Advance(d).DeepClone().AsObject())], cancellationToken);
 
     /// <inheritdoc />
     public Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
         Run(PlatformOperation.CreateDeployment, ns, JsonRead.Text(deployment, "metadata", "name"), deployment, token, () =>
         {
             var name = JsonRead.Text(deployment, "metadata", "name");
-            if (name is not null && Find(ns, name) is not null)
+            if (name is not null && _store.Find(ns, name) is not null)
             {
                 throw ErrorFor(409, $"A deployment named '{name}' exists in namespace '{ns}'.");
             }
 
-            return Insert(ns, deployment).DeepClone().AsObject();
+            return _lifecycle.Insert(ns, deployment).DeepClone().AsObject();
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken) =>
         Run(PlatformOperation.PatchDeployment, ns, name, patch, token, () =>
         {
-            var stored = Find(ns, name) ?? throw ErrorFor(404, $"Deployment {name} not found in namespace {ns}.");
-            var metadata = patch["metadata"] is JsonObject m ? (JsonObject)JsonMergePatch.Apply(UserMetadataOf(stored), Only(m, UserMetadataKeys))! : UserMetadataOf(stored);
+            var stored = _store.Find(ns, name) ?? throw ErrorFor(404, $"Deployment {name} not found in namespace {ns}.");
+            var metadata = patch["metadata"] is JsonObject m ? (JsonObject)JsonMergePatch.Apply(DeploymentLifecycle.UserMetadataOnly(stored["metadata"]!.AsObject()), DeploymentLifecycle.UserMetadataOnly(m))! : DeploymentLifecycle.UserMetadataOnly(stored["metadata"]!.AsObject());
             var spec = patch["spec"] is JsonObject specPatch ? (JsonObject)JsonMergePatch.Apply(stored["spec"], specPatch)! : stored["spec"]!.DeepClone().AsObject();
-            return Store(ns, stored, metadata, spec, replaceMetadata: true).DeepClone().AsObject();
+            return _lifecycle.Store(ns, stored, metadata, spec, replaceMetadata: true).DeepClone().AsObject();
         }, cancellationToken);
 
     /// <inheritdoc />
@@ -301,34 +266,34 @@ public sealed partial class InMemoryPlatform : IPlatformClient
     public Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, bool applyDefaults, ApiToken? token, CancellationToken cancellationToken) =>
         Run(PlatformOperation.ReplaceDeployment, ns, name, deployment, token, () =>
         {
-            if (Find(ns, name) is not { } stored)
+            if (_store.Find(ns, name) is not { } stored)
             {
-                return Insert(ns, deployment).DeepClone().AsObject();
+                return _lifecycle.Insert(ns, deployment).DeepClone().AsObject();
             }
 
-            var metadata = deployment["metadata"] is JsonObject m ? Only(m, UserMetadataKeys) : [];
-            return Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true, applyDefaults: applyDefaults).DeepClone().AsObject();
+            var metadata = deployment["metadata"] is JsonObject m ? DeploymentLifecycle.UserMetadataOnly(m) : [];
+            return _lifecycle.Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true, applyDefaults: applyDefaults).DeepClone().AsObject();
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
         Run(PlatformOperation.DeleteDeployment, ns, name, null, token, () =>
         {
-            var stored = Find(ns, name) ?? throw ErrorFor(404, $"Deployment {name} not found in namespace {ns}.");
+            var stored = _store.Find(ns, name) ?? throw ErrorFor(404, $"Deployment {name} not found in namespace {ns}.");
             var state = JsonRead.Text(stored, "spec", "state");
             if (state is not ("CANCELLED" or "SUSPENDED"))
             {
                 throw ErrorFor(400, $"Deployment {name} must be CANCELLED or SUSPENDED to be deleted; it is {state}.");
             }
 
-            RemoveDeployment(ns, JsonRead.Text(stored, "metadata", "name")!);
+            _store.Remove(ns, JsonRead.Text(stored, "metadata", "name")!);
             return true;
         }, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken) =>
         Run<IReadOnlyList<JsonObject>>(PlatformOperation.ListSavepoints, ns, deploymentId, null, token, () =>
-            [.. _savepoints.Where(s => JsonRead.Text(s, "metadata", "namespace") == ns && JsonRead.Text(s, "metadata", "deploymentId") == deploymentId)
+            [.. _store.Savepoints.Where(s => JsonRead.Text(s, "metadata", "namespace") == ns && JsonRead.Text(s, "metadata", "deploymentId") == deploymentId)
                 .Select(s => s.DeepClone().AsObject())], cancellationToken);
 
     /// <inheritdoc />
@@ -336,7 +301,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         Run(PlatformOperation.CreateSavepoint, ns, null, savepoint, token, () =>
         {
             var deploymentId = JsonRead.Text(savepoint, "metadata", "deploymentId");
-            if (deploymentId is null || !_byId.ContainsKey(deploymentId))
+            if (deploymentId is null || !_store.HasId(deploymentId))
             {
                 throw ErrorFor(400, $"metadata.deploymentId '{deploymentId}' names no deployment.");
             }
@@ -348,11 +313,11 @@ public sealed partial class InMemoryPlatform : IPlatformClient
 
             var stored = savepoint.DeepClone().AsObject();
             var metadata = stored["metadata"]!.AsObject();
-            metadata["id"] = NewId();
+            metadata["id"] = _store.NewId();
             metadata["namespace"] = ns;
             metadata["origin"] = "COPIED";
-            metadata["createdAt"] = Now();
-            _savepoints.Add(stored);
+            metadata["createdAt"] = _lifecycle.Now();
+            _store.AddSavepoint(stored);
             return stored.DeepClone().AsObject();
         }, cancellationToken);
 
@@ -364,9 +329,7 @@ public sealed partial class InMemoryPlatform : IPlatformClient
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var call = new PlatformCall(operation, ns, name, body?.DeepClone().AsObject());
-            _calls.Add(call);
-            _writes += call.IsWrite ? 1 : 0;
+            _calls.Record(new PlatformCall(operation, ns, name, body?.DeepClone().AsObject()));
             if (_faults.Next(operation) is { } fault)
             {
                 return Task.FromException<T>(fault.Create());
@@ -383,206 +346,4 @@ public sealed partial class InMemoryPlatform : IPlatformClient
             }
         }
     }
-
-    private JsonObject? Find(string ns, string nameOrId)
-    {
-        if (_deployments.TryGetValue((ns, nameOrId), out var byName))
-        {
-            return byName;
-        }
-
-        // The platform also addresses deployments by id (deprecated).
-        return _byId.TryGetValue(nameOrId, out var byId) && JsonRead.Text(byId, "metadata", "namespace") == ns ? byId : null;
-    }
-
-    private void Add(string ns, string name, JsonObject deployment)
-    {
-        _deployments[(ns, name)] = deployment;
-        if (JsonRead.Text(deployment, "metadata", "id") is { } id)
-        {
-            _byId[id] = deployment;
-        }
-    }
-
-    private bool RemoveDeployment(string ns, string name)
-    {
-        if (!_deployments.Remove((ns, name), out var removed))
-        {
-            return false;
-        }
-
-        if (JsonRead.Text(removed, "metadata", "id") is { } id)
-        {
-            _byId.Remove(id);
-        }
-
-        return true;
-    }
-
-    private JsonObject Insert(string ns, JsonObject deployment)
-    {
-        var name = JsonRead.Text(deployment, "metadata", "name");
-        if (name is null || !NamePattern().IsMatch(name) || name.Length > 63)
-        {
-            throw ErrorFor(400, $"metadata.name '{name}' must match [a-z0-9]([-a-z0-9]*[a-z0-9])?.");
-        }
-
-        var now = Now();
-        var stored = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Deployment",
-            ["metadata"] = new JsonObject
-            {
-                ["id"] = NewId(),
-                ["name"] = name,
-                ["namespace"] = ns,
-                ["createdAt"] = now,
-                ["modifiedAt"] = now,
-                ["resourceVersion"] = 0,
-            },
-            ["spec"] = new JsonObject(),
-            ["status"] = new JsonObject(),
-        };
-        var metadata = deployment["metadata"] is JsonObject m ? Only(m, UserMetadataKeys) : [];
-        Store(ns, stored, metadata, deployment["spec"]?.DeepClone().AsObject() ?? [], replaceMetadata: true, created: true);
-        Add(ns, name, stored);
-        return stored;
-    }
-
-    // Stores a write: user metadata and spec from the request, system fields from the platform.
-    private JsonObject Store(string ns, JsonObject stored, JsonObject userMetadata, JsonObject spec, bool replaceMetadata, bool created = false, bool applyDefaults = true)
-    {
-        DeploymentDefaults.Validate(spec);
-        var metadata = stored["metadata"]!.AsObject();
-        var previousSpec = stored["spec"]?.DeepClone();
-        var previousState = JsonRead.Text(stored, "spec", "state");
-        var systemAnnotations = (metadata["annotations"] as JsonObject)?
-            .Where(a => a.Key.StartsWith("com.dataartisans.", StringComparison.Ordinal))
-            .ToDictionary(a => a.Key, a => a.Value?.DeepClone(), StringComparer.Ordinal) ?? [];
-        if (replaceMetadata)
-        {
-            foreach (var key in UserMetadataKeys)
-            {
-                metadata.Remove(key);
-                if (userMetadata[key] is { } value)
-                {
-                    metadata[key] = value.DeepClone();
-                }
-            }
-        }
-
-        var annotations = metadata["annotations"] as JsonObject ?? [];
-        metadata["annotations"] = annotations;
-        foreach (var (key, value) in systemAnnotations)
-        {
-            annotations[key] = value;
-        }
-
-        if (_options.ApplyDefaults && applyDefaults)
-        {
-            DeploymentDefaults.Apply(spec);
-        }
-
-        if (_options.NormalizeValues)
-        {
-            DeploymentDefaults.Normalize(spec);
-        }
-
-        stored["spec"] = spec;
-        var version = long.Parse(JsonRead.Text(annotations, SpecVersion) ?? "0", CultureInfo.InvariantCulture);
-        if (created || !JsonEquality.Equals(previousSpec, spec))
-        {
-            version++;
-        }
-
-        annotations[SpecVersion] = version.ToString(CultureInfo.InvariantCulture);
-        metadata["resourceVersion"] = (long.TryParse(metadata["resourceVersion"]?.ToJsonString(), CultureInfo.InvariantCulture, out var version0) ? version0 : 0) + 1;
-        metadata["modifiedAt"] = Now();
-        metadata["namespace"] = ns;
-
-        var state = JsonRead.Text(spec, "state");
-        if (created || state != previousState)
-        {
-            StartTransition(stored, annotations, state);
-        }
-        else
-        {
-            annotations[Transitioning] ??= "false";
-            annotations[TransitioningSince] ??= "0";
-        }
-
-        return stored;
-    }
-
-    private void StartTransition(JsonObject stored, JsonObject annotations, string? state)
-    {
-        var status = stored["status"] as JsonObject ?? [];
-        stored["status"] = status;
-        if (state is "CANCELLED" && JsonRead.Text(status, "state") is null or "CANCELLED" or "FAILED" or "FINISHED")
-        {
-            status["state"] = "CANCELLED";
-            annotations[Transitioning] = "false";
-            annotations[TransitioningSince] = "0";
-            return;
-        }
-
-        status["state"] = "TRANSITIONING";
-        annotations[Transitioning] = "true";
-        annotations[TransitioningSince] = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-    }
-
-    // The state machine: a transition completes once its duration has passed on the platform's clock.
-    private JsonObject Advance(JsonObject stored)
-    {
-        var annotations = stored["metadata"]?["annotations"] as JsonObject;
-        if (JsonRead.Text(stored, "status", "state") != "TRANSITIONING" || annotations is null ||
-            !long.TryParse(JsonRead.Text(annotations, TransitioningSince), CultureInfo.InvariantCulture, out var since))
-        {
-            return stored;
-        }
-
-        var elapsed = _options.TimeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(since);
-        if (elapsed >= _options.TransitionDuration)
-        {
-            var target = JsonRead.Text(stored, "spec", "state") ?? "RUNNING";
-            stored["status"]!["state"] = target;
-            if (target == "RUNNING")
-            {
-                stored["status"]!["running"] = new JsonObject { ["jobId"] = NewId(), ["transitionTime"] = Now() };
-            }
-            else
-            {
-                stored["status"]!.AsObject().Remove("running");
-            }
-
-            annotations[Transitioning] = "false";
-        }
-
-        return stored;
-    }
-
-    private static JsonObject UserMetadataOf(JsonObject stored) => Only(stored["metadata"]!.AsObject(), UserMetadataKeys);
-
-    private static JsonObject Only(JsonObject source, string[] keys)
-    {
-        var result = new JsonObject();
-        foreach (var key in keys)
-        {
-            if (source.TryGetPropertyValue(key, out var value))
-            {
-                result[key] = value?.DeepClone();
-            }
-        }
-
-        return result;
-    }
-
-    private string NewId() => $"00000000-0000-4000-8000-{Interlocked.Increment(ref _ids):D12}";
-
-    private string Now() => _options.TimeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex NamePattern();
-
 }

@@ -12,7 +12,7 @@ namespace Vvp.Reconciliation.Json;
 /// insignificant white space, one form per number (see <c>1</c> = <c>1.0</c> = <c>1e0</c>), and the
 /// SHA-256 over it. Two documents have the same hash exactly when <see cref="JsonEquality"/> says they are equal.
 /// </summary>
-public static class JsonCanonical
+internal static class JsonCanonical
 {
     /// <summary>Writes <paramref name="node"/> in canonical form.</summary>
     /// <param name="node">The document.</param>

@@ -315,7 +315,7 @@ public sealed class DeploymentPlanner
             var spec = CreateSpec();
             metadata["name"] = Target.Name;
             metadata["namespace"] = Target.Namespace;
-            var desiredUser = UserParts.Normalize(new JsonObject { ["metadata"] = metadata.DeepClone(), ["spec"] = spec.DeepClone() });
+            var desiredUser = UserParts.Normalize(new JsonObject { ["metadata"] = metadata.DeepClone(), ["spec"] = spec.DeepClone() }, _options);
 
             var annotations = metadata["annotations"] as JsonObject ?? new JsonObject();
             metadata["annotations"] = annotations;
@@ -367,7 +367,7 @@ public sealed class DeploymentPlanner
             var liveUser = UserParts.FromDeployment(_live!, _options);
             // In PUT mode null equals absent, also during adoption: adoption never removes a live field.
             var stated = _resource.SyncingMode == SyncingMode.Put ? (JsonObject)UserParts.WithoutNulls(CrUser)! : CrUser;
-            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, stated, _options.MaxDepth + 2)!);
+            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, stated, _options.MaxDepth + 2)!, _options);
             var inSync = JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2);
             var specUpdate = _specUpdate;
             string[] adopted = [];
@@ -375,7 +375,7 @@ public sealed class DeploymentPlanner
             {
                 // PUT-mode adoption: the patched result is synced back, so the CR states the whole deployment.
                 specUpdate = WithDeployment((JsonObject)desired["metadata"]!, desired["spec"] as JsonObject, scrubInitFields: false);
-                adopted = [.. JsonPatch.Create(UserParts.Normalize(stated), desired, _options.MaxDepth + 2).Operations
+                adopted = [.. JsonPatch.Create(UserParts.Normalize(stated, _options), desired, _options.MaxDepth + 2).Operations
                     .Where(o => o.Op == JsonPatchOperationType.Add)
                     .Select(o => o.Path)];
             }
@@ -420,7 +420,7 @@ public sealed class DeploymentPlanner
             }
 
             var liveUser = UserParts.FromDeployment(_live!, _options);
-            var desired = UserParts.Normalize((JsonObject)UserParts.WithoutNulls(CrUser)!);
+            var desired = UserParts.Normalize((JsonObject)UserParts.WithoutNulls(CrUser)!, _options);
             if (JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2))
             {
                 return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
@@ -434,7 +434,7 @@ public sealed class DeploymentPlanner
                     _errors.Add(new ResourceMessage("/spec/deployment" + (path.StartsWith("/metadata", StringComparison.Ordinal) ? "/userMetadata" + path["/metadata".Length..] : path), "Synced back by adoption but not stated by the CR: a PUT would remove it from the deployment."));
                 }
 
-                var syncBack = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, desired, _options.MaxDepth + 2)!);
+                var syncBack = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, desired, _options.MaxDepth + 2)!, _options);
                 return Build(
                     PlanAction.Blocked,
                     PlanReasons.AdoptedFieldsMissing,

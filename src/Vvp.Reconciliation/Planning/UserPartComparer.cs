@@ -6,8 +6,9 @@ namespace Vvp.Reconciliation.Planning;
 
 /// <summary>
 /// Decides "in sync" by walking the CR against the live deployment in place, without building the desired
-/// and live user parts: the common case of a reconcile costs no copy. It answers exactly what comparing
-/// the built user parts answers (a property test holds the two together).
+/// and live user parts: the common case of a reconcile costs no copy. The live side is read through
+/// <see cref="UserParts"/>' walker, so it answers exactly what comparing the built user parts answers
+/// (a property test holds the two together).
 /// </summary>
 internal static class UserPartComparer
 {
@@ -23,8 +24,7 @@ internal static class UserPartComparer
                 var same = key switch
                 {
                     "displayName" => ValueNoOp(liveMetadata, key, value, options.MaxDepth),
-                    "labels" => MapNoOp(liveMetadata?["labels"] as JsonObject, value, null, options.MaxDepth),
-                    "annotations" => MapNoOp(liveMetadata?["annotations"] as JsonObject, value, options, options.MaxDepth),
+                    "labels" or "annotations" => MapNoOp(new UserMap(liveMetadata?[key] as JsonObject, key, options), key, value, options),
                     _ => true, // name and namespace are the target the deployment was read by; other keys are scrubbed
                 };
                 if (!same)
@@ -43,8 +43,8 @@ internal static class UserPartComparer
         var liveMetadata = live["metadata"] as JsonObject;
         var metadata = resource.UserMetadata;
         return NullAsAbsentEquals(metadata?["displayName"], liveMetadata?["displayName"], 1, options.MaxDepth) &&
-               MapEquals(metadata?["labels"] as JsonObject, liveMetadata?["labels"] as JsonObject, null, options.MaxDepth) &&
-               MapEquals(metadata?["annotations"] as JsonObject, liveMetadata?["annotations"] as JsonObject, options, options.MaxDepth) &&
+               MapEquals("labels", metadata, liveMetadata, options) &&
+               MapEquals("annotations", metadata, liveMetadata, options) &&
                NullAsAbsentEquals(resource.DeploymentSpec ?? [], live["spec"] as JsonObject ?? [], 1, options.MaxDepth);
     }
 
@@ -52,18 +52,18 @@ internal static class UserPartComparer
     {
         if (value is null)
         {
-            return live is null || !live.ContainsKey(key);
+            return live?[key] is null;
         }
 
         return live is not null && live.TryGetPropertyValue(key, out var current) && MergeNoOp(current, value, 2, maxDepth);
     }
 
-    // A string map (labels, annotations): an empty or absent map is the same; skipped keys are system annotations.
-    private static bool MapNoOp(JsonObject? live, JsonNode? value, PlannerOptions? skipSystem, int maxDepth)
+    // A string map: the CR's map merged onto the live user entries; the CR's system annotations are scrubbed, not merged.
+    private static bool MapNoOp(UserMap live, string mapKey, JsonNode? value, PlannerOptions options)
     {
         if (value is null)
         {
-            return CountEntries(live, skipSystem) == 0;
+            return live.Count == 0;
         }
 
         if (value is not JsonObject map)
@@ -74,12 +74,13 @@ internal static class UserPartComparer
         for (var i = 0; i < map.Count; i++)
         {
             var (key, entry) = map.GetAt(i);
-            if (skipSystem?.IsSystemAnnotation(key) == true)
+            if (UserParts.IsSystemEntry(mapKey, key, options))
             {
                 continue;
             }
 
-            if (!ValueNoOp(live, key, entry, maxDepth))
+            var present = live.TryGet(key, out var current);
+            if (entry is null ? present : !present || !MergeNoOp(current, entry, 2, options.MaxDepth))
             {
                 return false;
             }
@@ -120,27 +121,18 @@ internal static class UserPartComparer
         return true;
     }
 
-    private static bool MapEquals(JsonObject? desired, JsonObject? live, PlannerOptions? skipSystem, int maxDepth)
+    private static bool MapEquals(string mapKey, JsonObject? desiredMetadata, JsonObject? liveMetadata, PlannerOptions options)
     {
-        if (CountEntries(desired, skipSystem) != CountEntries(live, skipSystem))
+        var desired = new UserMap(desiredMetadata?[mapKey] as JsonObject, mapKey, options);
+        var live = new UserMap(liveMetadata?[mapKey] as JsonObject, mapKey, options);
+        if (desired.Count != live.Count)
         {
             return false;
         }
 
-        if (desired is null)
+        foreach (var (key, value) in desired)
         {
-            return true;
-        }
-
-        for (var i = 0; i < desired.Count; i++)
-        {
-            var (key, value) = desired.GetAt(i);
-            if (value is null || skipSystem?.IsSystemAnnotation(key) == true)
-            {
-                continue;
-            }
-
-            if (live is null || !live.TryGetPropertyValue(key, out var current) || !JsonEquality.EqualsCore(value, current, 2, maxDepth))
+            if (!live.TryGet(key, out var current) || !JsonEquality.EqualsCore(value, current, 2, options.MaxDepth))
             {
                 return false;
             }
@@ -149,18 +141,12 @@ internal static class UserPartComparer
         return true;
     }
 
-    private static int CountEntries(JsonObject? map, PlannerOptions? skipSystem)
+    private static int CountNonNull(JsonObject map)
     {
-        if (map is null)
-        {
-            return 0;
-        }
-
         var count = 0;
         for (var i = 0; i < map.Count; i++)
         {
-            var (key, value) = map.GetAt(i);
-            if (value is not null && skipSystem?.IsSystemAnnotation(key) != true)
+            if (map.GetAt(i).Value is not null)
             {
                 count++;
             }
@@ -178,7 +164,7 @@ internal static class UserPartComparer
         }
 
         JsonLimits.EnsureDepth(depth, maxDepth);
-        if (CountEntries(objectA, null) != CountEntries(objectB, null))
+        if (CountNonNull(objectA) != CountNonNull(objectB))
         {
             return false;
         }

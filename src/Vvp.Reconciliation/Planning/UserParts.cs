@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Resources;
@@ -5,20 +6,36 @@ using Vvp.Reconciliation.Resources;
 namespace Vvp.Reconciliation.Planning;
 
 /// <summary>
-/// The user part of a deployment: <c>metadata</c> restricted to the user keys (system annotations left
-/// out) plus <c>spec</c>, normalised so that an empty <c>labels</c> or <c>annotations</c> equals an absent one.
+/// The user part of a deployment, defined once: <c>metadata</c> restricted to the user keys plus <c>spec</c>.
+/// In the metadata, a <c>null</c> member is absent; <c>labels</c> and <c>annotations</c> hold only their
+/// user entries (<see cref="UserMap"/>: no <c>null</c> values, no system annotations), and a map without
+/// entries is absent. <see cref="Metadata"/> walks that view; building the user part (<see cref="FromDeployment"/>,
+/// <see cref="Normalize"/>), hashing it (<see cref="HashOfDeployment"/>) and comparing it in place
+/// (<see cref="UserPartComparer"/>) all read the metadata through it, so a new normalisation is written here only.
 /// </summary>
 internal static class UserParts
 {
     public static readonly string[] UserMetadataKeys = ["name", "namespace", "displayName", "labels", "annotations"];
 
+    // The walker's order: ordinal, the order the canonical hash writes members in.
+    private static readonly string[] SortedUserMetadataKeys = [.. UserMetadataKeys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Whether a metadata key names one of the string maps (<c>labels</c>, <c>annotations</c>).</summary>
+    public static bool IsMap(string key) => key is "labels" or "annotations";
+
+    /// <summary>Whether an entry of the map named <paramref name="mapKey"/> is a system annotation (never part of the user part).</summary>
+    public static bool IsSystemEntry(string mapKey, string entryKey, PlannerOptions options) =>
+        mapKey == "annotations" && options.IsSystemAnnotation(entryKey);
+
+    /// <summary>The user-part members of <paramref name="metadata"/>, in ordinal key order.</summary>
+    public static MetadataWalker Metadata(JsonObject? metadata, PlannerOptions options) => new(metadata, options);
+
     /// <summary>The user part of a live deployment.</summary>
-    public static JsonObject FromDeployment(JsonObject deployment, PlannerOptions options) =>
-        Normalize(new JsonObject
-        {
-            ["metadata"] = UserMetadata(JsonRead.Object(deployment, "metadata"), options),
-            ["spec"] = JsonRead.Object(deployment, "spec")?.DeepClone() ?? new JsonObject(),
-        });
+    public static JsonObject FromDeployment(JsonObject deployment, PlannerOptions options) => new()
+    {
+        ["metadata"] = Build(JsonRead.Object(deployment, "metadata"), options),
+        ["spec"] = JsonRead.Object(deployment, "spec")?.DeepClone() ?? new JsonObject(),
+    };
 
     /// <summary>The user part a CR states: its scrubbed userMetadata (with the target's name and namespace) and spec; nulls kept.</summary>
     public static JsonObject FromResource(JsonObject userMetadata, JsonObject? spec, DeploymentTarget target)
@@ -29,51 +46,28 @@ internal static class UserParts
         return new JsonObject { ["metadata"] = metadata, ["spec"] = spec?.DeepClone() ?? new JsonObject() };
     }
 
-    public static JsonObject UserMetadata(JsonObject? metadata, PlannerOptions options)
-    {
-        var result = new JsonObject();
-        if (metadata is null)
-        {
-            return result;
-        }
-
-        foreach (var key in UserMetadataKeys)
-        {
-            if (!metadata.TryGetPropertyValue(key, out var value))
-            {
-                continue;
-            }
-
-            if (key == "annotations" && value is JsonObject annotations)
-            {
-                result[key] = new JsonObject(annotations
-                    .Where(a => !options.IsSystemAnnotation(a.Key))
-                    .Select(a => KeyValuePair.Create(a.Key, a.Value?.DeepClone())));
-            }
-            else
-            {
-                result[key] = value?.DeepClone();
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>Drops empty <c>labels</c>/<c>annotations</c>; the tree is changed in place and returned.</summary>
-    public static JsonObject Normalize(JsonObject userPart)
+    /// <summary>Brings a built user part's metadata to the walker's view; the tree is changed in place and returned.</summary>
+    public static JsonObject Normalize(JsonObject userPart, PlannerOptions options)
     {
         if (userPart["metadata"] is JsonObject metadata)
         {
-            foreach (var key in new[] { "labels", "annotations" })
-            {
-                if (metadata.TryGetPropertyValue(key, out var value) && value is JsonObject { Count: 0 })
-                {
-                    metadata.Remove(key);
-                }
-            }
+            userPart["metadata"] = Build(metadata, options);
         }
 
         return userPart;
+    }
+
+    private static JsonObject Build(JsonObject? metadata, PlannerOptions options)
+    {
+        var result = new JsonObject();
+        foreach (var member in Metadata(metadata, options))
+        {
+            result[member.Key] = member.IsMap
+                ? member.Map.Clone()
+                : member.Value.DeepClone();
+        }
+
+        return result;
     }
 
     /// <summary>A copy whose metadata always holds an <c>annotations</c> object (empty when there is none).</summary>
@@ -98,11 +92,9 @@ internal static class UserParts
 
     public static string Hash(JsonObject userPart, PlannerOptions options) => JsonCanonical.Hash(userPart, options.MaxDepth + 2);
 
-    private static readonly string[] SortedUserMetadataKeys = [.. UserMetadataKeys.Order(StringComparer.Ordinal)];
-
     /// <summary>
-    /// The hash of a live deployment's user part, written straight from the deployment: the same value as
-    /// <c>Hash(FromDeployment(live))</c> without building the user part.
+    /// The hash of a live deployment's user part, written straight from the deployment through the walker:
+    /// the same value as <c>Hash(FromDeployment(live))</c> without building the user part.
     /// </summary>
     public static string HashOfDeployment(JsonObject live, PlannerOptions options)
     {
@@ -113,27 +105,17 @@ internal static class UserParts
                 writer.WriteStartObject();
                 writer.WritePropertyName("metadata");
                 writer.WriteStartObject();
-                var metadata = live["metadata"] as JsonObject;
-                foreach (var key in SortedUserMetadataKeys)
+                foreach (var member in Metadata(live["metadata"] as JsonObject, options))
                 {
-                    if (metadata is null || !metadata.TryGetPropertyValue(key, out var value))
+                    writer.WritePropertyName(member.Key);
+                    if (member.IsMap)
                     {
-                        continue;
+                        WriteMap(writer, member.Map, maxDepth);
                     }
-
-                    if (key == "annotations" && value is JsonObject annotations)
+                    else
                     {
-                        WriteUserAnnotations(writer, annotations, options, maxDepth);
-                        continue;
+                        JsonCanonical.WriteCore(writer, member.Value, 3, maxDepth);
                     }
-
-                    if (key == "labels" && value is JsonObject { Count: 0 })
-                    {
-                        continue;
-                    }
-
-                    writer.WritePropertyName(key);
-                    JsonCanonical.WriteCore(writer, value, 3, maxDepth);
                 }
 
                 writer.WriteEndObject();
@@ -144,22 +126,161 @@ internal static class UserParts
             maxDepth);
     }
 
-    private static void WriteUserAnnotations(System.Text.Json.Utf8JsonWriter writer, JsonObject annotations, PlannerOptions options, int maxDepth)
+    private static void WriteMap(Utf8JsonWriter writer, UserMap map, int maxDepth)
     {
-        var user = annotations.Where(a => !options.IsSystemAnnotation(a.Key)).OrderBy(a => a.Key, StringComparer.Ordinal).ToList();
-        if (user.Count == 0)
+        var entries = new List<KeyValuePair<string, JsonNode>>(map.Count);
+        foreach (var entry in map)
         {
-            return;
+            entries.Add(entry);
         }
 
-        writer.WritePropertyName("annotations");
+        entries.Sort(static (x, y) => string.CompareOrdinal(x.Key, y.Key));
         writer.WriteStartObject();
-        foreach (var (key, value) in user)
+        foreach (var (key, value) in entries)
         {
             writer.WritePropertyName(key);
             JsonCanonical.WriteCore(writer, value, 4, maxDepth);
         }
 
         writer.WriteEndObject();
+    }
+
+    /// <summary>One member of a user part's metadata: a value, or (for <c>labels</c>/<c>annotations</c>) a map of user entries.</summary>
+    internal readonly record struct Member(string Key, JsonNode Value, bool IsMap, UserMap Map);
+
+    /// <summary>Walks the user-part members of a metadata object without allocating.</summary>
+    internal struct MetadataWalker(JsonObject? metadata, PlannerOptions options)
+    {
+        private int _index = -1;
+
+        public Member Current { get; private set; }
+
+        public readonly MetadataWalker GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (metadata is null)
+            {
+                return false;
+            }
+
+            while (++_index < SortedUserMetadataKeys.Length)
+            {
+                var key = SortedUserMetadataKeys[_index];
+                if (!metadata.TryGetPropertyValue(key, out var value) || value is null)
+                {
+                    continue;
+                }
+
+                if (IsMap(key) && value is JsonObject map)
+                {
+                    var userMap = new UserMap(map, key, options);
+                    if (userMap.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    Current = new Member(key, map, true, userMap);
+                    return true;
+                }
+
+                Current = new Member(key, value, false, default);
+                return true;
+            }
+
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// The user entries of a <c>labels</c> or <c>annotations</c> map: entries with a <c>null</c> value and
+/// system annotations are not user entries. A view over the map; nothing is copied.
+/// </summary>
+internal readonly struct UserMap
+{
+    private readonly JsonObject? _map;
+    private readonly string? _mapKey;
+    private readonly PlannerOptions? _options;
+
+    public UserMap(JsonObject? map, string mapKey, PlannerOptions options)
+    {
+        _map = map;
+        _mapKey = mapKey;
+        _options = options;
+    }
+
+    /// <summary>The number of user entries.</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var _ in this)
+            {
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Whether the entry <paramref name="key"/> = <paramref name="value"/> is a user entry.</summary>
+    public bool Includes(string key, JsonNode? value) =>
+        value is not null && !(_options is not null && UserParts.IsSystemEntry(_mapKey!, key, _options));
+
+    /// <summary>Reads a user entry.</summary>
+    public bool TryGet(string key, out JsonNode value)
+    {
+        if (_map is not null && _map.TryGetPropertyValue(key, out var found) && Includes(key, found))
+        {
+            value = found!;
+            return true;
+        }
+
+        value = null!;
+        return false;
+    }
+
+    public Enumerator GetEnumerator() => new(this);
+
+    /// <summary>A new object holding copies of the user entries.</summary>
+    public JsonObject Clone()
+    {
+        var result = new JsonObject();
+        foreach (var (key, value) in this)
+        {
+            result[key] = value.DeepClone();
+        }
+
+        return result;
+    }
+
+    /// <summary>Enumerates the user entries in the map's order.</summary>
+    public struct Enumerator(UserMap map)
+    {
+        private int _index = -1;
+
+        public KeyValuePair<string, JsonNode> Current { get; private set; }
+
+        public bool MoveNext()
+        {
+            if (map._map is null)
+            {
+                return false;
+            }
+
+            while (++_index < map._map.Count)
+            {
+                var (key, value) = map._map.GetAt(_index);
+                if (map.Includes(key, value))
+                {
+                    Current = KeyValuePair.Create(key, value!);
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

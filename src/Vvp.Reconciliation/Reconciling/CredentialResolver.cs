@@ -7,7 +7,7 @@ namespace Vvp.Reconciliation.Reconciling;
 /// <param name="Token">The token, or <see langword="null"/> (none needed, or none found).</param>
 /// <param name="Failure">Why no usable token was found while one is needed; <see langword="null"/> otherwise.</param>
 /// <param name="Warnings">Warnings for the CR's events (an inline token).</param>
-public sealed record CredentialResult(ApiToken? Token, string? Failure, IReadOnlyList<ReconcileEvent> Warnings)
+internal sealed record CredentialResult(ApiToken? Token, string? Failure, IReadOnlyList<ReconcileEvent> Warnings)
 {
     /// <summary>True when reconciling may go on.</summary>
     public bool IsUsable => Failure is null;
@@ -18,7 +18,7 @@ public sealed record CredentialResult(ApiToken? Token, string? Failure, IReadOnl
 /// namespace whose key <c>apikey</c> holds it; else the annotation <c>apikey</c> holds it (accepted with a
 /// warning). The token is trimmed of surrounding white space and never appears in a message.
 /// </summary>
-public static class CredentialResolver
+internal static class CredentialResolver
 {
     /// <summary>The annotation naming the Secret.</summary>
     public const string SecretNameAnnotation = "apikeySecretName";

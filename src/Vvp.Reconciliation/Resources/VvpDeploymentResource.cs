@@ -84,6 +84,13 @@ public sealed class VvpDeploymentResource
             ? annotations.Where(p => JsonRead.String(p.Value) is not null).ToDictionary(p => p.Key, p => JsonRead.String(p.Value)!, StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The name of the Secret, in the CR's namespace, whose key <c>apikey</c> holds the CR's API token: the
+    /// annotation <c>apikeySecretName</c>; <see langword="null"/> when the CR names none. Hosts that cache
+    /// Secrets use it to know which CRs a changed Secret concerns.
+    /// </summary>
+    public string? ApiKeySecretName => JsonRead.String(_root, "metadata", "annotations", "apikeySecretName") is { Length: > 0 } name ? name : null;
+
     /// <summary><c>spec.syncingMode</c>; absent means <see cref="SyncingMode.Patch"/>.</summary>
     public SyncingMode SyncingMode => JsonRead.String(_root, "spec", "syncingMode") == "PUT" ? SyncingMode.Put : SyncingMode.Patch;
 

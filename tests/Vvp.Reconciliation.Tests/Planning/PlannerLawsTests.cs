@@ -70,8 +70,8 @@ public sealed class PlannerLawsTests
             var liveUser = UserParts.FromDeployment(live!, Options);
             var crUser = UserParts.FromResource(UserMetadataScrubber.Scrub(cr.UserMetadata, Options), cr.DeploymentSpec, cr.Target!);
             var desired = cr.SyncingMode == SyncingMode.Patch
-                ? UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, crUser)!)
-                : UserParts.Normalize((JsonObject)UserParts.WithoutNulls(crUser)!);
+                ? UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, crUser)!, Options)
+                : UserParts.Normalize((JsonObject)UserParts.WithoutNulls(crUser)!, Options);
             var built = JsonEquality.Equals(desired, liveUser);
             var inPlace = cr.SyncingMode == SyncingMode.Patch
                 ? UserPartComparer.PatchIsNoOp(cr, live!, Options)

@@ -111,14 +111,4 @@ public sealed class HostingTests
 
         options.Invoking(o => o.Validate()).Should().Throw<ArgumentException>().WithMessage($"*{message}*");
     }
-
-    [Fact]
-    public void The_namespace_lock_lets_one_identity_watch_a_namespace()
-    {
-        NamespaceLock.Decide("jobs", null, "vvp-1").Should().Be(new NamespaceLockDecision(true, true, NamespaceLock.Decide("jobs", null, "vvp-1").Message));
-        NamespaceLock.Decide("jobs", "vvp-1", "vvp-1").MayWatch.Should().BeTrue();
-        var conflict = NamespaceLock.Decide("jobs", "vvp-2", "vvp-1");
-        conflict.MayWatch.Should().BeFalse();
-        conflict.Message.Should().Contain("vvp-2").And.Contain(NamespaceLock.ConfigMapName);
-    }
 }

@@ -1,0 +1,787 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Vvp.Reconciliation.Json;
+
+namespace Vvp.Reconciliation.Kubernetes.Testing;
+
+/// <summary>
+/// A stand-in for the Kubernetes API server on 127.0.0.1 that KubernetesClient reaches through an ordinary
+/// kubeconfig (<see cref="WriteKubeconfig"/>). It keeps the API's semantics for namespaced resources:
+/// <list type="bullet">
+/// <item>one revision counter; every write gets a new <c>metadata.resourceVersion</c>, and a list carries the revision it was taken at;</item>
+/// <item>watch from a version, replaying what happened since; a version older than the kept history answers 410 Gone (an <c>ERROR</c> event), as after compaction (<see cref="Compact"/>);</item>
+/// <item>create (409 <c>AlreadyExists</c>, <c>generateName</c>), update with a stale <c>resourceVersion</c> → 409 <c>Conflict</c>, merge patch and JSON Patch (a failed <c>test</c> → 422);</item>
+/// <item>for types with a status subresource: <c>metadata.generation</c> bumped by spec changes only, status changed only through <c>/status</c>;</item>
+/// <item>finalizers: a delete sets <c>deletionTimestamp</c> while finalizers remain; the object goes when the last is removed.</item>
+/// </list>
+/// Faults (<see cref="Faults"/>): status answers, slow answers, random failures, outages, dropped watches.
+/// Every request is recorded in <see cref="Calls"/> with its RBAC verb.
+/// </summary>
+public sealed class KubernetesApiStandIn : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Compact0 = new() { WriteIndented = false };
+
+    private readonly object _gate = new();
+    private readonly WebApplication _app;
+    private readonly TimeProvider _time;
+    private readonly List<ApiResource> _resources = [ApiResource.ConfigMaps, ApiResource.Secrets, ApiResource.Events, ApiResource.Leases, ApiResource.VvpDeployments];
+    private readonly Dictionary<(ApiResource Type, string Namespace, string Name), JsonObject> _objects = [];
+    private readonly LinkedList<Change> _history = new();
+    private readonly List<Watcher> _watchers = [];
+    private readonly List<ApiCall> _calls = [];
+    private long _revision;
+    private long _compactedAt;
+    private int _uids;
+
+    private KubernetesApiStandIn(WebApplication app, Uri baseAddress, TimeProvider time)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        _time = time;
+    }
+
+    /// <summary>The server's address, e.g. <c>http://127.0.0.1:54321/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The faults to inject.</summary>
+    public ApiFaults Faults { get; } = new();
+
+    /// <summary>How many changes the history keeps for watches; older versions answer 410 Gone. Default 10,000.</summary>
+    public int HistoryLimit { get; set; } = 10_000;
+
+    /// <summary>Every request answered, in order.</summary>
+    public IReadOnlyList<ApiCall> Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>How many watches are open now.</summary>
+    public int OpenWatches
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    /// <summary>The current revision (the <c>resourceVersion</c> of the latest write).</summary>
+    public long Revision
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _revision;
+            }
+        }
+    }
+
+    /// <summary>A kubeconfig that points KubernetesClient (or kubectl) at this server.</summary>
+    public string Kubeconfig => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: stand-in
+          cluster:
+            server: {BaseAddress.ToString().TrimEnd('/')}
+        users:
+        - name: stand-in
+          user:
+            token: stand-in-token
+        contexts:
+        - name: stand-in
+          context:
+            cluster: stand-in
+            user: stand-in
+        current-context: stand-in
+
+        """;
+
+    /// <summary>Starts a stand-in on 127.0.0.1.</summary>
+    /// <param name="timeProvider">The clock for timestamps; the system clock when omitted.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running server.</returns>
+    public static async Task<KubernetesApiStandIn> StartAsync(TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        KubernetesApiStandIn? standIn = null;
+        app.Run(context => standIn!.HandleAsync(context));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetService(typeof(IServer)) is IServer server
+            ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            : throw new InvalidOperationException("The stand-in has no server.");
+        standIn = new KubernetesApiStandIn(app, new Uri(address.TrimEnd('/') + "/"), timeProvider ?? TimeProvider.System);
+        return standIn;
+    }
+
+    /// <summary>Serves another namespaced resource type (a custom resource of your own).</summary>
+    /// <param name="resource">The type.</param>
+    public void Register(ApiResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        lock (_gate)
+        {
+            if (!_resources.Contains(resource))
+            {
+                _resources.Add(resource);
+            }
+        }
+    }
+
+    /// <summary>Writes <see cref="Kubeconfig"/> to a file.</summary>
+    /// <param name="path">The file.</param>
+    public void WriteKubeconfig(string path) => File.WriteAllText(path, Kubeconfig);
+
+    /// <summary>Reads an object, as <c>kubectl get</c> would (a copy; nothing is recorded in <see cref="Calls"/>).</summary>
+    /// <param name="resource">The type.</param>
+    /// <param name="ns">The namespace.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>The object, or <see langword="null"/>.</returns>
+    public JsonObject? Get(ApiResource resource, string ns, string name)
+    {
+        lock (_gate)
+        {
+            return _objects.TryGetValue((resource, ns, name), out var found) ? (JsonObject)found.DeepClone() : null;
+        }
+    }
+
+    /// <summary>Lists the objects of a type in a namespace (copies).</summary>
+    /// <param name="resource">The type.</param>
+    /// <param name="ns">The namespace.</param>
+    /// <returns>The objects, by name.</returns>
+    public IReadOnlyList<JsonObject> List(ApiResource resource, string ns)
+    {
+        lock (_gate)
+        {
+            return [.. _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns).OrderBy(o => o.Key.Name, StringComparer.Ordinal).Select(o => (JsonObject)o.Value.DeepClone())];
+        }
+    }
+
+    /// <summary>Creates an object, as <c>kubectl create</c> would.</summary>
+    /// <param name="resource">The type.</param>
+    /// <param name="ns">The namespace.</param>
+    /// <param name="obj">The object.</param>
+    /// <returns>The stored object.</returns>
+    /// <exception cref="KubernetesApiStandInException">The API refuses it (e.g. 409 AlreadyExists).</exception>
+    public JsonObject Create(ApiResource resource, string ns, JsonObject obj)
+    {
+        lock (_gate)
+        {
+            return (JsonObject)CreateCore(resource, ns, (JsonObject)obj.DeepClone()).DeepClone();
+        }
+    }
+
+    /// <summary>
+    /// Changes an object, as <c>kubectl edit</c> would: <paramref name="edit"/> gets a copy of the stored object,
+    /// and the result is written as an update (to <c>/status</c> when <paramref name="status"/>).
+    /// </summary>
+    /// <param name="resource">The type.</param>
+    /// <param name="ns">The namespace.</param>
+    /// <param name="name">The name.</param>
+    /// <param name="edit">Changes the copy.</param>
+    /// <param name="status">Whether to write the status subresource.</param>
+    /// <returns>The stored object.</returns>
+    public JsonObject Update(ApiResource resource, string ns, string name, Action<JsonObject> edit, bool status = false)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        lock (_gate)
+        {
+            var copy = (JsonObject)(Find(resource, ns, name) ?? throw NotFound(resource, name)).DeepClone();
+            edit(copy);
+            return (JsonObject)UpdateCore(resource, ns, name, copy, status).DeepClone();
+        }
+    }
+
+    /// <summary>Deletes an object, as <c>kubectl delete</c> would (with finalizers, it only gets a <c>deletionTimestamp</c>).</summary>
+    /// <param name="resource">The type.</param>
+    /// <param name="ns">The namespace.</param>
+    /// <param name="name">The name.</param>
+    /// <returns>True when there was one.</returns>
+    public bool Delete(ApiResource resource, string ns, string name)
+    {
+        lock (_gate)
+        {
+            if (Find(resource, ns, name) is null)
+            {
+                return false;
+            }
+
+            DeleteCore(resource, ns, name);
+            return true;
+        }
+    }
+
+    /// <summary>Ends every open watch (the server closes the streams cleanly, as on an API server restart).</summary>
+    public void DropWatches()
+    {
+        lock (_gate)
+        {
+            foreach (var watcher in _watchers)
+            {
+                watcher.Lines.Writer.TryComplete();
+            }
+        }
+    }
+
+    /// <summary>Forgets the history: a watch from any version before now answers 410 Gone, as after etcd compaction.</summary>
+    public void Compact()
+    {
+        lock (_gate)
+        {
+            _history.Clear();
+            _compactedAt = _revision;
+        }
+    }
+
+    /// <summary>Forgets the recorded calls.</summary>
+    public void ClearCalls()
+    {
+        lock (_gate)
+        {
+            _calls.Clear();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        DropWatches();
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!TryRoute(request.Path.Value ?? "", out var resource, out var ns, out var name, out var subresource))
+        {
+            await WriteStatusAsync(context, 404, "NotFound", $"the server could not find the requested resource ({request.Path})").ConfigureAwait(false);
+            return;
+        }
+
+        var isWatch = request.Query["watch"] is { Count: > 0 } w && w[0] is "1" or "true";
+        var verb = request.Method switch
+        {
+            "GET" when isWatch => "watch",
+            "GET" => name is null ? "list" : "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => "delete",
+            _ => "unknown",
+        };
+        var resourceName = subresource is null ? resource.Plural : $"{resource.Plural}/{subresource}";
+        var (drop, delay, status) = Faults.Decide(verb, resourceName);
+        if (delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        if (drop)
+        {
+            Record(verb, resource, resourceName, ns, name, 0);
+            context.Abort();
+            return;
+        }
+
+        if (status != 0)
+        {
+            Record(verb, resource, resourceName, ns, name, status);
+            await WriteStatusAsync(context, status, ReasonOf(status), $"injected fault: {status}").ConfigureAwait(false);
+            return;
+        }
+
+        if (verb == "watch")
+        {
+            Record(verb, resource, resourceName, ns, name, 200);
+            await WatchAsync(context, resource, ns).ConfigureAwait(false);
+            return;
+        }
+
+        JsonNode? body = null;
+        if (request.Method is "POST" or "PUT" or "PATCH")
+        {
+            try
+            {
+                body = await JsonNode.ParseAsync(request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (JsonException ex)
+            {
+                Record(verb, resource, resourceName, ns, name, 400);
+                await WriteStatusAsync(context, 400, "BadRequest", $"the body is not JSON: {ex.Message}").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        int code;
+        JsonNode answer;
+        try
+        {
+            lock (_gate)
+            {
+                (code, answer) = verb switch
+                {
+                    "get" => (200, (Find(resource, ns, name!) ?? throw NotFound(resource, name!)).DeepClone()),
+                    "list" => (200, ListCore(resource, ns)),
+                    "create" => (201, CreateCore(resource, ns, body as JsonObject ?? throw Invalid("the body must be an object")).DeepClone()),
+                    "update" => (200, UpdateCore(resource, ns, name ?? throw Invalid("an update names its object"), body as JsonObject ?? throw Invalid("the body must be an object"), subresource == "status").DeepClone()),
+                    "patch" => (200, PatchCore(resource, ns, name ?? throw Invalid("a patch names its object"), body, request.ContentType ?? "", subresource == "status").DeepClone()),
+                    "delete" => (200, DeleteCore(resource, ns, name ?? throw Invalid("a delete names its object")).DeepClone()),
+                    _ => throw new KubernetesApiStandInException(405, "MethodNotAllowed", $"{request.Method} is not supported."),
+                };
+            }
+        }
+        catch (KubernetesApiStandInException ex)
+        {
+            Record(verb, resource, resourceName, ns, name, ex.StatusCode);
+            await WriteStatusAsync(context, ex.StatusCode, ex.Reason, ex.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (ex is JsonPatchException or JsonDepthLimitExceededException or InvalidOperationException or FormatException)
+        {
+            Record(verb, resource, resourceName, ns, name, 422);
+            await WriteStatusAsync(context, 422, "Invalid", ex.Message).ConfigureAwait(false);
+            return;
+        }
+
+        Record(verb, resource, resourceName, ns, name, code);
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer.ToJsonString(Compact0), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private bool TryRoute(string path, out ApiResource resource, out string ns, out string? name, out string? subresource)
+    {
+        resource = null!;
+        ns = "";
+        name = null;
+        subresource = null;
+        var parts = path.Trim('/').Split('/');
+        int at;
+        string group;
+        string version;
+        if (parts.Length >= 5 && parts[0] == "api")
+        {
+            (group, version, at) = ("", parts[1], 2);
+        }
+        else if (parts.Length >= 6 && parts[0] == "apis")
+        {
+            (group, version, at) = (parts[1], parts[2], 3);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (parts[at] != "namespaces" || parts.Length > at + 5)
+        {
+            return false;
+        }
+
+        ns = Uri.UnescapeDataString(parts[at + 1]);
+        var plural = parts[at + 2];
+        lock (_gate)
+        {
+            resource = _resources.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural)!;
+        }
+
+        if (resource is null)
+        {
+            return false;
+        }
+
+        name = parts.Length > at + 3 ? Uri.UnescapeDataString(parts[at + 3]) : null;
+        subresource = parts.Length > at + 4 ? parts[at + 4] : null;
+        return subresource is null || (subresource == "status" && resource.HasStatusSubresource);
+    }
+
+    private JsonObject? Find(ApiResource resource, string ns, string name) =>
+        _objects.TryGetValue((resource, ns, name), out var found) ? found : null;
+
+    private JsonObject ListCore(ApiResource resource, string ns) => new()
+    {
+        ["apiVersion"] = resource.ApiVersion,
+        ["kind"] = resource.Kind + "List",
+        ["metadata"] = new JsonObject { ["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture) },
+        ["items"] = new JsonArray([.. _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns)
+            .OrderBy(o => o.Key.Name, StringComparer.Ordinal).Select(o => o.Value.DeepClone())]),
+    };
+
+    private JsonObject CreateCore(ApiResource resource, string ns, JsonObject obj)
+    {
+        var metadata = obj["metadata"] as JsonObject ?? [];
+        obj["metadata"] = metadata;
+        var name = JsonRead.String(metadata, "name");
+        if (string.IsNullOrEmpty(name))
+        {
+            var prefix = JsonRead.String(metadata, "generateName") ?? throw Invalid("metadata.name or metadata.generateName is required");
+            name = prefix + (++_uids).ToString("x5", CultureInfo.InvariantCulture);
+        }
+
+        if (JsonRead.String(metadata, "namespace") is { } stated && stated != ns)
+        {
+            throw Invalid($"the namespace of the object ({stated}) does not match the namespace of the request ({ns})");
+        }
+
+        if (Find(resource, ns, name) is not null)
+        {
+            throw new KubernetesApiStandInException(409, "AlreadyExists", $"{resource.Plural} \"{name}\" already exists");
+        }
+
+        obj["apiVersion"] = resource.ApiVersion;
+        obj["kind"] = resource.Kind;
+        metadata["name"] = name;
+        metadata["namespace"] = ns;
+        metadata["uid"] = $"00000000-0000-4000-9000-{++_uids:D12}";
+        metadata["creationTimestamp"] = Now();
+        metadata.Remove("deletionTimestamp");
+        if (resource.HasStatusSubresource)
+        {
+            metadata["generation"] = 1;
+            obj.Remove("status");
+        }
+
+        return Write(resource, ns, name, obj, "ADDED");
+    }
+
+    private JsonObject UpdateCore(ApiResource resource, string ns, string name, JsonObject obj, bool status)
+    {
+        var stored = Find(resource, ns, name) ?? throw NotFound(resource, name);
+        var storedMetadata = (JsonObject)stored["metadata"]!;
+        var metadata = obj["metadata"] as JsonObject ?? [];
+        if (JsonRead.String(metadata, "name") is { } stated && stated != name)
+        {
+            throw Invalid($"the name of the object ({stated}) does not match the name in the path ({name})");
+        }
+
+        if (JsonRead.String(metadata, "resourceVersion") is { Length: > 0 } version && version != JsonRead.String(storedMetadata, "resourceVersion"))
+        {
+            throw new KubernetesApiStandInException(409, "Conflict",
+                $"Operation cannot be fulfilled on {resource.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again");
+        }
+
+        JsonObject next;
+        if (status)
+        {
+            next = (JsonObject)stored.DeepClone();
+            next["status"] = obj["status"]?.DeepClone();
+        }
+        else
+        {
+            next = (JsonObject)obj.DeepClone();
+            var nextMetadata = next["metadata"] as JsonObject ?? [];
+            next["metadata"] = nextMetadata;
+            foreach (var key in new[] { "uid", "creationTimestamp", "deletionTimestamp", "generation", "namespace", "name" })
+            {
+                nextMetadata[key] = storedMetadata[key]?.DeepClone();
+                if (nextMetadata[key] is null)
+                {
+                    nextMetadata.Remove(key);
+                }
+            }
+
+            next["apiVersion"] = resource.ApiVersion;
+            next["kind"] = resource.Kind;
+            if (resource.HasStatusSubresource)
+            {
+                next["status"] = stored["status"]?.DeepClone();
+                if (!JsonEquality.Equals(WithoutMetadataAndStatus(stored), WithoutMetadataAndStatus(next)))
+                {
+                    nextMetadata["generation"] = (JsonRead.Int64(storedMetadata, "generation") ?? 0) + 1;
+                }
+            }
+
+            if (storedMetadata["deletionTimestamp"] is not null && (nextMetadata["finalizers"] as JsonArray ?? []).Count == 0)
+            {
+                _objects.Remove((resource, ns, name));
+                return Write(resource, ns, name, next, "DELETED", remove: true);
+            }
+        }
+
+        if (next["status"] is null)
+        {
+            next.Remove("status");
+        }
+
+        return Write(resource, ns, name, next, "MODIFIED");
+    }
+
+    private JsonObject PatchCore(ApiResource resource, string ns, string name, JsonNode? patch, string contentType, bool status)
+    {
+        var stored = Find(resource, ns, name) ?? throw NotFound(resource, name);
+        JsonNode? patched;
+        if (contentType.StartsWith("application/json-patch+json", StringComparison.Ordinal))
+        {
+            patched = JsonPatch.Parse(patch).Apply(stored);
+        }
+        else if (contentType.StartsWith("application/merge-patch+json", StringComparison.Ordinal) ||
+                 contentType.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal))
+        {
+            patched = JsonMergePatch.Apply(stored, patch);
+        }
+        else
+        {
+            throw new KubernetesApiStandInException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format: {contentType}");
+        }
+
+        if (patched is not JsonObject next)
+        {
+            throw Invalid("the patch does not leave an object");
+        }
+
+        // A patch that states a resourceVersion is conditional on it, as an update is; one that does not is applied to the latest.
+        if (next["metadata"] is JsonObject metadata && JsonRead.String(patch, "metadata", "resourceVersion") is null && patch is not JsonArray)
+        {
+            metadata["resourceVersion"] = stored["metadata"]!["resourceVersion"]!.DeepClone();
+        }
+
+        return UpdateCore(resource, ns, name, next, status);
+    }
+
+    private JsonObject DeleteCore(ApiResource resource, string ns, string name)
+    {
+        var stored = Find(resource, ns, name) ?? throw NotFound(resource, name);
+        var metadata = (JsonObject)stored["metadata"]!;
+        if ((metadata["finalizers"] as JsonArray ?? []).Count > 0)
+        {
+            if (metadata["deletionTimestamp"] is not null)
+            {
+                return stored;
+            }
+
+            var next = (JsonObject)stored.DeepClone();
+            var nextMetadata = (JsonObject)next["metadata"]!;
+            nextMetadata["deletionTimestamp"] = Now();
+            if (resource.HasStatusSubresource)
+            {
+                nextMetadata["generation"] = (JsonRead.Int64(metadata, "generation") ?? 0) + 1;
+            }
+
+            return Write(resource, ns, name, next, "MODIFIED");
+        }
+
+        _objects.Remove((resource, ns, name));
+        return Write(resource, ns, name, (JsonObject)stored.DeepClone(), "DELETED", remove: true);
+    }
+
+    private JsonObject Write(ApiResource resource, string ns, string name, JsonObject obj, string type, bool remove = false)
+    {
+        _revision++;
+        ((JsonObject)obj["metadata"]!)["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture);
+        if (!remove)
+        {
+            _objects[(resource, ns, name)] = obj;
+        }
+
+        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(Compact0);
+        _history.AddLast(new Change(_revision, resource, ns, line));
+        while (_history.Count > HistoryLimit)
+        {
+            _compactedAt = _history.First!.Value.Revision;
+            _history.RemoveFirst();
+        }
+
+        foreach (var watcher in _watchers)
+        {
+            if (watcher.Resource == resource && watcher.Namespace == ns)
+            {
+                watcher.Lines.Writer.TryWrite(line);
+            }
+        }
+
+        return obj;
+    }
+
+    private async Task WatchAsync(HttpContext context, ApiResource resource, string ns)
+    {
+        var from = context.Request.Query["resourceVersion"] is { Count: > 0 } v && long.TryParse(v[0], CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : (long?)null;
+        var timeout = context.Request.Query["timeoutSeconds"] is { Count: > 0 } t && int.TryParse(t[0], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : Timeout.InfiniteTimeSpan;
+        var watcher = new Watcher(resource, ns);
+        lock (_gate)
+        {
+            if (from is { } version && version < _compactedAt)
+            {
+                var gone = new JsonObject
+                {
+                    ["type"] = "ERROR",
+                    ["object"] = StatusObject(410, "Expired", $"too old resource version: {version} ({_compactedAt})"),
+                };
+                watcher.Lines.Writer.TryWrite(gone.ToJsonString(Compact0));
+                watcher.Lines.Writer.TryComplete();
+            }
+            else if (from is { } start)
+            {
+                foreach (var change in _history.Where(c => c.Revision > start && c.Resource == resource && c.Namespace == ns))
+                {
+                    watcher.Lines.Writer.TryWrite(change.Line);
+                }
+
+                _watchers.Add(watcher);
+            }
+            else
+            {
+                // No version: the current objects as ADDED events, then what follows.
+                foreach (var obj in _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns).Select(o => o.Value))
+                {
+                    watcher.Lines.Writer.TryWrite(new JsonObject { ["type"] = "ADDED", ["object"] = obj.DeepClone() }.ToJsonString(Compact0));
+                }
+
+                _watchers.Add(watcher);
+            }
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            await context.Response.StartAsync(timeoutSource.Token).ConfigureAwait(false);
+            await foreach (var line in watcher.Lines.Reader.ReadAllAsync(timeoutSource.Token).ConfigureAwait(false))
+            {
+                await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), timeoutSource.Token).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(timeoutSource.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away or the watch's timeout passed: the stream ends.
+        }
+        catch (IOException)
+        {
+            // The connection broke.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _watchers.Remove(watcher);
+            }
+        }
+    }
+
+    private void Record(string verb, ApiResource resource, string resourceName, string ns, string? name, int status)
+    {
+        lock (_gate)
+        {
+            _calls.Add(new ApiCall(verb, resource.Group, resourceName, ns, verb is "create" or "list" or "watch" ? null : name, status));
+        }
+    }
+
+    private static JsonObject WithoutMetadataAndStatus(JsonObject obj) =>
+        new(obj.Where(p => p.Key is not ("metadata" or "status" or "apiVersion" or "kind")).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+
+    private string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static KubernetesApiStandInException NotFound(ApiResource resource, string name) =>
+        new(404, "NotFound", $"{resource.Plural} \"{name}\" not found");
+
+    private static KubernetesApiStandInException Invalid(string message) => new(422, "Invalid", message);
+
+    private static string ReasonOf(int status) => status switch
+    {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        410 => "Expired",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "InternalError",
+    };
+
+    private static JsonObject StatusObject(int code, string reason, string message) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = message,
+        ["reason"] = reason,
+        ["code"] = code,
+    };
+
+    private static async Task WriteStatusAsync(HttpContext context, int code, string reason, string message)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        if (code == 429)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+
+        try
+        {
+            await context.Response.WriteAsync(StatusObject(code, reason, message).ToJsonString(Compact0), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away.
+        }
+    }
+
+    private sealed record Change(long Revision, ApiResource Resource, string Namespace, string Line);
+
+    private sealed class Watcher(ApiResource resource, string ns)
+    {
+        public ApiResource Resource { get; } = resource;
+
+        public string Namespace { get; } = ns;
+
+        public Channel<string> Lines { get; } = Channel.CreateUnbounded<string>();
+    }
+}
+
+/// <summary>An answer other than success from <see cref="KubernetesApiStandIn"/>'s direct methods.</summary>
+public sealed class KubernetesApiStandInException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="statusCode">The HTTP status.</param>
+    /// <param name="reason">The Kubernetes reason (<c>NotFound</c>, <c>Conflict</c>, …).</param>
+    /// <param name="message">The message.</param>
+    public KubernetesApiStandInException(int statusCode, string reason, string message)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        Reason = reason;
+    }
+
+    /// <summary>The HTTP status.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The Kubernetes reason.</summary>
+    public string Reason { get; }
+}

@@ -1,0 +1,81 @@
+using k8s;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Reconciling;
+
+namespace Vvp.Reconciliation.Kubernetes.Hosting;
+
+/// <summary>
+/// Runs a <see cref="VvpController"/> as a hosted service. The Kubernetes client comes from the service provider
+/// when one is registered, else from the in-cluster configuration or the kubeconfig. When
+/// <see cref="VvpOperatorOptions.Enabled"/> is off it does nothing. A namespace held by another identity ends
+/// the service with <see cref="NamespaceLockException"/>, which stops the host.
+/// </summary>
+public sealed class VvpOperatorService : BackgroundService
+{
+    private readonly VvpOperatorOptions _options;
+    private readonly ILogger _logger;
+    private readonly k8s.Kubernetes? _ownedClient;
+
+    /// <summary>Creates the service.</summary>
+    /// <param name="options">The operator settings.</param>
+    /// <param name="platform">The platform port.</param>
+    /// <param name="loggerFactory">Loggers.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="kubernetes">The Kubernetes client; built from the environment when <see langword="null"/>.</param>
+    /// <param name="telemetry">The reconciler's metrics; private ones when <see langword="null"/>.</param>
+    public VvpOperatorService(
+        IOptions<VvpOperatorOptions> options,
+        IPlatformClient platform,
+        ILoggerFactory loggerFactory,
+        TimeProvider timeProvider,
+        k8s.Kubernetes? kubernetes = null,
+        ReconcilerTelemetry? telemetry = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        _logger = loggerFactory.CreateLogger<VvpOperatorService>();
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        if (kubernetes is null)
+        {
+            var config = KubernetesClientConfiguration.IsInCluster()
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+            _ownedClient = new k8s.Kubernetes(config);
+            kubernetes = _ownedClient;
+        }
+
+        Controller = new VvpController(kubernetes, platform, _options, loggerFactory, timeProvider, telemetry);
+    }
+
+    /// <summary>The controller; <see langword="null"/> when the operator is disabled.</summary>
+    public VvpController? Controller { get; }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        Controller?.Dispose();
+        _ownedClient?.Dispose();
+        base.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (Controller is null)
+        {
+            Log.Disabled(_logger);
+            return;
+        }
+
+        await Controller.RunAsync(stoppingToken).ConfigureAwait(false);
+        Log.Stopped(_logger);
+    }
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Kubernetes;
+using Vvp.Reconciliation.Kubernetes.Hosting;
+using Vvp.Reconciliation.Planning;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Kubernetes operator.</summary>
+public static class VvpOperatorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the operator as a hosted service (<see cref="VvpOperatorService"/>). The host must register an
+    /// <c>IPlatformClient</c> (e.g. with <c>AddVvpPlatformClient</c>); a <c>k8s.Kubernetes</c> client is optional.
+    /// The options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddVvpOperator(this IServiceCollection services, Action<VvpOperatorOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<VvpOperatorOptions>().Configure(configure).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VvpOperatorOptions>, Validator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<VvpOperatorService>();
+        services.AddHostedService(provider => provider.GetRequiredService<VvpOperatorService>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the operator with options bound from a configuration section under the documentation's names, e.g.
+    /// <c>vvp:k8sOperator</c> with <c>enabled</c>, <c>identity</c> and <c>watchedNamespaces</c> (a list, or a
+    /// comma-separated string), and the controller's settings (<c>resyncPeriod</c>, <c>workers</c>, <c>deletionPolicy</c>,
+    /// <c>authenticationRequired</c>, <c>leaseDuration</c>, …; durations in seconds or <c>hh:mm:ss</c>). An unknown
+    /// key or a value of the wrong kind (a misspelt deletion policy) fails the start with a message naming it.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("vvp:k8sOperator")</c>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddVvpOperator(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddVvpOperator(options => Bind(configuration, options));
+    }
+
+    private static void Bind(IConfiguration section, VvpOperatorOptions options)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            switch (child.Key.ToLowerInvariant())
+            {
+                case "enabled": options.Enabled = Boolean(child); break;
+                case "identity": options.Identity = child.Value ?? string.Empty; break;
+                case "watchednamespaces":
+                    options.WatchedNamespaces.Clear();
+                    var items = child.Value is { } list
+                        ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                        : child.GetChildren().Select(c => c.Value ?? string.Empty);
+                    foreach (var item in items)
+                    {
+                        options.WatchedNamespaces.Add(item);
+                    }
+
+                    break;
+                case "authenticationrequired": options.AuthenticationRequired = Boolean(child); break;
+                case "deletionpolicy":
+                    options.DeletionPolicy = Enum.TryParse<DeletionPolicy>(child.Value, ignoreCase: true, out var policy) && Enum.IsDefined(policy) && !int.TryParse(child.Value, out _)
+                        ? policy
+                        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not one of {string.Join(", ", Enum.GetNames<DeletionPolicy>())}.");
+                    break;
+                case "resyncperiod": options.ResyncPeriod = Duration(child); break;
+                case "workers": options.Workers = Int(child); break;
+                case "holderidentity": options.HolderIdentity = child.Value ?? string.Empty; break;
+                case "leasenamespace": options.LeaseNamespace = child.Value; break;
+                case "leaseduration": options.LeaseDuration = Duration(child); break;
+                case "renewdeadline": options.RenewDeadline = Duration(child); break;
+                case "retryperiod": options.RetryPeriod = Duration(child); break;
+                case "shutdowngrace": options.ShutdownGrace = Duration(child); break;
+                case "kubernetescalltimeout": options.KubernetesCallTimeout = Duration(child); break;
+                case "watchtimeout": options.WatchTimeout = Duration(child); break;
+                case "retrybasedelay": options.RetryBaseDelay = Duration(child); break;
+                case "retrymaxdelay": options.RetryMaxDelay = Duration(child); break;
+                case "eventburst": options.EventBurst = Int(child); break;
+                case "eventrefill": options.EventRefill = Duration(child); break;
+                default:
+                    throw new ArgumentException(
+                        $"Configuration {child.Path} is not a setting of the operator; the settings are enabled, identity, watchedNamespaces, authenticationRequired, deletionPolicy, resyncPeriod, workers, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod, shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill.");
+            }
+        }
+    }
+
+    private static bool Boolean(IConfigurationSection child) => bool.TryParse(child.Value, out var value)
+        ? value
+        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not true or false.");
+
+    private static int Int(IConfigurationSection child) => int.TryParse(child.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        ? value
+        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a whole number.");
+
+    private static TimeSpan Duration(IConfigurationSection child) =>
+        double.TryParse(child.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
+        : TimeSpan.TryParse(child.Value, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a duration (seconds, or hh:mm:ss).");
+
+    private sealed class Validator : IValidateOptions<VvpOperatorOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, VvpOperatorOptions options)
+        {
+            if (!options.Enabled)
+            {
+                return ValidateOptionsResult.Success;
+            }
+
+            try
+            {
+                options.Validate();
+                return ValidateOptionsResult.Success;
+            }
+            catch (ArgumentException ex)
+            {
+                return ValidateOptionsResult.Fail(ex.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+namespace Vvp.Reconciliation.Kubernetes;
+
+/// <summary>What a controller reports about itself, for liveness and readiness probes and for tests. Thread-safe.</summary>
+public sealed class VvpOperatorHealth
+{
+    private readonly TimeProvider _time;
+    private long _heartbeatTicks;
+    private volatile bool _locksHeld;
+    private volatile bool _leading;
+    private volatile bool _cachesSynced;
+    private volatile string? _failure;
+
+    internal VvpOperatorHealth(TimeProvider time)
+    {
+        _time = time;
+        Beat();
+    }
+
+    /// <summary>Whether every watched namespace's lock names this operator.</summary>
+    public bool LocksHeld => _locksHeld;
+
+    /// <summary>Whether this replica holds the leader-election Lease (only the leader reconciles).</summary>
+    public bool IsLeading => _leading;
+
+    /// <summary>Whether the leader's caches have been filled by their first list.</summary>
+    public bool CachesSynced => _cachesSynced;
+
+    /// <summary>Why the controller cannot run (a namespace held by another identity), or <see langword="null"/>.</summary>
+    public string? Failure => _failure;
+
+    /// <summary>When the controller's loops last showed progress (a tick of the leader's or standby's loop).</summary>
+    public DateTimeOffset LastHeartbeat => new(Interlocked.Read(ref _heartbeatTicks), TimeSpan.Zero);
+
+    /// <summary>Ready: the locks are held and either this replica leads with synced caches, or it is a standby waiting its turn.</summary>
+    public bool IsReady => _failure is null && _locksHeld && (!_leading || _cachesSynced);
+
+    /// <summary>Alive: no failure, and a loop ticked within <paramref name="stallAfter"/>.</summary>
+    /// <param name="stallAfter">How long without a tick counts as a stall.</param>
+    /// <returns>Whether the controller is alive.</returns>
+    public bool IsAlive(TimeSpan stallAfter) => _failure is null && _time.GetUtcNow() - LastHeartbeat <= stallAfter;
+
+    internal void Beat() => Interlocked.Exchange(ref _heartbeatTicks, _time.GetUtcNow().UtcTicks);
+
+    internal void SetLocksHeld(bool value) => _locksHeld = value;
+
+    internal void SetLeading(bool value)
+    {
+        _leading = value;
+        if (!value)
+        {
+            _cachesSynced = false;
+        }
+    }
+
+    internal void SetCachesSynced(bool value) => _cachesSynced = value;
+
+    internal void SetFailure(string message) => _failure = message;
+}

@@ -1,0 +1,235 @@
+namespace Vvp.Reconciliation.Kubernetes;
+
+/// <summary>
+/// A work queue keyed by object, as client-go's: a key queued twice is queued once; a key being processed is
+/// never handed to a second worker, and one added meanwhile is handed out again when the first is done;
+/// delayed adds keep only the earliest pending time per key (no timer chains); failures back off per key,
+/// exponentially up to a cap, until <see cref="Forget"/>.
+/// </summary>
+internal sealed class WorkQueue<T> : IDisposable
+    where T : notnull
+{
+    private readonly object _gate = new();
+    private readonly Queue<T> _queue = new();
+    private readonly HashSet<T> _dirty = [];
+    private readonly HashSet<T> _processing = [];
+    private readonly Dictionary<T, (DateTimeOffset Due, ITimer Timer)> _waiting = [];
+    private readonly Dictionary<T, int> _failures = [];
+    private readonly SemaphoreSlim _available = new(0);
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _baseDelay;
+    private readonly TimeSpan _maxDelay;
+    private bool _shutDown;
+
+    public WorkQueue(TimeProvider time, TimeSpan baseDelay, TimeSpan maxDelay)
+    {
+        _time = time;
+        _baseDelay = baseDelay;
+        _maxDelay = maxDelay;
+    }
+
+    /// <summary>How many keys wait to be handed out now (not counting delayed ones).</summary>
+    public int Depth
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>How many keys wait for a delay to pass.</summary>
+    public int Delayed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    public void Add(T key)
+    {
+        lock (_gate)
+        {
+            if (_shutDown || !_dirty.Add(key))
+            {
+                return;
+            }
+
+            if (_processing.Contains(key))
+            {
+                return;
+            }
+
+            _queue.Enqueue(key);
+        }
+
+        _available.Release();
+    }
+
+    /// <summary>Adds <paramref name="key"/> once <paramref name="delay"/> has passed; an earlier pending add for it wins.</summary>
+    public void AddAfter(T key, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            Add(key);
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_shutDown)
+            {
+                return;
+            }
+
+            var due = _time.GetUtcNow() + delay;
+            if (_waiting.TryGetValue(key, out var pending))
+            {
+                if (pending.Due <= due)
+                {
+                    return;
+                }
+
+                pending.Timer.Dispose();
+            }
+
+            var timer = _time.CreateTimer(static state => ((WorkQueue<T>)((object[])state!)[0]).Fire((T)((object[])state!)[1]), new object[] { this, key }, delay, Timeout.InfiniteTimeSpan);
+            _waiting[key] = (due, timer);
+        }
+    }
+
+    /// <summary>Adds <paramref name="key"/> after its backoff: base × 2^(failures − 1), capped.</summary>
+    /// <returns>The delay chosen.</returns>
+    public TimeSpan AddRateLimited(T key)
+    {
+        TimeSpan delay;
+        lock (_gate)
+        {
+            var failures = _failures.TryGetValue(key, out var count) ? count + 1 : 1;
+            _failures[key] = failures;
+            var factor = Math.Pow(2, Math.Min(failures - 1, 30));
+            delay = TimeSpan.FromTicks((long)Math.Min(_maxDelay.Ticks, _baseDelay.Ticks * factor));
+        }
+
+        AddAfter(key, delay);
+        return delay;
+    }
+
+    /// <summary>Clears the key's failure count (it succeeded).</summary>
+    public void Forget(T key)
+    {
+        lock (_gate)
+        {
+            _failures.Remove(key);
+        }
+    }
+
+    /// <summary>Forgets everything about a key that no longer exists: its pending delay and failures.</summary>
+    public void Remove(T key)
+    {
+        lock (_gate)
+        {
+            _failures.Remove(key);
+            if (_waiting.Remove(key, out var pending))
+            {
+                pending.Timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Waits for a key; <see langword="false"/> once the queue is shut down.</summary>
+    public async Task<(bool Ok, T Key)> GetAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (_shutDown)
+                {
+                    _available.Release();
+                    return (false, default!);
+                }
+
+                if (_queue.Count == 0)
+                {
+                    continue;
+                }
+
+                var key = _queue.Dequeue();
+                _dirty.Remove(key);
+                _processing.Add(key);
+                return (true, key);
+            }
+        }
+    }
+
+    /// <summary>Marks a key handed out by <see cref="GetAsync"/> as done; if it was added meanwhile, it is queued again.</summary>
+    public void Done(T key)
+    {
+        var requeue = false;
+        lock (_gate)
+        {
+            _processing.Remove(key);
+            if (_dirty.Contains(key) && !_shutDown)
+            {
+                _queue.Enqueue(key);
+                requeue = true;
+            }
+        }
+
+        if (requeue)
+        {
+            _available.Release();
+        }
+    }
+
+    /// <summary>Stops handing out keys: waiting workers return, pending delays are dropped.</summary>
+    public void ShutDown()
+    {
+        lock (_gate)
+        {
+            if (_shutDown)
+            {
+                return;
+            }
+
+            _shutDown = true;
+            foreach (var (_, pending) in _waiting)
+            {
+                pending.Timer.Dispose();
+            }
+
+            _waiting.Clear();
+        }
+
+        _available.Release();
+    }
+
+    public void Dispose()
+    {
+        ShutDown();
+        _available.Dispose();
+    }
+
+    private void Fire(T key)
+    {
+        lock (_gate)
+        {
+            if (!_waiting.Remove(key, out var pending))
+            {
+                return;
+            }
+
+            pending.Timer.Dispose();
+        }
+
+        Add(key);
+    }
+}

@@ -1,0 +1,291 @@
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Kubernetes.Testing;
+using Vvp.Reconciliation.Testing;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Kubernetes;
+
+/// <summary>
+/// The controller end to end over real sockets: KubernetesClient against the Kubernetes API stand-in, the REST
+/// adapter against the platform emulator. One test per rule of SEMANTICS §15–16 and per defect of the old sample.
+/// </summary>
+public sealed class ControllerEndToEndTests
+{
+    [Fact]
+    public async Task The_seed_CR_applied_makes_one_create_and_a_SYNCING_status_with_the_deployment_id()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options());
+        session.Apply("test-cr");
+
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR reports SYNCING");
+        var deploymentId = JsonRead.String(session.Cr("test-cr"), "status", "customResourceStatus", "deploymentId");
+        deploymentId.Should().NotBeNullOrEmpty();
+        session.Vvp.Snapshot("default", "test-cr")!["metadata"]!["id"]!.GetValue<string>().Should().Be(deploymentId);
+        session.PlatformCreates().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_spec_edit_makes_exactly_one_PATCH()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options());
+        session.Apply("test-cr");
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR is synced");
+        await Settled(session);
+        session.Vvp.ClearCalls();
+
+        session.Edit("test-cr", cr => cr["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 7);
+
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "test-cr"), "spec", "maxJobCreationAttempts") == 7, "the platform has the edit");
+        await Settled(session);
+        session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.PatchDeployment).Should().Be(1);
+        session.Vvp.Calls.Count(c => c.IsWrite).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_resync_of_in_sync_CRs_writes_nothing_to_Kubernetes()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options(configure: o => o.ResyncPeriod = TimeSpan.FromMilliseconds(300)));
+        session.Apply("a");
+        session.Apply("b");
+        await OperatorSession.Eventually(() => session.State("a") == "SYNCING" && session.State("b") == "SYNCING", "both CRs are synced");
+        await Settled(session);
+        var writes = session.CrWrites();
+        var reconciles = running.Controller.Reconciles;
+
+        await OperatorSession.Eventually(() => running.Controller.Reconciles >= reconciles + 6, "three resyncs ran");
+
+        session.CrWrites().Should().Be(writes);
+        session.Vvp.Calls.Count(c => c.IsWrite).Should().Be(2, "two creates and nothing after");
+    }
+
+    [Fact]
+    public async Task RUNNING_then_CANCELLED_removes_the_stale_status_keys_and_the_next_resync_writes_nothing()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options(configure: o => o.ResyncPeriod = TimeSpan.FromMilliseconds(300)));
+        var cr = TestCrs.SeedDocument();
+        cr["spec"]!["deployment"]!["spec"]!["state"] = "RUNNING";
+        session.Apply("test-cr", cr);
+        await OperatorSession.Eventually(() => JsonRead.String(session.Cr("test-cr"), "status", "deploymentStatus", "running", "jobId") is not null, "the CR shows the running job");
+
+        session.Edit("test-cr", c => c["spec"]!["deployment"]!["spec"]!["state"] = "CANCELLED");
+
+        await OperatorSession.Eventually(() => JsonRead.String(session.Cr("test-cr"), "status", "deploymentStatus", "state") == "CANCELLED", "the CR shows CANCELLED");
+        session.Cr("test-cr")!["status"]!["deploymentStatus"]!.AsObject().ContainsKey("running").Should().BeFalse("the status is replaced whole");
+        await Settled(session);
+        var writes = session.CrWrites();
+        var reconciles = running.Controller.Reconciles;
+        await OperatorSession.Eventually(() => running.Controller.Reconciles >= reconciles + 3, "resyncs ran");
+        session.CrWrites().Should().Be(writes);
+    }
+
+    [Fact]
+    public async Task Invalid_userMetadata_keys_are_removed_from_the_CR()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options());
+        var cr = TestCrs.SeedDocument();
+        var userMetadata = (JsonObject)cr["spec"]!["deployment"]!["userMetadata"]!;
+        userMetadata["id"] = "00000000-0000-0000-0000-000000000001";
+        userMetadata["createdAt"] = "2020-01-01T00:00:00Z";
+        userMetadata["annotations"] = new JsonObject { ["com.dataartisans.appmanager.controller.deployment.spec.version"] = "3", ["team"] = "a" };
+        session.Apply("test-cr", cr);
+
+        await OperatorSession.Eventually(
+            () => session.Cr("test-cr")!["spec"]!["deployment"]!["userMetadata"] is JsonObject m && !m.ContainsKey("id") && !m.ContainsKey("createdAt"),
+            "the scrubbed keys are gone from the CR");
+        var metadata = (JsonObject)session.Cr("test-cr")!["spec"]!["deployment"]!["userMetadata"]!;
+        ((JsonObject)metadata["annotations"]!).Select(a => a.Key).Should().Equal("team");
+        session.Api.Calls.Where(c => c.Resource == "vvpdeployments" && c.IsWrite).Should().OnlyContain(c => c.Verb == "update", "spec updates are updates carrying the resourceVersion, never merge patches");
+    }
+
+    [Fact]
+    public async Task A_spec_update_carries_the_resourceVersion_so_a_concurrent_edit_is_kept()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var cr = TestCrs.SeedDocument();
+        ((JsonObject)cr["spec"]!["deployment"]!["userMetadata"]!)["id"] = "00000000-0000-0000-0000-000000000001";
+        session.Apply("test-cr", cr);
+        // The controller's spec update is slow; a person edits the CR meanwhile.
+        session.Api.Faults.SlowNext("update", "vvpdeployments", TimeSpan.FromMilliseconds(800));
+        session.Start(OperatorSession.Options());
+        await OperatorSession.Eventually(() => session.Api.Calls.Any(c => c.Verb == "update" && c.Resource == "vvpdeployments") || session.Vvp.Calls.Count > 0, "the controller is at work");
+        await Task.Delay(200);
+        session.Edit("test-cr", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 5);
+
+        await OperatorSession.Eventually(
+            () => session.Cr("test-cr")!["spec"]!["deployment"]!["userMetadata"] is JsonObject m && !m.ContainsKey("id"),
+            "the scrub landed");
+        JsonRead.Int64(session.Cr("test-cr"), "spec", "deployment", "spec", "maxJobCreationAttempts").Should().Be(5, "the person's edit was not overwritten");
+        session.Api.Calls.Should().Contain(c => c.Verb == "update" && c.Resource == "vvpdeployments" && c.StatusCode == 409);
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "test-cr"), "spec", "maxJobCreationAttempts") == 5, "the edit reached the platform");
+    }
+
+    [Fact]
+    public async Task Deletion_policy_Delete_uses_the_finalizer_cancels_and_deletes_the_deployment()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options(configure: o => o.DeletionPolicy = Vvp.Reconciliation.Planning.DeletionPolicy.Delete));
+        var cr = TestCrs.SeedDocument();
+        cr["spec"]!["deployment"]!["spec"]!["state"] = "RUNNING";
+        session.Apply("test-cr", cr);
+        await OperatorSession.Eventually(() => session.Cr("test-cr")?["metadata"]?["finalizers"]?.ToJsonString().Contains("reconciliation.vvp/finalizer", StringComparison.Ordinal) == true, "the finalizer is on the CR");
+        await OperatorSession.Eventually(() => JsonRead.String(session.Vvp.Snapshot("default", "test-cr"), "status", "state") == "RUNNING", "the job runs");
+
+        session.Api.Delete(ApiResource.VvpDeployments, OperatorSession.Namespace, "test-cr");
+
+        await OperatorSession.Eventually(() => session.Cr("test-cr") is null, "the CR is gone");
+        session.Vvp.Snapshot("default", "test-cr").Should().BeNull();
+        session.Vvp.Calls.Select(c => c.Operation).Should().ContainInOrder(PlatformOperation.PatchDeployment, PlatformOperation.DeleteDeployment);
+    }
+
+    [Fact]
+    public async Task A_token_is_read_from_a_Secret_through_the_cache_and_a_changed_Secret_requeues_its_CRs()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Vvp.AddToken("token-2", PlatformRole.Editor);
+        session.Api.Create(ApiResource.Secrets, OperatorSession.Namespace, Secret("vvp-token", "token-1"));
+        session.Start(OperatorSession.Options(configure: o => o.AuthenticationRequired = true));
+        var cr = TestCrs.SeedDocument();
+        cr["metadata"]!["annotations"] = new JsonObject { ["apikeySecretName"] = "vvp-token" };
+        session.Apply("test-cr", cr);
+        await OperatorSession.Eventually(() => ConditionReason(session.Cr("test-cr"), "Synced") == "Unauthenticated", "the wrong token is refused");
+
+        session.Api.Update(ApiResource.Secrets, OperatorSession.Namespace, "vvp-token", s => s["data"]!["apikey"] = Convert.ToBase64String("token-2\n"u8.ToArray()));
+
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING" && session.Vvp.Snapshot("default", "test-cr") is not null, "the new token is used");
+        session.Api.Calls.Should().NotContain(c => c.Resource == "secrets" && c.Verb == "get", "Secrets are read from the cache");
+    }
+
+    [Fact]
+    public async Task A_dropped_watch_and_a_410_relist_and_miss_no_change()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options());
+        session.Apply("test-cr");
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR is synced");
+        await OperatorSession.Eventually(() => session.Api.OpenWatches >= 2, "the watches are open");
+
+        // The watch breaks, the history is compacted, and the CR changes while nobody watches.
+        session.Api.Faults.FailNext("watch", "vvpdeployments", 503, times: 3);
+        session.Api.DropWatches();
+        session.Edit("test-cr", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 11);
+        session.Api.Compact();
+
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "test-cr"), "spec", "maxJobCreationAttempts") == 11, "the change reached the platform");
+        session.Api.Calls.Count(c => c.Verb == "list" && c.Resource == "vvpdeployments").Should().BeGreaterThan(1, "the controller listed again");
+    }
+
+    [Fact]
+    public async Task A_CR_deleted_while_the_watch_is_down_is_never_acted_on_again()
+    {
+        await using var session = await OperatorSession.StartAsync(transition: TimeSpan.FromSeconds(30));
+        session.Start(OperatorSession.Options());
+        var cr = TestCrs.SeedDocument();
+        cr["spec"]!["deployment"]!["spec"]!["state"] = "RUNNING";
+        session.Apply("test-cr", cr);
+        await OperatorSession.Eventually(() => session.Vvp.Snapshot("default", "test-cr") is not null, "the deployment exists (and transitions: the CR is re-queued)");
+
+        session.Api.Faults.FailNext("watch", "vvpdeployments", 503, times: 1000);
+        session.Api.Faults.FailNext("list", "vvpdeployments", 503, times: 4);
+        session.Api.DropWatches();
+        session.Api.Delete(ApiResource.VvpDeployments, OperatorSession.Namespace, "test-cr");
+        session.Api.Compact();
+        session.Vvp.Remove("default", "test-cr");
+
+        await OperatorSession.Eventually(() => session.Api.Calls.Count(c => c.Verb == "list" && c.Resource == "vvpdeployments" && c.StatusCode == 200) >= 2, "the controller listed again");
+        await Task.Delay(1500);
+        session.Vvp.Snapshot("default", "test-cr").Should().BeNull("nothing re-created the deployment");
+        session.PlatformCreates().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_failing_CR_records_one_Event_whose_count_grows()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options(configure: o => o.ResyncPeriod = TimeSpan.FromMilliseconds(200)));
+        session.Vvp.FailNext(PlatformOperation.CreateDeployment, PlatformFault.Status(503, "maintenance"), times: 1000);
+        session.Apply("test-cr");
+
+        await OperatorSession.Eventually(() => session.Api.List(ApiResource.Events, OperatorSession.Namespace).Any(e => JsonRead.Int64(e, "count") >= 3), "an Event counted three failures");
+        var events = session.Api.List(ApiResource.Events, OperatorSession.Namespace).Where(e => JsonRead.String(e, "type") == "Warning").ToList();
+        events.GroupBy(e => (JsonRead.String(e, "reason"), JsonRead.String(e, "message"))).Should().OnlyContain(g => g.Count() == 1, "one object per reason and message");
+    }
+
+    [Fact]
+    public async Task A_Kubernetes_call_that_outlives_the_timeout_is_retried_and_other_CRs_go_on()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Api.Faults.SlowNext("update", "vvpdeployments/status", TimeSpan.FromSeconds(4), times: 1);
+        session.Start(OperatorSession.Options(configure: o => o.KubernetesCallTimeout = TimeSpan.FromSeconds(1)));
+        session.Apply("slow");
+        session.Apply("other");
+
+        await OperatorSession.Eventually(() => session.State("slow") == "SYNCING" && session.State("other") == "SYNCING", "both CRs are synced");
+        session.Logs.Entries.Should().Contain(e => e.Message.Contains("had no answer within", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unreachable_API_at_start_is_waited_for_and_work_begins_when_it_answers()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Api.Faults.Outage = true;
+        var running = session.Start(OperatorSession.Options());
+        session.Apply("test-cr");
+        await Task.Delay(1500);
+        running.Run.IsCompleted.Should().BeFalse("the controller keeps trying");
+
+        session.Api.Faults.Outage = false;
+
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR is synced");
+    }
+
+    [Fact]
+    public async Task SIGTERM_stops_the_controller_cleanly_and_releases_the_lease()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options());
+        session.Apply("test-cr");
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR is synced");
+
+        await running.StopAsync();
+
+        running.Run.IsCompletedSuccessfully.Should().BeTrue();
+        var lease = session.Api.Get(ApiResource.Leases, OperatorSession.Namespace, "vvp-operator-vvp-1");
+        JsonRead.String(lease, "spec", "holderIdentity").Should().BeNull("the lease is released");
+        running.Controller.Health.IsLeading.Should().BeFalse();
+    }
+
+    internal static JsonObject Secret(string name, string token) => new()
+    {
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["type"] = "Opaque",
+        ["data"] = new JsonObject { ["apikey"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(token)) },
+    };
+
+    internal static string? ConditionReason(JsonObject? cr, string type) =>
+        (cr?["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => JsonRead.String(c, "type") == type) is { } condition
+            ? JsonRead.String(condition, "reason")
+            : null;
+
+    // Waits until the controller has nothing queued and the platform has stopped changing.
+    internal static async Task Settled(OperatorSession session)
+    {
+        var last = -1;
+        while (true)
+        {
+            await Task.Delay(400);
+            var now = session.CrWrites() + session.Vvp.WriteCount;
+            if (now == last)
+            {
+                return;
+            }
+
+            last = now;
+        }
+    }
+}
