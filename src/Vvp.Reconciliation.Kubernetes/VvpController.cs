@@ -197,7 +197,7 @@ public sealed class VvpController : IDisposable
         }
         finally
         {
-            Health.SetCachesSynced(false);
+            Health.SetLeading(false);
             await Task.WhenAll(workers).ConfigureAwait(false);
             await Task.WhenAll(informers).ConfigureAwait(false);
         }

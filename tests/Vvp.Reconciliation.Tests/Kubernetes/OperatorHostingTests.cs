@@ -1,0 +1,110 @@
+using k8s;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Kubernetes;
+using Vvp.Reconciliation.Kubernetes.Hosting;
+using Vvp.Reconciliation.Kubernetes.Testing;
+using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Kubernetes;
+
+public sealed class OperatorHostingTests
+{
+    [Fact]
+    public void Options_bind_from_the_documentation_names()
+    {
+        var options = Bind(new Dictionary<string, string?>
+        {
+            ["vvp:k8sOperator:enabled"] = "true",
+            ["vvp:k8sOperator:identity"] = "vvp-2",
+            ["vvp:k8sOperator:watchedNamespaces:0"] = "jobs",
+            ["vvp:k8sOperator:watchedNamespaces:1"] = "more-jobs",
+            ["vvp:k8sOperator:deletionPolicy"] = "delete",
+            ["vvp:k8sOperator:resyncPeriod"] = "90",
+            ["vvp:k8sOperator:workers"] = "8",
+            ["vvp:k8sOperator:leaseDuration"] = "00:00:20",
+        });
+
+        options.Identity.Should().Be("vvp-2");
+        options.WatchedNamespaces.Should().Equal("jobs", "more-jobs");
+        options.DeletionPolicy.Should().Be(DeletionPolicy.Delete);
+        options.ResyncPeriod.Should().Be(TimeSpan.FromSeconds(90));
+        options.Workers.Should().Be(8);
+        options.LeaseDuration.Should().Be(TimeSpan.FromSeconds(20));
+    }
+
+    [Theory]
+    [InlineData("vvp:k8sOperator:deletionPolicy", "Delet", "vvp:k8sOperator:deletionPolicy = 'Delet' is not one of Orphan, Cancel, Delete")]
+    [InlineData("vvp:k8sOperator:watchedNamespace", "jobs", "vvp:k8sOperator:watchedNamespace is not a setting of the operator")]
+    [InlineData("vvp:k8sOperator:workers", "many", "vvp:k8sOperator:workers = 'many' is not a whole number")]
+    [InlineData("vvp:k8sOperator:identity", "VVP 1", "identity 'VVP 1' must be a DNS-1123 label")]
+    public void A_wrong_setting_fails_the_start_naming_it(string key, string value, string message)
+    {
+        var settings = new Dictionary<string, string?> { ["vvp:k8sOperator:watchedNamespaces:0"] = "jobs", [key] = value };
+
+        var bind = () => Bind(settings);
+
+        bind.Should().Throw<Exception>().Where(e => e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_namespace_held_by_another_identity_stops_the_host_with_the_failure()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        session.Api.Create(ApiResource.ConfigMaps, OperatorSession.Namespace, new System.Text.Json.Nodes.JsonObject
+        {
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "ververica-operator-leader-election" },
+            ["data"] = new System.Text.Json.Nodes.JsonObject { ["identity"] = "vvp-other" },
+        });
+        using var host = Host(session, new Dictionary<string, string?> { ["vvp:k8sOperator:identity"] = "vvp-1", ["vvp:k8sOperator:watchedNamespaces"] = "jobs" });
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+        await host.StartAsync();
+        await OperatorSession.Eventually(() => stopping.IsCancellationRequested, "the host stops");
+
+        var service = host.Services.GetRequiredService<VvpOperatorService>();
+        service.ExecuteTask!.Exception!.InnerException.Should().BeOfType<NamespaceLockException>().Which.Holders["jobs"].Should().Be("vvp-other");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_disabled_operator_makes_no_Kubernetes_call()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        using var host = Host(session, new Dictionary<string, string?> { ["vvp:k8sOperator:enabled"] = "false" });
+
+        await host.StartAsync();
+        await Task.Delay(300);
+        await host.StopAsync();
+
+        host.Services.GetRequiredService<VvpOperatorService>().Controller.Should().BeNull();
+        session.Api.Calls.Should().BeEmpty();
+    }
+
+    private static VvpOperatorOptions Bind(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddVvpOperator(configuration.GetSection("vvp:k8sOperator"));
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<VvpOperatorOptions>>().Value;
+    }
+
+    private static IHost Host(OperatorSession session, Dictionary<string, string?> settings)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(settings);
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-kubeconfig-{Guid.NewGuid():N}.yaml");
+        session.Api.WriteKubeconfig(kubeconfig);
+        builder.Services.AddSingleton(new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)));
+        File.Delete(kubeconfig);
+        builder.Services.AddSingleton<IPlatformClient>(session.Platform);
+        builder.Services.AddVvpOperator(builder.Configuration.GetSection("vvp:k8sOperator"));
+        return builder.Build();
+    }
+}

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Time.Testing;
+using Vvp.Reconciliation.Kubernetes;
+
+namespace Vvp.Reconciliation.Tests.Kubernetes;
+
+public sealed class WorkQueueTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task A_key_added_twice_is_handed_out_once()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        queue.Add("a");
+        queue.Add("a");
+        queue.Add("b");
+
+        queue.Depth.Should().Be(2);
+        (await queue.GetAsync(default)).Key.Should().Be("a");
+        (await queue.GetAsync(default)).Key.Should().Be("b");
+        queue.Depth.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_key_in_process_is_not_handed_out_again_until_done_and_then_exactly_once()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        queue.Add("a");
+        var first = await queue.GetAsync(default);
+        queue.Add("a");
+        queue.Add("a");
+
+        queue.Depth.Should().Be(0, "the key is being processed");
+        queue.Done(first.Key);
+
+        queue.Depth.Should().Be(1);
+        (await queue.GetAsync(default)).Key.Should().Be("a");
+        queue.Done("a");
+        queue.Depth.Should().Be(0);
+    }
+
+    [Fact]
+    public void Delayed_adds_of_one_key_keep_only_the_earliest_pending_time()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 50; i++)
+        {
+            queue.AddAfter("a", TimeSpan.FromSeconds(10 + i));
+        }
+
+        queue.AddAfter("a", TimeSpan.FromSeconds(5));
+        queue.Delayed.Should().Be(1, "one pending add per key, never a chain of timers");
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        queue.Depth.Should().Be(1);
+        queue.Delayed.Should().Be(0);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        queue.Depth.Should().Be(1, "the later adds were absorbed");
+    }
+
+    [Fact]
+    public void Failures_back_off_exponentially_up_to_the_cap_until_forgotten()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+
+        var delays = Enumerable.Range(0, 6).Select(_ => queue.AddRateLimited("a")).ToList();
+
+        delays.Should().Equal(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        queue.Forget("a");
+        queue.AddRateLimited("a").Should().Be(TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public void A_removed_key_loses_its_pending_add()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        queue.AddAfter("gone", TimeSpan.FromSeconds(3));
+
+        queue.Remove("gone");
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        queue.Depth.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Shutting_down_releases_every_waiting_worker()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        var waiting = Enumerable.Range(0, 3).Select(_ => queue.GetAsync(default)).ToList();
+
+        queue.ShutDown();
+
+        var results = await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(5));
+        results.Should().OnlyContain(r => !r.Ok);
+    }
+}
