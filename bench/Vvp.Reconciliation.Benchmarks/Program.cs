@@ -97,6 +97,16 @@ if (args is ["reapply-counts"])
     return;
 }
 
+if (args is ["operator-counts", ..])
+{
+    foreach (var count in args.Length > 1 ? args[1..].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)) : [1_000, 10_000])
+    {
+        await Vvp.Reconciliation.Benchmarks.OperatorCounts.RunAsync(count);
+    }
+
+    return;
+}
+
 if (args is ["fleet-counts"])
 {
     // Building a fleet in the in-memory platform: 10,000 creates, each followed by the read a reconcile makes by id,

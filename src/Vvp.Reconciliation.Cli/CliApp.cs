@@ -22,6 +22,9 @@ internal static class CliApp
             The token comes from --token-file, else the VVP_API_TOKEN environment variable, else the CR's
             apikey annotation; never from a command-line argument. Without --platform, an in-memory
             platform is used, kept in the --state file between runs when one is given.
+          vvp-reconcile crd
+              Prints the CustomResourceDefinition vvpdeployments.ververica.platform (YAML), generated from
+              the schema 'validate' uses: kubectl apply -f <(vvp-reconcile crd)
           vvp-reconcile --help | --version
 
         Exit codes: 0 done (plan computed, files valid, in sync), 1 a CR is invalid or unreadable (apply: or failed),
@@ -46,6 +49,8 @@ internal static class CliApp
                 ["--version"] => Version(stdout),
                 ["plan", .. var rest] => PlanCommand.Run(rest, stdout),
                 ["validate", .. var rest] => ValidateCommand.Run(rest, stdout),
+                ["crd"] => Crd(stdout),
+                ["crd", var extra, ..] => throw new UsageException($"crd takes no arguments ({InputFiles.Shown(extra)})."),
                 ["diff", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: false).ConfigureAwait(false),
                 ["apply", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: true).ConfigureAwait(false),
                 [var unknown, ..] => throw new UsageException($"unknown command {InputFiles.Shown(unknown)}."),
@@ -62,6 +67,12 @@ internal static class CliApp
             stderr.WriteLine($"vvp-reconcile: {ex.Message}");
             return ExitCodes.Usage;
         }
+    }
+
+    private static int Crd(TextWriter stdout)
+    {
+        stdout.Write(Vvp.Reconciliation.Resources.VvpDeploymentCrd.ToYaml());
+        return ExitCodes.Success;
     }
 
     private static int Help(TextWriter stdout)

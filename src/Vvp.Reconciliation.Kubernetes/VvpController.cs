@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,6 +20,9 @@ namespace Vvp.Reconciliation.Kubernetes;
 /// </summary>
 public sealed class VvpController : IDisposable
 {
+    /// <summary>The name of the controller's <see cref="Meter"/>: work-queue depth, leadership, and writes to CRs by kind.</summary>
+    public const string MeterName = "Vvp.Reconciliation.Kubernetes";
+
     /// <summary>The finalizer the controller puts on CRs when the deletion policy is not <see cref="DeletionPolicy.Orphan"/>.</summary>
     public const string Finalizer = "reconciliation.vvp/finalizer";
 
@@ -32,6 +36,9 @@ public sealed class VvpController : IDisposable
     private readonly Dictionary<string, Informer> _secrets = new(StringComparer.Ordinal);
     private readonly EventRecorder _events;
     private readonly WorkQueue<(string Namespace, string Name)> _queue;
+    private readonly ReconcilerTelemetry? _ownedTelemetry;
+    private readonly Meter _meter;
+    private readonly Counter<long> _writesByKind;
     private volatile bool _stopping;
     private long _reconciles;
     private long _kubernetesWrites;
@@ -64,13 +71,19 @@ public sealed class VvpController : IDisposable
         _queue = new WorkQueue<(string, string)>(_time, options.RetryBaseDelay, options.RetryMaxDelay);
         _events = new EventRecorder(_api, _time, _logger, options.EventBurst, options.EventRefill, "vvp-operator");
         Health = new VvpOperatorHealth(_time);
+        _meter = new Meter(MeterName);
+        _writesByKind = _meter.CreateCounter<long>("vvp.operator.kubernetes.writes", unit: "{write}", description: "Writes to CRs, by kind (spec, status, finalizer).");
+        _meter.CreateObservableGauge("vvp.operator.queue.depth", () => _queue.Depth, unit: "{cr}", description: "CRs waiting in the work queue to be reconciled now.");
+        _meter.CreateObservableGauge("vvp.operator.leading", () => Health.IsLeading ? 1 : 0, description: "1 while this replica leads, 0 otherwise.");
         foreach (var ns in options.WatchedNamespaces)
         {
             _crs[ns] = new Informer(_api, ResourceType.VvpDeployments, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, obj) => OnCrChanged(ns, name, obj));
             _secrets[ns] = new Informer(_api, ResourceType.Secrets, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, _) => OnSecretChanged(ns, name));
         }
 
-        _reconciler = new VvpDeploymentReconciler(platform, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry);
+        // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
+        _ownedTelemetry = telemetry is null ? new ReconcilerTelemetry() : null;
+        _reconciler = new VvpDeploymentReconciler(platform, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
     }
 
     /// <summary>What the controller reports about itself (for health probes).</summary>
@@ -113,7 +126,12 @@ public sealed class VvpController : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _queue.Dispose();
+    public void Dispose()
+    {
+        _queue.Dispose();
+        _meter.Dispose();
+        _ownedTelemetry?.Dispose();
+    }
 
     private async Task ClaimNamespacesAsync(CancellationToken cancellationToken)
     {
@@ -353,6 +371,7 @@ public sealed class VvpController : IDisposable
         change(next);
         var written = await _api.ReplaceAsync(ResourceType.VvpDeployments, ns, name, next, cancellationToken, status).ConfigureAwait(false);
         Interlocked.Increment(ref _kubernetesWrites);
+        _writesByKind.Add(1, new KeyValuePair<string, object?>("kind", status ? "status" : action.StartsWith("finalizer", StringComparison.Ordinal) ? "finalizer" : "spec"));
         informer.Observe(written);
         Log.Wrote(_logger, ns, name, action, JsonRead.String(written, "metadata", "resourceVersion"));
         return written;

@@ -9,7 +9,7 @@ namespace Vvp.Reconciliation.Kubernetes.Hosting;
 
 /// <summary>
 /// Runs a <see cref="VvpController"/> as a hosted service. The Kubernetes client comes from the service provider
-/// when one is registered, else from the in-cluster configuration or the kubeconfig. When
+/// when one is registered, else from <c>KUBECONFIG</c>, the in-cluster configuration, or <c>~/.kube/config</c>. When
 /// <see cref="VvpOperatorOptions.Enabled"/> is off it does nothing. A namespace held by another identity ends
 /// the service with <see cref="NamespaceLockException"/>, which stops the host.
 /// </summary>
@@ -45,9 +45,10 @@ public sealed class VvpOperatorService : BackgroundService
 
         if (kubernetes is null)
         {
-            var config = KubernetesClientConfiguration.IsInCluster()
+            // KUBECONFIG when set, else the pod's service account in a cluster, else ~/.kube/config.
+            var config = Environment.GetEnvironmentVariable("KUBECONFIG") is null && KubernetesClientConfiguration.IsInCluster()
                 ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+                : KubernetesClientConfiguration.BuildDefaultConfig();
             _ownedClient = new k8s.Kubernetes(config);
             kubernetes = _ownedClient;
         }

@@ -65,7 +65,7 @@ public sealed partial class DocumentationExamplesTests
         var version = $"0.0.0-docs.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         var work = Directory.CreateTempSubdirectory("vvp-consumer-").FullName;
         var feed = Path.Combine(work, "feed");
-        foreach (var project in new[] { "Vvp.Reconciliation", "Vvp.Reconciliation.Http", "Vvp.Reconciliation.Testing" })
+        foreach (var project in new[] { "Vvp.Reconciliation", "Vvp.Reconciliation.Http", "Vvp.Reconciliation.Testing", "Vvp.Reconciliation.Kubernetes", "Vvp.Reconciliation.Kubernetes.Testing" })
         {
             var (exit, output) = await DotnetAsync(Root, "pack", Path.Combine("src", project, project + ".csproj"), "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={version}");
             exit.Should().Be(0, output);
@@ -85,6 +85,8 @@ public sealed partial class DocumentationExamplesTests
                 <PackageReference Include="Vvp.Reconciliation" Version="{version}" />
                 <PackageReference Include="Vvp.Reconciliation.Http" Version="{version}" />
                 <PackageReference Include="Vvp.Reconciliation.Testing" Version="{version}" />
+                <PackageReference Include="Vvp.Reconciliation.Kubernetes" Version="{version}" />
+                <PackageReference Include="Vvp.Reconciliation.Kubernetes.Testing" Version="{version}" />
               </ItemGroup>
             </Project>
             """);

@@ -1,0 +1,185 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using Vvp.Reconciliation.Http;
+using Vvp.Reconciliation.Kubernetes;
+using Vvp.Reconciliation.Kubernetes.Hosting;
+using Vvp.Reconciliation.Platform;
+
+namespace Vvp.Reconciliation.Operator;
+
+/// <summary>
+/// The operator process. Settings come from <c>appsettings.json</c>, environment variables
+/// (<c>vvp__k8sOperator__identity</c>, …) and the command line, under the documentation's names:
+/// <c>vvp:k8sOperator</c> (enabled, identity, watchedNamespaces, and the controller's settings) and
+/// <c>vvp:platform</c> (baseAddress, allowInsecureHttp, …). It serves <c>/healthz</c>, <c>/readyz</c> and
+/// <c>/metrics</c>. Exit codes: 0 after a clean stop (SIGTERM), 1 when a watched namespace belongs to another
+/// identity, 2 for invalid settings.
+/// </summary>
+internal static class OperatorHost
+{
+    public const string Usage = """
+        Usage: vvp-operator [--local] [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]...
+          --local      runs everything on this machine: a Kubernetes API stand-in and the platform emulator start
+                       in this process, the documentation's example CR is applied, and the operator reconciles it.
+          --json-logs  one JSON object per log line.
+        Settings (files, environment, or --vvp:k8sOperator:identity=vvp-1 on the command line):
+          vvp:k8sOperator:enabled, identity, watchedNamespaces, authenticationRequired, deletionPolicy,
+          resyncPeriod, workers, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
+          shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill;
+          vvp:platform:baseAddress, allowInsecureHttp, requestTimeout, checkPlatformVersion, minimumPlatformVersion.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
+    {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        var local = args.Contains("--local");
+        var jsonLogs = args.Contains("--json-logs");
+        var rest = args.Where(a => a is not ("--local" or "--json-logs")).ToArray();
+        await using var environment = local ? await LocalEnvironment.StartAsync(cancellationToken).ConfigureAwait(false) : null;
+
+        WebApplication app;
+        try
+        {
+            app = Build(rest, environment, jsonLogs);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"vvp-operator: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vvp.Reconciliation.Operator");
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync($"vvp-operator: invalid settings: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
+                return 2;
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"vvp-operator: invalid settings: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            catch (k8s.Exceptions.KubeConfigException ex)
+            {
+                await Console.Error.WriteLineAsync($"vvp-operator: the Kubernetes client cannot be configured: {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
+            if (environment is not null)
+            {
+                Log.LocalMode(logger, environment.Api.BaseAddress.ToString(), environment.Emulator.BaseAddress.ToString(), string.Join(", ", app.Urls), LocalEnvironment.Namespace);
+            }
+
+            started?.Invoke(app);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            var service = app.Services.GetRequiredService<VvpOperatorService>();
+            if (service.ExecuteTask is { IsFaulted: true } failed)
+            {
+                await Console.Error.WriteLineAsync($"vvp-operator: {failed.Exception!.GetBaseException().Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            return 0;
+        }
+    }
+
+    private static WebApplication Build(string[] args, LocalEnvironment? environment, bool jsonLogs)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        // prometheus-net would start listening to .NET meters at the first scrape; counters recorded before it would be
+        // lost (gauges are polled, counters are not), so it listens from the start, for the application's life.
+        builder.Services.AddSingleton(MeterAdapter.StartListening());
+        if (environment is not null)
+        {
+            // The local defaults come first: settings given on the command line or in the environment still win.
+            builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = environment.Settings });
+            builder.Services.AddSingleton(environment.Kubernetes);
+            if (builder.Configuration["urls"] is null)
+            {
+                builder.WebHost.UseUrls("http://127.0.0.1:8080");
+            }
+        }
+        else if (builder.Configuration["urls"] is null)
+        {
+            builder.WebHost.UseUrls("http://0.0.0.0:8080");
+        }
+
+        builder.Logging.ClearProviders();
+        // One line per write and per failure; the HTTP plumbing only when something is wrong.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (jsonLogs)
+        {
+            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+
+        var operatorSection = builder.Configuration.GetSection("vvp:k8sOperator");
+        builder.Services.AddVvpPlatformClient(builder.Configuration.GetSection("vvp:platform"));
+        var meter = new Meter("Vvp.Reconciliation.Operator");
+        var platformCalls = meter.CreateCounter<long>("vvp.operator.platform.calls", unit: "{call}", description: "Calls to the platform, by operation and outcome.");
+        builder.Services.AddSingleton(meter);
+        builder.Services.AddSingleton<IPlatformClient>(provider => new MeteredPlatformClient(provider.GetRequiredService<VvpPlatformHttpClient>(), platformCalls));
+        builder.Services.AddVvpOperator(operatorSection);
+        builder.Services.Configure<HostOptions>(options =>
+        {
+            // SIGTERM: in-flight reconciles get the operator's grace; the host waits a little longer than that.
+            var grace = TimeSpan.TryParse(operatorSection["shutdownGrace"], System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : TimeSpan.FromSeconds(20);
+            options.ShutdownTimeout = grace + TimeSpan.FromSeconds(5);
+            options.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.Services.AddHealthChecks()
+            .Add(new HealthCheckRegistration("controller-alive", sp => new ControllerCheck(sp.GetRequiredService<VvpOperatorService>(), ready: false), HealthStatus.Unhealthy, ["live"]))
+            .Add(new HealthCheckRegistration("controller-ready", sp => new ControllerCheck(sp.GetRequiredService<VvpOperatorService>(), ready: true), HealthStatus.Unhealthy, ["ready"]));
+
+        var app = builder.Build();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapMetrics("/metrics");
+        return app;
+    }
+
+    /// <summary>Liveness: no failure, and a loop ticked within a minute. Readiness: <see cref="VvpOperatorHealth.IsReady"/>.</summary>
+    private sealed class ControllerCheck(VvpOperatorService service, bool ready) : IHealthCheck
+    {
+        private static readonly TimeSpan StallAfter = TimeSpan.FromMinutes(1);
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (service.Controller is not { } controller)
+            {
+                return Task.FromResult(HealthCheckResult.Healthy("The operator is disabled."));
+            }
+
+            var health = controller.Health;
+            var state = $"locks held: {health.LocksHeld}, leading: {health.IsLeading}, caches synced: {health.CachesSynced}";
+            var healthy = ready ? health.IsReady : health.IsAlive(StallAfter);
+            return Task.FromResult(healthy
+                ? HealthCheckResult.Healthy(state)
+                : HealthCheckResult.Unhealthy(health.Failure ?? (ready ? $"Not ready ({state})." : $"No loop ticked for {StallAfter.TotalSeconds:0} s.")));
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Vvp.Reconciliation.Operator;
+
+return await OperatorHost.RunAsync(args).ConfigureAwait(false);
