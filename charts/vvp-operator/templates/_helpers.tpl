@@ -1,0 +1,20 @@
+{{/* The release's resource names. */}}
+{{- define "vvp-operator.fullname" -}}
+{{- printf "%s" .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "vvp-operator.serviceAccountName" -}}
+{{- default (include "vvp-operator.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "vvp-operator.labels" -}}
+app.kubernetes.io/name: vvp-operator
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "vvp-operator.selector" -}}
+app.kubernetes.io/name: vvp-operator
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
