@@ -101,7 +101,8 @@ if (args is ["operator-counts", ..])
 {
     foreach (var count in args.Length > 1 ? args[1..].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)) : [1_000, 10_000])
     {
-        await Vvp.Reconciliation.Benchmarks.OperatorCounts.RunAsync(count);
+        await Vvp.Reconciliation.Benchmarks.OperatorCounts.RunAsync(count, list: false);
+        await Vvp.Reconciliation.Benchmarks.OperatorCounts.RunAsync(count, list: true);
     }
 
     return;

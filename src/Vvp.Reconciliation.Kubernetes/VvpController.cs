@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,8 @@ public sealed class VvpController : IDisposable
     private readonly ReconcilerTelemetry? _ownedTelemetry;
     private readonly Meter _meter;
     private readonly Counter<long> _writesByKind;
+    private readonly NamespaceSnapshotPlatform? _snapshots;
+    private readonly ConcurrentDictionary<(string Namespace, string Name), bool> _resyncKeys = new();
     private volatile bool _stopping;
     private long _reconciles;
     private long _kubernetesWrites;
@@ -83,7 +86,8 @@ public sealed class VvpController : IDisposable
 
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = telemetry is null ? new ReconcilerTelemetry() : null;
-        _reconciler = new VvpDeploymentReconciler(platform, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
+        _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshotPlatform(platform) : null;
+        _reconciler = new VvpDeploymentReconciler((IPlatformClient?)_snapshots ?? platform, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
     }
 
     /// <summary>What the controller reports about itself (for health probes).</summary>
@@ -94,6 +98,9 @@ public sealed class VvpController : IDisposable
 
     /// <summary>How many writes the controller made to CRs (spec, status, finalizers); Events and the lease are not counted.</summary>
     public long KubernetesWrites => Interlocked.Read(ref _kubernetesWrites);
+
+    /// <summary>How many LISTs of platform namespaces resyncs made (<see cref="VvpOperatorOptions.ListPlatformNamespaces"/>).</summary>
+    public long PlatformNamespaceLists => _snapshots?.Lists ?? 0;
 
     /// <summary>How many CRs wait in the work queue now.</summary>
     public int QueueDepth => _queue.Depth;
@@ -281,6 +288,7 @@ public sealed class VvpController : IDisposable
             }
 
             Interlocked.Increment(ref _reconciles);
+            using var resyncRead = _resyncKeys.TryRemove(key, out _) && _snapshots is not null ? NamespaceSnapshotPlatform.ForResync() : null;
             var requeue = await ReconcileAsync(ns, name, cr, cancellationToken).ConfigureAwait(false);
             _queue.Forget(key);
             if (requeue is { } after)
@@ -387,6 +395,8 @@ public sealed class VvpController : IDisposable
 
     private void OnCrChanged(string ns, string name, JsonObject? obj)
     {
+        // A changed CR is reconciled against the platform as it is now, not against a resync's list.
+        _resyncKeys.TryRemove((ns, name), out _);
         if (obj is null)
         {
             _queue.Remove((ns, name));
@@ -412,12 +422,21 @@ public sealed class VvpController : IDisposable
         }
     }
 
+    /// <summary>Resyncs now, as the resync timer does (for benchmarks).</summary>
+    internal void ResyncNow() => Resync();
+
     private void Resync()
     {
+        _snapshots?.BeginResync();
         foreach (var (ns, informer) in _crs)
         {
             foreach (var name in informer.Names)
             {
+                if (_snapshots is not null)
+                {
+                    _resyncKeys[(ns, name)] = true;
+                }
+
                 _queue.Add((ns, name));
             }
         }

@@ -75,6 +75,7 @@ public static class VvpOperatorServiceCollectionExtensions
                     break;
                 case "resyncperiod": options.ResyncPeriod = Duration(child); break;
                 case "workers": options.Workers = Int(child); break;
+                case "listplatformnamespaces": options.ListPlatformNamespaces = Boolean(child); break;
                 case "holderidentity": options.HolderIdentity = child.Value ?? string.Empty; break;
                 case "leasenamespace": options.LeaseNamespace = child.Value; break;
                 case "leaseduration": options.LeaseDuration = Duration(child); break;
@@ -89,7 +90,7 @@ public static class VvpOperatorServiceCollectionExtensions
                 case "eventrefill": options.EventRefill = Duration(child); break;
                 default:
                     throw new ArgumentException(
-                        $"Configuration {child.Path} is not a setting of the operator; the settings are enabled, identity, watchedNamespaces, authenticationRequired, deletionPolicy, resyncPeriod, workers, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod, shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill.");
+                        $"Configuration {child.Path} is not a setting of the operator; the settings are enabled, identity, watchedNamespaces, authenticationRequired, deletionPolicy, resyncPeriod, workers, listPlatformNamespaces, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod, shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill.");
             }
         }
     }

@@ -260,6 +260,40 @@ public sealed class ControllerEndToEndTests
         running.Controller.Health.IsLeading.Should().BeFalse();
     }
 
+    [Fact]
+    public async Task With_listPlatformNamespaces_a_resync_reads_a_platform_namespace_with_one_LIST_and_still_corrects_drift()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
+        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
+        foreach (var name in names)
+        {
+            session.Apply(name);
+        }
+
+        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
+        await Settled(session);
+        session.Vvp.Edit("default", "cr-07", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // an edit in the UI
+        session.Vvp.ClearCalls();
+        var reconciles = running.Controller.Reconciles;
+
+        running.Controller.ResyncNow();
+
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "cr-07"), "spec", "maxJobCreationAttempts") == 99, "the drift is corrected");
+        await OperatorSession.Eventually(() => running.Controller.Reconciles >= reconciles + 20, "every CR was resynced");
+        await Settled(session);
+        var calls = session.Vvp.Calls;
+        calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1, "one LIST for the platform namespace");
+        calls.Count(c => c.Operation == PlatformOperation.GetDeployment).Should().Be(0, "no GET per CR");
+        calls.Count(c => c.Operation == PlatformOperation.PatchDeployment).Should().Be(1);
+        running.Controller.PlatformNamespaceLists.Should().Be(1);
+
+        // A change of a CR is reconciled against the platform as it is now: a direct read.
+        session.Edit("cr-03", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 5);
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "cr-03"), "spec", "maxJobCreationAttempts") == 5, "the edit reached the platform");
+        session.Vvp.Calls.Should().Contain(c => c.Operation == PlatformOperation.GetDeployment && c.Name == "cr-03");
+    }
+
     internal static JsonObject Secret(string name, string token) => new()
     {
         ["metadata"] = new JsonObject { ["name"] = name },
