@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
+using static Vvp.Reconciliation.Configuration.ConfigurationValues;
 
 namespace Vvp.Reconciliation.DependencyInjection;
 
@@ -23,8 +24,7 @@ internal static class ConfigurationBinding
                 case "identity": options.Identity = child.Value ?? string.Empty; break;
                 case "watchednamespaces":
                     options.WatchedNamespaces.Clear();
-                    var items = child.Value is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : child.GetChildren().Select(c => c.Value ?? string.Empty);
-                    foreach (var item in items)
+                    foreach (var item in List(child))
                     {
                         options.WatchedNamespaces.Add(item);
                     }
@@ -72,27 +72,4 @@ internal static class ConfigurationBinding
             }
         }
     }
-
-    private static ArgumentException Unknown(IConfigurationSection child, string path, string known) =>
-        new($"Configuration {child.Path} is not a setting{(path.Length == 0 ? string.Empty : " of " + path)}; the settings are {known}.");
-
-    private static bool Boolean(IConfigurationSection child) => bool.TryParse(child.Value, out var value)
-        ? value
-        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not true or false.");
-
-    private static int Int(IConfigurationSection child) => int.TryParse(child.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-        ? value
-        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a whole number.");
-
-    // A duration as TimeSpan text (00:00:30) or as seconds (30, 0.5).
-    private static TimeSpan Duration(IConfigurationSection child) =>
-        double.TryParse(child.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
-        : TimeSpan.TryParse(child.Value, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a duration (seconds, or hh:mm:ss).");
-
-    private static T Enum<T>(IConfigurationSection child)
-        where T : struct, System.Enum =>
-        System.Enum.TryParse<T>(child.Value, ignoreCase: true, out var value) && System.Enum.IsDefined(value) && !int.TryParse(child.Value, out _)
-            ? value
-            : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not one of {string.Join(", ", System.Enum.GetNames<T>())}.");
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Hosting;
 using Vvp.Reconciliation.Planning;
+using static Vvp.Reconciliation.Configuration.ConfigurationValues;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -58,21 +59,14 @@ public static class VvpOperatorServiceCollectionExtensions
                 case "identity": options.Identity = child.Value ?? string.Empty; break;
                 case "watchednamespaces":
                     options.WatchedNamespaces.Clear();
-                    var items = child.Value is { } list
-                        ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                        : child.GetChildren().Select(c => c.Value ?? string.Empty);
-                    foreach (var item in items)
+                    foreach (var item in List(child))
                     {
                         options.WatchedNamespaces.Add(item);
                     }
 
                     break;
                 case "authenticationrequired": options.AuthenticationRequired = Boolean(child); break;
-                case "deletionpolicy":
-                    options.DeletionPolicy = Enum.TryParse<DeletionPolicy>(child.Value, ignoreCase: true, out var policy) && Enum.IsDefined(policy) && !int.TryParse(child.Value, out _)
-                        ? policy
-                        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not one of {string.Join(", ", Enum.GetNames<DeletionPolicy>())}.");
-                    break;
+                case "deletionpolicy": options.DeletionPolicy = Enum<DeletionPolicy>(child); break;
                 case "resyncperiod": options.ResyncPeriod = Duration(child); break;
                 case "workers": options.Workers = Int(child); break;
                 case "listplatformnamespaces": options.ListPlatformNamespaces = Boolean(child); break;
@@ -94,19 +88,6 @@ public static class VvpOperatorServiceCollectionExtensions
             }
         }
     }
-
-    private static bool Boolean(IConfigurationSection child) => bool.TryParse(child.Value, out var value)
-        ? value
-        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not true or false.");
-
-    private static int Int(IConfigurationSection child) => int.TryParse(child.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-        ? value
-        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a whole number.");
-
-    private static TimeSpan Duration(IConfigurationSection child) =>
-        double.TryParse(child.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) ? TimeSpan.FromSeconds(seconds)
-        : TimeSpan.TryParse(child.Value, CultureInfo.InvariantCulture, out var value) ? value
-        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a duration (seconds, or hh:mm:ss).");
 
     private sealed class Validator : IValidateOptions<VvpOperatorOptions>
     {
