@@ -31,7 +31,9 @@ internal static class JsonValues
 
     public static bool ScalarEquals(JsonValue a, JsonValue b)
     {
-        if (a.TryGetValue<JsonElement>(out var ea) && b.TryGetValue<JsonElement>(out var eb))
+        var aIsElement = a.TryGetValue<JsonElement>(out var ea);
+        var bIsElement = b.TryGetValue<JsonElement>(out var eb);
+        if (aIsElement && bIsElement)
         {
             return ElementScalarEquals(ea, eb);
         }
@@ -42,12 +44,51 @@ internal static class JsonValues
             return false;
         }
 
-        return kind switch
+        switch (kind)
         {
-            JsonValueKind.String => string.Equals(GetString(a), GetString(b), StringComparison.Ordinal),
-            JsonValueKind.Number => JsonNumberText.AreEqual(GetNumberText(a), GetNumberText(b)),
-            _ => true,
-        };
+            case JsonValueKind.String:
+                // A YAML-read string (a CLR string) against a parsed one (an element): compared in place, no copy.
+                if (aIsElement && b.TryGetValue<string>(out var textB))
+                {
+                    return ea.ValueEquals(textB);
+                }
+
+                if (bIsElement && a.TryGetValue<string>(out var textA))
+                {
+                    return eb.ValueEquals(textA);
+                }
+
+                return string.Equals(GetString(a), GetString(b), StringComparison.Ordinal);
+            case JsonValueKind.Number:
+                return TryGetInt64(a, aIsElement, ea, out var la) && TryGetInt64(b, bIsElement, eb, out var lb)
+                    ? la == lb
+                    : JsonNumberText.AreEqual(GetNumberText(a), GetNumberText(b));
+            default:
+                return true;
+        }
+    }
+
+    // An integer number read without a copy, whatever backs it.
+    private static bool TryGetInt64(JsonValue value, bool isElement, JsonElement element, out long number)
+    {
+        if (isElement)
+        {
+            return element.TryGetInt64(out number);
+        }
+
+        if (value.TryGetValue(out number))
+        {
+            return true;
+        }
+
+        if (value.TryGetValue<int>(out var small))
+        {
+            number = small;
+            return true;
+        }
+
+        number = 0;
+        return false;
     }
 
     private static bool ElementScalarEquals(JsonElement a, JsonElement b)
