@@ -63,7 +63,7 @@ internal static class ReconcileCommand
                     // An empty file applied is a mistake to report, as validate does, not a silent success.
                     text?.WriteLine($"== {Clean(file)}");
                     text?.WriteLine("errors:\n  /: The file holds no document.");
-                    reports.Add(new JsonObject { ["file"] = file, ["error"] = "The file holds no document." });
+                    reports.Add((JsonNode)new JsonObject { ["file"] = file, ["error"] = "The file holds no document." });
                     exit = Worse(exit, ExitCodes.Invalid);
                     continue;
                 }
@@ -78,7 +78,7 @@ internal static class ReconcileCommand
                     }
 
                     var (code, report, specUpdate) = await ProcessAsync(file, documents[document], client, identity, apply, text).ConfigureAwait(false);
-                    reports.Add(report);
+                    reports.Add((JsonNode)report);
                     exit = Worse(exit, code);
                     if (specUpdate is not null && writeBack)
                     {

@@ -50,7 +50,7 @@ internal static class ValidateCommand
             invalid |= errors.Count > 0;
             if (output == "json")
             {
-                reports.Add(new JsonObject
+                reports.Add((JsonNode)new JsonObject
                 {
                     ["file"] = path,
                     ["document"] = document == 0 ? null : document,
