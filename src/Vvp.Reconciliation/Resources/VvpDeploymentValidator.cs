@@ -14,6 +14,7 @@ namespace Vvp.Reconciliation.Resources;
 public sealed partial class VvpDeploymentValidator
 {
     private static readonly Lazy<(JsonSchema Schema, JsonNode Document)> LazySchema = new(LoadSchema);
+    private static readonly Lazy<SchemaFastCheck> LazyFastCheck = new(() => SchemaFastCheck.Compile(LazySchema.Value.Document.AsObject()));
 
     /// <summary>Validates a CR document.</summary>
     /// <param name="document">The CR as read from YAML or JSON.</param>
@@ -38,10 +39,16 @@ public sealed partial class VvpDeploymentValidator
         var errors = new List<ResourceMessage>();
         var outOfRange = new List<ResourceMessage>();
         NumbersOutOfRange(root, [], outOfRange);
-        var forSchema = WithoutNullMembers(root);
-        // A number no double can hold (1e999999999999, 1e-999999999999) is one error of its own: the schema's
-        // bounds would misjudge it, so its other messages at that path are left out.
-        errors.AddRange(SchemaErrors(forSchema).Where(e => !outOfRange.Any(o => o.Path == e.Path)));
+        // The common case, a valid CR, is told by walking it in place; the full evaluator (a copy without null
+        // members, serialised) runs only for a CR the walk cannot call valid, and says why.
+        if (outOfRange.Count > 0 || !LazyFastCheck.Value.IsValid(root))
+        {
+            var forSchema = WithoutNullMembers(root);
+            // A number no double can hold (1e999999999999, 1e-999999999999) is one error of its own: the schema's
+            // bounds would misjudge it, so its other messages at that path are left out.
+            errors.AddRange(SchemaErrors(forSchema).Where(e => !outOfRange.Any(o => o.Path == e.Path)));
+        }
+
         errors.AddRange(outOfRange);
         errors.AddRange(RuleErrors(root));
         return new ValidationResult([.. errors.Distinct().OrderBy(e => e.Path, StringComparer.Ordinal)]);
@@ -100,6 +107,19 @@ public sealed partial class VvpDeploymentValidator
             }
         }
     }
+
+    /// <summary>What the full evaluator says of a document: valid or not (for the property test that holds the fast check to it).</summary>
+    internal static bool SchemaSaysValid(JsonObject document)
+    {
+        var element = JsonSerializer.SerializeToElement(WithoutNullMembers(document), ValidationJsonContext.Default.JsonObject);
+        return LazySchema.Value.Schema.Evaluate(element, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
+    }
+
+    /// <summary>What the fast check says of a document.</summary>
+    internal static bool FastCheckSaysValid(JsonObject document) => LazyFastCheck.Value.IsValid(document);
+
+    /// <summary>Why the fast check cannot answer, or <see langword="null"/> when it can.</summary>
+    internal static string? FastCheckUnsupported => LazyFastCheck.Value.Unsupported;
 
     private static IEnumerable<ResourceMessage> SchemaErrors(JsonObject document)
     {
