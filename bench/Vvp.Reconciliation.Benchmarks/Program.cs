@@ -108,6 +108,12 @@ if (args is ["operator-counts", ..])
     return;
 }
 
+if (args is ["drift-parts"])
+{
+    Vvp.Reconciliation.Benchmarks.DriftParts.Run();
+    return;
+}
+
 if (args is ["fleet-counts"])
 {
     // Building a fleet in the in-memory platform: 10,000 creates, each followed by the read a reconcile makes by id,

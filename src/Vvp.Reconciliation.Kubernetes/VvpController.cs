@@ -87,7 +87,8 @@ public sealed class VvpController : IDisposable
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = telemetry is null ? new ReconcilerTelemetry() : null;
         _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshotPlatform(platform) : null;
-        _reconciler = new VvpDeploymentReconciler((IPlatformClient?)_snapshots ?? platform, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
+        var guarded = new CreateGuardPlatform((IPlatformClient?)_snapshots ?? platform, CustomResourceExistsAsync);
+        _reconciler = new VvpDeploymentReconciler(guarded, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
     }
 
     /// <summary>What the controller reports about itself (for health probes).</summary>
@@ -289,12 +290,20 @@ public sealed class VvpController : IDisposable
 
             Interlocked.Increment(ref _reconciles);
             using var resyncRead = _resyncKeys.TryRemove(key, out _) && _snapshots is not null ? NamespaceSnapshotPlatform.ForResync() : null;
+            using var guard = CreateGuardPlatform.For(new CustomResourceKey(ns, name, JsonRead.String(cr, "metadata", "uid")));
             var requeue = await ReconcileAsync(ns, name, cr, cancellationToken).ConfigureAwait(false);
             _queue.Forget(key);
             if (requeue is { } after)
             {
                 _queue.AddAfter(key, after);
             }
+        }
+        catch (CustomResourceGoneException)
+        {
+            // Deleted while the cache still held it: it leaves the cache and is never acted on again.
+            _crs[ns].Forget(name);
+            _queue.Remove(key);
+            Log.Gone(_logger, ns, name);
         }
         catch (KubernetesApiException ex) when (ex.IsConflict)
         {
@@ -371,6 +380,20 @@ public sealed class VvpController : IDisposable
 
         await RecordEventsAsync(cr, result.Events, cancellationToken).ConfigureAwait(false);
         return result.RequeueAfter;
+    }
+
+    // Whether the CR still exists in the API as the same object (a live read, not the cache).
+    private async Task<bool> CustomResourceExistsAsync(CustomResourceKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await _api.GetAsync(ResourceType.VvpDeployments, key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+            return key.Uid is null || JsonRead.String(current, "metadata", "uid") == key.Uid;
+        }
+        catch (KubernetesApiException ex) when (ex.IsNotFound)
+        {
+            return false;
+        }
     }
 
     private async Task<JsonObject> WriteAsync(Informer informer, string ns, string name, JsonObject cr, Action<JsonObject> change, bool status, string action, CancellationToken cancellationToken)

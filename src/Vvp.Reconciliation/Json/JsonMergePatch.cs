@@ -57,6 +57,31 @@ public static class JsonMergePatch
     /// <returns><see langword="true"/> for <c>{}</c>.</returns>
     public static bool IsEmpty(JsonNode? patch) => patch is JsonObject { Count: 0 };
 
+    /// <summary>
+    /// Applies an object patch to <paramref name="target"/> in place: the caller owns the target (a copy of its own).
+    /// Only the members the patch names are touched, so a small patch onto a large document costs little.
+    /// </summary>
+    internal static void ApplyInPlace(JsonObject target, JsonObject patch, int depth, int maxDepth)
+    {
+        JsonLimits.EnsureDepth(depth, maxDepth);
+        for (var i = 0; i < patch.Count; i++)
+        {
+            var (key, patchValue) = patch.GetAt(i);
+            if (patchValue is null)
+            {
+                target.Remove(key);
+            }
+            else if (patchValue is JsonObject patchObject && target[key] is JsonObject targetObject)
+            {
+                ApplyInPlace(targetObject, patchObject, depth + 1, maxDepth);
+            }
+            else
+            {
+                target[key] = ApplyCore(null, patchValue, depth + 1, maxDepth);
+            }
+        }
+    }
+
     private static JsonNode? ApplyCore(JsonNode? target, JsonNode? patch, int depth, int maxDepth)
     {
         if (patch is not JsonObject patchObject)
@@ -69,8 +94,9 @@ public static class JsonMergePatch
         var targetObject = target as JsonObject;
         if (targetObject is not null)
         {
-            foreach (var (key, value) in targetObject)
+            for (var i = 0; i < targetObject.Count; i++)
             {
+                var (key, value) = targetObject.GetAt(i);
                 if (!patchObject.TryGetPropertyValue(key, out var patchValue))
                 {
                     result[key] = JsonTree.CloneCore(value, depth + 1, maxDepth);
@@ -82,8 +108,9 @@ public static class JsonMergePatch
             }
         }
 
-        foreach (var (key, patchValue) in patchObject)
+        for (var i = 0; i < patchObject.Count; i++)
         {
+            var (key, patchValue) = patchObject.GetAt(i);
             if (patchValue is not null && (targetObject is null || !targetObject.ContainsKey(key)))
             {
                 result[key] = ApplyCore(null, patchValue, depth + 1, maxDepth);
@@ -97,16 +124,18 @@ public static class JsonMergePatch
     {
         JsonLimits.EnsureDepth(depth, maxDepth);
         JsonObject? patch = null;
-        foreach (var (key, _) in source)
+        for (var i = 0; i < source.Count; i++)
         {
+            var key = source.GetAt(i).Key;
             if (!target.ContainsKey(key))
             {
                 (patch ??= new JsonObject())[key] = null;
             }
         }
 
-        foreach (var (key, targetValue) in target)
+        for (var i = 0; i < target.Count; i++)
         {
+            var (key, targetValue) = target.GetAt(i);
             if (!source.TryGetPropertyValue(key, out var sourceValue))
             {
                 (patch ??= new JsonObject())[key] = JsonTree.CloneCore(targetValue, depth + 1, maxDepth);

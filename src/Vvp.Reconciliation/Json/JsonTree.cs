@@ -37,9 +37,10 @@ internal static class JsonTree
                 {
                     JsonLimits.EnsureDepth(depth, maxDepth);
                     var copy = new JsonObject(obj.Options);
-                    foreach (var (key, value) in obj)
+                    for (var i = 0; i < obj.Count; i++)
                     {
-                        copy[key] = CloneCore(value, depth + 1, maxDepth);
+                        var (key, value) = obj.GetAt(i);
+                        copy.Add(key, CloneCore(value, depth + 1, maxDepth));
                     }
 
                     return copy;
@@ -49,9 +50,9 @@ internal static class JsonTree
                 {
                     JsonLimits.EnsureDepth(depth, maxDepth);
                     var copy = new JsonArray(array.Options);
-                    foreach (var item in array)
+                    for (var i = 0; i < array.Count; i++)
                     {
-                        copy.Add(CloneCore(item, depth + 1, maxDepth));
+                        copy.Add(CloneCore(array[i], depth + 1, maxDepth));
                     }
 
                     return copy;

@@ -364,10 +364,11 @@ public sealed class DeploymentPlanner
                 return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
             }
 
+            // Two trees in all: the live user part, and the desired one merged from it (the CR's parts are read in place).
             var liveUser = UserParts.FromDeployment(_live!, _options);
             // In PUT mode null equals absent, also during adoption: adoption never removes a live field.
-            var stated = _resource.SyncingMode == SyncingMode.Put ? (JsonObject)UserParts.WithoutNulls(CrUser)! : CrUser;
-            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, stated, _options.MaxDepth + 2)!, _options);
+            var stated = _resource.SyncingMode == SyncingMode.Put ? (JsonObject)UserParts.WithoutNulls(CrUser)! : null;
+            var desired = UserParts.Normalize(stated is null ? MergedOntoLive(liveUser) : (JsonObject)JsonMergePatch.Apply(liveUser, stated, _options.MaxDepth + 2)!, _options);
             var inSync = JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2);
             var specUpdate = _specUpdate;
             string[] adopted = [];
@@ -375,7 +376,7 @@ public sealed class DeploymentPlanner
             {
                 // PUT-mode adoption: the patched result is synced back, so the CR states the whole deployment.
                 specUpdate = WithDeployment((JsonObject)desired["metadata"]!, desired["spec"] as JsonObject, scrubInitFields: false);
-                adopted = [.. JsonPatch.Create(UserParts.Normalize(stated, _options), desired, _options.MaxDepth + 2).Operations
+                adopted = [.. JsonPatch.Create(UserParts.Normalize(stated!, _options), desired, _options.MaxDepth + 2).Operations
                     .Where(o => o.Op == JsonPatchOperationType.Add)
                     .Select(o => o.Path)];
             }
@@ -385,9 +386,14 @@ public sealed class DeploymentPlanner
                 return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
             }
 
+            var diff = JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2);
+
             // Annotations are compared key by key: the platform keeps system annotations beside the user's,
-            // so removing every user annotation must never become "annotations": null on the wire.
-            var body = (JsonObject)JsonMergePatch.Create(UserParts.WithAnnotations(liveUser), UserParts.WithAnnotations(desired), _options.MaxDepth + 2)!;
+            // so removing every user annotation must never become "annotations": null on the wire. Both trees are
+            // this plan's own, so the empty maps are added in place (after the diff, which must not see them).
+            UserParts.EnsureAnnotations(liveUser);
+            UserParts.EnsureAnnotations(desired);
+            var body = (JsonObject)JsonMergePatch.Create(liveUser, desired, _options.MaxDepth + 2)!;
             if (!markerPresent)
             {
                 var metadata = body["metadata"] as JsonObject ?? new JsonObject();
@@ -406,10 +412,27 @@ public sealed class DeploymentPlanner
                 PlanAction.Patch,
                 markerPresent ? PlanReasons.Drift : PlanReasons.Adopt,
                 body,
-                JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2),
+                diff,
                 new SyncOutcome("False", "Pending", markerPresent ? "The deployment differs from the CR; a patch is planned." : "The deployment exists without this CR's marker; it is to be adopted."),
                 PendingSavepoint(),
                 specUpdate);
+        }
+
+        // PATCH mode: the CR's userMetadata and spec merged onto a copy of the live user part (RFC 7396), in place:
+        // the CR's parts are read where they are, and only the members they name are touched.
+        private JsonObject MergedOntoLive(JsonObject liveUser)
+        {
+            var desired = (JsonObject)liveUser.DeepClone();
+            var metadata = (JsonObject)desired["metadata"]!;
+            JsonMergePatch.ApplyInPlace(metadata, UserMetadata, 2, _options.MaxDepth + 2);
+            metadata["name"] = Target.Name;
+            metadata["namespace"] = Target.Namespace;
+            if (_resource.DeploymentSpec is { } spec)
+            {
+                JsonMergePatch.ApplyInPlace((JsonObject)desired["spec"]!, spec, 2, _options.MaxDepth + 2);
+            }
+
+            return desired;
         }
 
         public Plan Replace()

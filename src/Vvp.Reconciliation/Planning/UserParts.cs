@@ -70,16 +70,13 @@ internal static class UserParts
         return result;
     }
 
-    /// <summary>A copy whose metadata always holds an <c>annotations</c> object (empty when there is none).</summary>
-    public static JsonObject WithAnnotations(JsonObject userPart)
+    /// <summary>Gives the user part's metadata an <c>annotations</c> object (empty when there is none), in place.</summary>
+    public static void EnsureAnnotations(JsonObject userPart)
     {
-        var copy = (JsonObject)userPart.DeepClone();
-        if (copy["metadata"] is JsonObject metadata && metadata["annotations"] is not JsonObject)
+        if (userPart["metadata"] is JsonObject metadata && metadata["annotations"] is not JsonObject)
         {
             metadata["annotations"] = new JsonObject();
         }
-
-        return copy;
     }
 
     /// <summary>A copy without <c>null</c> object members, recursively (what PUT mode makes of nulls, and what a create sends).</summary>
