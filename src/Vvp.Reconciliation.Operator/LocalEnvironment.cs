@@ -3,6 +3,7 @@ using k8s;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Kubernetes.Testing;
 using Vvp.Reconciliation.Resources;
+using Vvp.Reconciliation.Testing;
 
 namespace Vvp.Reconciliation.Operator;
 
@@ -14,35 +15,6 @@ namespace Vvp.Reconciliation.Operator;
 internal sealed class LocalEnvironment : IAsyncDisposable
 {
     public const string Namespace = "vvp-jobs";
-
-    // The original documentation's example CR (test-cr), as a user applies it.
-    public const string ExampleCr = """
-        apiVersion: ververica.platform/v1
-        kind: VvpDeployment
-        metadata:
-          name: test-cr
-        spec:
-          syncingMode: PATCH
-          deployment:
-            userMetadata:
-              name: test-cr
-              namespace: default
-            spec:
-              state: CANCELLED
-              deploymentTargetName: test-target
-              maxJobCreationAttempts: 99
-              template:
-                spec:
-                  artifact:
-                    jarUri: >-
-                      file:///flink/examples/streaming/TopSpeedWindowing.jar
-                    kind: JAR
-          initFields:
-            userMetadata:
-              displayName: abc
-            spec:
-              maxSavepointCreationAttempts: 999
-        """;
 
     private LocalEnvironment(KubernetesApiStandIn api, PlatformEmulator emulator, k8s.Kubernetes kubernetes)
     {
@@ -76,7 +48,7 @@ internal sealed class LocalEnvironment : IAsyncDisposable
         api.WriteKubeconfig(kubeconfig);
         var kubernetes = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         File.Delete(kubeconfig);
-        var cr = (JsonObject)ResourceReader.Read(ExampleCr).Document!;
+        var cr = (JsonObject)ResourceReader.Read(ExampleResources.TestCrYaml).Document!;
         api.Create(ApiResource.VvpDeployments, Namespace, cr);
         return new LocalEnvironment(api, emulator, kubernetes);
     }

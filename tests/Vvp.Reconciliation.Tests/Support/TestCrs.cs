@@ -8,33 +8,7 @@ namespace Vvp.Reconciliation.Tests.Support;
 /// <summary>Builds CRs and live deployments for tests, starting from the documentation's test-cr.</summary>
 internal static class TestCrs
 {
-    public const string SeedTestCrYaml = """
-        apiVersion: ververica.platform/v1
-        kind: VvpDeployment
-        metadata:
-          name: test-cr
-        spec:
-          syncingMode: PATCH
-          deployment:
-            userMetadata:
-              name: test-cr
-              namespace: default
-            spec:
-              state: CANCELLED
-              deploymentTargetName: test-target
-              maxJobCreationAttempts: 99
-              template:
-                spec:
-                  artifact:
-                    jarUri: >-
-                      file:///flink/examples/streaming/TopSpeedWindowing.jar
-                    kind: JAR
-          initFields:
-            userMetadata:
-              displayName: abc
-            spec:
-              maxSavepointCreationAttempts: 999
-        """;
+    public const string SeedTestCrYaml = Vvp.Reconciliation.Testing.ExampleResources.TestCrYaml;
 
     public static JsonObject SeedDocument() => (JsonObject)ResourceReader.Read(SeedTestCrYaml).Document!;
 
