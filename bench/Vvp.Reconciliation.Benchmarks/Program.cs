@@ -108,6 +108,12 @@ if (args is ["operator-counts", ..])
     return;
 }
 
+if (args is ["scaling-counts"])
+{
+    Vvp.Reconciliation.Benchmarks.ScalingCounts.Run();
+    return;
+}
+
 if (args is ["drift-parts"])
 {
     Vvp.Reconciliation.Benchmarks.DriftParts.Run();
