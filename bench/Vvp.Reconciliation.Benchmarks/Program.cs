@@ -114,6 +114,12 @@ if (args is ["scaling-counts"])
     return;
 }
 
+if (args is ["status-pinning"])
+{
+    Vvp.Reconciliation.Benchmarks.StatusPinning.Run();
+    return;
+}
+
 if (args is ["drift-parts"])
 {
     Vvp.Reconciliation.Benchmarks.DriftParts.Run();

@@ -63,6 +63,53 @@ internal static class JsonTree
         }
     }
 
+    /// <summary>
+    /// A copy that owns all its data: a scalar parsed from JSON becomes a CLR value, so the copy does not keep the
+    /// parsed document it came from alive (a status kept for a CR must not hold the platform's whole answer).
+    /// </summary>
+    internal static JsonNode? Detached(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case JsonObject obj:
+                {
+                    var copy = new JsonObject();
+                    for (var i = 0; i < obj.Count; i++)
+                    {
+                        var (key, value) = obj.GetAt(i);
+                        copy.Add(key, Detached(value));
+                    }
+
+                    return copy;
+                }
+
+            case JsonArray array:
+                {
+                    var copy = new JsonArray();
+                    for (var i = 0; i < array.Count; i++)
+                    {
+                        copy.Add(Detached(array[i]));
+                    }
+
+                    return copy;
+                }
+
+            case JsonValue value when value.TryGetValue<System.Text.Json.JsonElement>(out var element):
+                return element.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.String => JsonValue.Create(element.GetString()),
+                    System.Text.Json.JsonValueKind.True => JsonValue.Create(true),
+                    System.Text.Json.JsonValueKind.False => JsonValue.Create(false),
+                    // A number keeps its text (and reads as any numeric type), in a document of its own.
+                    _ => JsonNode.Parse(element.GetRawText()),
+                };
+            default:
+                return node.DeepClone();
+        }
+    }
+
     private static int DepthCore(JsonNode? node, int depth, int maxDepth)
     {
         var deepest = depth;

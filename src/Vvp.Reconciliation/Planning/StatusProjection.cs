@@ -52,18 +52,18 @@ internal static class StatusProjection
         }
         else
         {
-            crStatus["lastSyncedGeneration"] = JsonRead.At(previousCr, "lastSyncedGeneration")?.DeepClone();
-            crStatus["lastSyncedResourceVersion"] = JsonRead.At(previousCr, "lastSyncedResourceVersion")?.DeepClone();
-            crStatus["lastSyncedDeploymentHash"] = JsonRead.At(previousCr, "lastSyncedDeploymentHash")?.DeepClone();
+            crStatus["lastSyncedGeneration"] = JsonTree.Detached(JsonRead.At(previousCr, "lastSyncedGeneration"));
+            crStatus["lastSyncedResourceVersion"] = JsonTree.Detached(JsonRead.At(previousCr, "lastSyncedResourceVersion"));
+            crStatus["lastSyncedDeploymentHash"] = JsonTree.Detached(JsonRead.At(previousCr, "lastSyncedDeploymentHash"));
         }
 
-        crStatus["initialSavepoint"] = outcome.InitialSavepoint?.DeepClone() ?? JsonRead.At(previousCr, "initialSavepoint")?.DeepClone();
+        crStatus["initialSavepoint"] = outcome.InitialSavepoint?.DeepClone() ?? JsonTree.Detached(JsonRead.At(previousCr, "initialSavepoint"));
 
         var now = new Now(options.TimeProvider);
         var (readyStatus, readyReason, readyMessage) = Ready(live);
         return new JsonObject
         {
-            ["deploymentStatus"] = JsonRead.At(live, "status")?.DeepClone(),
+            ["deploymentStatus"] = JsonTree.Detached(JsonRead.At(live, "status")),
             ["deploymentSystemMetadata"] = live is null ? null : SystemMetadata(live, options),
             ["customResourceStatus"] = crStatus,
             ["conditions"] = new JsonArray(
@@ -93,7 +93,7 @@ internal static class StatusProjection
     private static JsonObject ProjectWithoutLive(VvpDeploymentResource resource, SyncOutcome outcome, PlannerOptions options)
     {
         var previous = resource.Status;
-        var status = previous is null ? new JsonObject() : (JsonObject)previous.DeepClone();
+        var status = previous is null ? new JsonObject() : (JsonObject)JsonTree.Detached(previous)!;
         if (status["customResourceStatus"] is not JsonObject crStatus)
         {
             status["customResourceStatus"] = crStatus = new JsonObject { ["customResourceState"] = "SYNCING" };
@@ -114,11 +114,11 @@ internal static class StatusProjection
         var annotations = JsonRead.Object(metadata, "annotations");
         return new JsonObject
         {
-            ["id"] = JsonRead.At(metadata, "id")?.DeepClone(),
-            ["createdAt"] = JsonRead.At(metadata, "createdAt")?.DeepClone(),
-            ["modifiedAt"] = JsonRead.At(metadata, "modifiedAt")?.DeepClone(),
-            ["resourceVersion"] = JsonRead.At(metadata, "resourceVersion")?.DeepClone(),
-            ["labels"] = JsonRead.Object(metadata, "labels")?.DeepClone() ?? new JsonObject(),
+            ["id"] = JsonTree.Detached(JsonRead.At(metadata, "id")),
+            ["createdAt"] = JsonTree.Detached(JsonRead.At(metadata, "createdAt")),
+            ["modifiedAt"] = JsonTree.Detached(JsonRead.At(metadata, "modifiedAt")),
+            ["resourceVersion"] = JsonTree.Detached(JsonRead.At(metadata, "resourceVersion")),
+            ["labels"] = JsonTree.Detached(JsonRead.Object(metadata, "labels")) ?? new JsonObject(),
             ["annotations"] = SystemAnnotations(annotations, options),
         };
     }
@@ -131,7 +131,7 @@ internal static class StatusProjection
             var (key, value) = annotations!.GetAt(i);
             if (options.IsSystemAnnotation(key))
             {
-                result[key] = value?.DeepClone();
+                result[key] = JsonTree.Detached(value);
             }
         }
 
@@ -140,7 +140,7 @@ internal static class StatusProjection
 
     // A string value copied as a node (no decoding); anything else reads as absent.
     private static JsonNode? StringCopy(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.DeepClone() : null;
+        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String ? JsonTree.Detached(value) : null;
 
     private static (string Status, string Reason, string Message) Ready(JsonObject? live)
     {
