@@ -8,7 +8,7 @@ namespace Vvp.Reconciliation.Kubernetes;
 /// API (same uid): a cache is behind the API by the watch's latency, and a CR deleted meanwhile must never
 /// re-create its deployment. Creates are rare, so the extra read costs a steady state nothing.
 /// </summary>
-internal sealed class CreateGuardPlatform(IPlatformClient inner, Func<CustomResourceKey, CancellationToken, Task<bool>> stillExists) : IPlatformClient
+internal sealed class CreateGuardPlatform(IPlatformClient inner, Func<CustomResourceKey, CancellationToken, Task<bool>> stillExists) : DelegatingPlatformClient(inner)
 {
     private static readonly AsyncLocal<CustomResourceKey?> Current = new();
 
@@ -19,36 +19,15 @@ internal sealed class CreateGuardPlatform(IPlatformClient inner, Func<CustomReso
         return new Reset();
     }
 
-    public async Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken)
+    public override async Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken)
     {
         if (Current.Value is { } key && !await stillExists(key, cancellationToken).ConfigureAwait(false))
         {
             throw new CustomResourceGoneException(key);
         }
 
-        return await inner.CreateDeploymentAsync(ns, deployment, token, cancellationToken).ConfigureAwait(false);
+        return await Inner.CreateDeploymentAsync(ns, deployment, token, cancellationToken).ConfigureAwait(false);
     }
-
-    public Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.GetDeploymentAsync(ns, name, token, cancellationToken);
-
-    public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.ListDeploymentsAsync(ns, token, cancellationToken);
-
-    public Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.PatchDeploymentAsync(ns, name, patch, token, cancellationToken);
-
-    public Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.ReplaceDeploymentAsync(ns, name, deployment, token, cancellationToken);
-
-    public Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.DeleteDeploymentAsync(ns, name, token, cancellationToken);
-
-    public Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.ListSavepointsAsync(ns, deploymentId, token, cancellationToken);
-
-    public Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.CreateSavepointAsync(ns, savepoint, token, cancellationToken);
 
     private sealed class Reset : IDisposable
     {

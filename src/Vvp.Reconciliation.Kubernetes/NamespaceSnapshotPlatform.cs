@@ -12,7 +12,7 @@ namespace Vvp.Reconciliation.Kubernetes;
 /// directly. A deployment written to, or failed on, is read directly for the rest of the resync, so a conflict's
 /// re-read sees the platform and not the list.
 /// </summary>
-internal sealed class NamespaceSnapshotPlatform(IPlatformClient inner) : IPlatformClient
+internal sealed class NamespaceSnapshotPlatform(IPlatformClient inner) : DelegatingPlatformClient(inner)
 {
     private static readonly AsyncLocal<bool> InResync = new();
 
@@ -37,11 +37,11 @@ internal sealed class NamespaceSnapshotPlatform(IPlatformClient inner) : IPlatfo
         return new Reset();
     }
 
-    public async Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
+    public override async Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
     {
         if (!InResync.Value || _direct.ContainsKey((ns, name)))
         {
-            return await inner.GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false);
+            return await Inner.GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false);
         }
 
         var lazy = _snapshots.GetOrAdd((ns, token), key => new Lazy<Task<Snapshot>>(() => ListAsync(key.Namespace, key.Token, cancellationToken)));
@@ -54,35 +54,26 @@ internal sealed class NamespaceSnapshotPlatform(IPlatformClient inner) : IPlatfo
         {
             // A failed list is not kept: the next read lists again, or reads directly.
             _snapshots.TryRemove(new KeyValuePair<(string, ApiToken?), Lazy<Task<Snapshot>>>((ns, token), lazy));
-            return await inner.GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false);
+            return await Inner.GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false);
         }
 
         return snapshot.Find(name)?.DeepClone().AsObject();
     }
 
-    public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.ListDeploymentsAsync(ns, token, cancellationToken);
+    public override Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
+        Write(ns, JsonRead.String(deployment, "metadata", "name"), Inner.CreateDeploymentAsync(ns, deployment, token, cancellationToken));
 
-    public Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
-        Write(ns, JsonRead.String(deployment, "metadata", "name"), inner.CreateDeploymentAsync(ns, deployment, token, cancellationToken));
+    public override Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken) =>
+        Write(ns, name, Inner.PatchDeploymentAsync(ns, name, patch, token, cancellationToken));
 
-    public Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? token, CancellationToken cancellationToken) =>
-        Write(ns, name, inner.PatchDeploymentAsync(ns, name, patch, token, cancellationToken));
+    public override Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
+        Write(ns, name, Inner.ReplaceDeploymentAsync(ns, name, deployment, token, cancellationToken));
 
-    public Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
-        Write(ns, name, inner.ReplaceDeploymentAsync(ns, name, deployment, token, cancellationToken));
-
-    public async Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
+    public override async Task DeleteDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
     {
         _direct[(ns, name)] = true;
-        await inner.DeleteDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false);
+        await Inner.DeleteDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false);
     }
-
-    public Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.ListSavepointsAsync(ns, deploymentId, token, cancellationToken);
-
-    public Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? token, CancellationToken cancellationToken) =>
-        inner.CreateSavepointAsync(ns, savepoint, token, cancellationToken);
 
     private async Task<JsonObject> Write(string ns, string? name, Task<JsonObject> write)
     {
@@ -96,7 +87,7 @@ internal sealed class NamespaceSnapshotPlatform(IPlatformClient inner) : IPlatfo
 
     private async Task<Snapshot> ListAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
     {
-        var deployments = await inner.ListDeploymentsAsync(ns, token, cancellationToken).ConfigureAwait(false);
+        var deployments = await Inner.ListDeploymentsAsync(ns, token, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _lists);
         return new Snapshot(deployments);
     }
