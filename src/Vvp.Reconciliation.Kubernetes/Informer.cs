@@ -22,12 +22,14 @@ internal sealed class Informer
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<string, JsonObject?> _onChange;
+    private readonly Func<JsonObject, JsonObject, bool>? _matters;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lists;
     private volatile bool _watching;
 
-    // onChange is called with the name and the new object, or null when the object was deleted.
-    public Informer(KubernetesApi api, ResourceType type, string ns, TimeSpan watchTimeout, TimeSpan maxBackoff, TimeProvider time, ILogger logger, Action<string, JsonObject?> onChange)
+    // onChange is called with the name and the new object, or null when the object was deleted; with matters, a new
+    // version of a cached object is reported only when matters(cached, new) says the change is one to act on.
+    public Informer(KubernetesApi api, ResourceType type, string ns, TimeSpan watchTimeout, TimeSpan maxBackoff, TimeProvider time, ILogger logger, Action<string, JsonObject?> onChange, Func<JsonObject, JsonObject, bool>? matters = null)
     {
         _api = api;
         _type = type;
@@ -37,6 +39,7 @@ internal sealed class Informer
         _time = time;
         _logger = logger;
         _onChange = onChange;
+        _matters = matters;
     }
 
     public string Namespace => _namespace;
@@ -186,7 +189,10 @@ internal sealed class Informer
         }
 
         _cache[name] = obj;
-        _onChange(name, obj);
+        if (cached is null || _matters is null || _matters(cached, obj))
+        {
+            _onChange(name, obj);
+        }
     }
 
     private static bool IsNewer(JsonObject a, JsonObject b) =>

@@ -80,7 +80,7 @@ public sealed class VvpController : IDisposable
         _meter.CreateObservableGauge("vvp.operator.leading", () => Health.IsLeading ? 1 : 0, description: "1 while this replica leads, 0 otherwise.");
         foreach (var ns in options.WatchedNamespaces)
         {
-            _crs[ns] = new Informer(_api, ResourceType.VvpDeployments, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, obj) => OnCrChanged(ns, name, obj));
+            _crs[ns] = new Informer(_api, ResourceType.VvpDeployments, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, obj) => OnCrChanged(ns, name, obj), ChangesMoreThanStatus);
             _secrets[ns] = new Informer(_api, ResourceType.Secrets, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, _) => OnSecretChanged(ns, name));
         }
 
@@ -428,6 +428,17 @@ public sealed class VvpController : IDisposable
 
         _queue.Add((ns, name));
     }
+
+    // A new version of a CR is acted on unless only its status (or its resourceVersion) changed: a status write,
+    // the controller's own above all, asks for no reconcile; the resync still looks at every CR.
+    private static bool ChangesMoreThanStatus(JsonObject cached, JsonObject next) =>
+        !SameExcept(cached, next, "status", "metadata") ||
+        !SameExcept(cached["metadata"] as JsonObject ?? [], next["metadata"] as JsonObject ?? [], "resourceVersion", "managedFields");
+
+    // Whether two objects hold the same members, the ignored ones aside.
+    private static bool SameExcept(JsonObject a, JsonObject b, params string[] ignored) =>
+        a.Count(p => !ignored.Contains(p.Key)) == b.Count(p => !ignored.Contains(p.Key)) &&
+        a.Where(p => !ignored.Contains(p.Key)).All(p => b.TryGetPropertyValue(p.Key, out var other) && JsonEquality.Equals(p.Value, other));
 
     private void OnSecretChanged(string ns, string secretName)
     {

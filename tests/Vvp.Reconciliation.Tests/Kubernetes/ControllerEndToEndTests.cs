@@ -294,6 +294,24 @@ public sealed class ControllerEndToEndTests
         session.Vvp.Calls.Should().Contain(c => c.Operation == PlatformOperation.GetDeployment && c.Name == "cr-03");
     }
 
+    [Fact]
+    public async Task A_change_of_the_status_alone_starts_no_reconcile_and_a_change_of_the_spec_does()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options());
+        session.Apply("test-cr");
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR is synced");
+        await Settled(session);
+        var reconciles = running.Controller.Reconciles;
+
+        session.Api.Update(ApiResource.VvpDeployments, OperatorSession.Namespace, "test-cr", c => c["status"]!["note"] = "written by someone else", status: true);
+        await Task.Delay(1000);
+        running.Controller.Reconciles.Should().Be(reconciles, "a status write asks for no reconcile");
+
+        session.Edit("test-cr", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 8);
+        await OperatorSession.Eventually(() => running.Controller.Reconciles > reconciles, "a spec change is reconciled");
+    }
+
     internal static JsonObject Secret(string name, string token) => new()
     {
         ["metadata"] = new JsonObject { ["name"] = name },
