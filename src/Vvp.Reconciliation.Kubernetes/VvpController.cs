@@ -449,7 +449,7 @@ public sealed class VvpController : IDisposable
 
         foreach (var name in informer.Names)
         {
-            if (informer.TryGet(name, out var cr) && JsonRead.String(cr, "metadata", "annotations", "apikeySecretName") == secretName)
+            if (informer.TryGet(name, out var cr) && JsonRead.String(cr, "metadata", "annotations", VvpDeploymentResource.ApiKeySecretNameAnnotation) == secretName)
             {
                 _queue.Add((ns, name));
             }

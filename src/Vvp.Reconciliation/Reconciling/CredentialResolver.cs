@@ -21,7 +21,7 @@ internal sealed record CredentialResult(ApiToken? Token, string? Failure, IReadO
 internal static class CredentialResolver
 {
     /// <summary>The annotation naming the Secret.</summary>
-    public const string SecretNameAnnotation = "apikeySecretName";
+    public const string SecretNameAnnotation = VvpDeploymentResource.ApiKeySecretNameAnnotation;
 
     /// <summary>The annotation holding the token inline.</summary>
     public const string InlineTokenAnnotation = "apikey";

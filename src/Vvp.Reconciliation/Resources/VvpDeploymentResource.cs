@@ -89,7 +89,10 @@ public sealed class VvpDeploymentResource
     /// annotation <c>apikeySecretName</c>; <see langword="null"/> when the CR names none. Hosts that cache
     /// Secrets use it to know which CRs a changed Secret concerns.
     /// </summary>
-    public string? ApiKeySecretName => JsonRead.String(_root, "metadata", "annotations", "apikeySecretName") is { Length: > 0 } name ? name : null;
+    public string? ApiKeySecretName => JsonRead.String(_root, "metadata", "annotations", ApiKeySecretNameAnnotation) is { Length: > 0 } name ? name : null;
+
+    /// <summary>The annotation that names a CR's token Secret: <c>apikeySecretName</c>.</summary>
+    public const string ApiKeySecretNameAnnotation = "apikeySecretName";
 
     /// <summary><c>spec.syncingMode</c>; absent means <see cref="SyncingMode.Patch"/>.</summary>
     public SyncingMode SyncingMode => JsonRead.String(_root, "spec", "syncingMode") == "PUT" ? SyncingMode.Put : SyncingMode.Patch;
