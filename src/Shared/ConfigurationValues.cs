@@ -32,8 +32,16 @@ internal static class ConfigurationValues
             ? value
             : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not one of {string.Join(", ", System.Enum.GetNames<T>())}.");
 
-    // A list as YAML/JSON children (key:0, key:1) or as one comma-separated value.
-    public static IEnumerable<string> List(IConfigurationSection child) => child.Value is { } list
-        ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-        : child.GetChildren().Select(c => c.Value ?? string.Empty);
+    // Replaces the items of a list setting: YAML/JSON children (key:0, key:1) or one comma-separated value.
+    public static void ReplaceList(IList<string> target, IConfigurationSection child)
+    {
+        target.Clear();
+        var items = child.Value is { } list
+            ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : child.GetChildren().Select(c => c.Value ?? string.Empty);
+        foreach (var item in items)
+        {
+            target.Add(item);
+        }
+    }
 }

@@ -22,14 +22,7 @@ internal static class ConfigurationBinding
             switch (child.Key.ToLowerInvariant())
             {
                 case "identity": options.Identity = child.Value ?? string.Empty; break;
-                case "watchednamespaces":
-                    options.WatchedNamespaces.Clear();
-                    foreach (var item in List(child))
-                    {
-                        options.WatchedNamespaces.Add(item);
-                    }
-
-                    break;
+                case "watchednamespaces": ReplaceList(options.WatchedNamespaces, child); break;
                 case "authenticationrequired": options.AuthenticationRequired = Boolean(child); break;
                 case "deletionpolicy": options.DeletionPolicy = Enum<DeletionPolicy>(child); break;
                 case "markerprefix": options.MarkerPrefix = child.Value ?? string.Empty; break;

@@ -57,14 +57,7 @@ public static class VvpOperatorServiceCollectionExtensions
             {
                 case "enabled": options.Enabled = Boolean(child); break;
                 case "identity": options.Identity = child.Value ?? string.Empty; break;
-                case "watchednamespaces":
-                    options.WatchedNamespaces.Clear();
-                    foreach (var item in List(child))
-                    {
-                        options.WatchedNamespaces.Add(item);
-                    }
-
-                    break;
+                case "watchednamespaces": ReplaceList(options.WatchedNamespaces, child); break;
                 case "authenticationrequired": options.AuthenticationRequired = Boolean(child); break;
                 case "deletionpolicy": options.DeletionPolicy = Enum<DeletionPolicy>(child); break;
                 case "resyncperiod": options.ResyncPeriod = Duration(child); break;
