@@ -1,10 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Vvp.Reconciliation.Hosting;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Testing;
 
@@ -65,17 +62,9 @@ public sealed class PlatformEmulator : IAsyncDisposable
     public static async Task<PlatformEmulator> StartAsync(InMemoryPlatform? platform = null, int port = 0, CancellationToken cancellationToken = default)
     {
         platform ??= new InMemoryPlatform();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
         PlatformEmulator? emulator = null;
-        app.Run(context => emulator!.HandleAsync(context));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetService(typeof(IServer)) is IServer server
-            ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First()
-            : throw new InvalidOperationException("The emulator has no server.");
-        emulator = new PlatformEmulator(app, platform, new Uri(address.TrimEnd('/') + "/"));
+        var (app, address) = await LoopbackServer.StartAsync(port, context => emulator!.HandleAsync(context), cancellationToken).ConfigureAwait(false);
+        emulator = new PlatformEmulator(app, platform, address);
         return emulator;
     }
 

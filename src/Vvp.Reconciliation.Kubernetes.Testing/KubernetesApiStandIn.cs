@@ -4,11 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Vvp.Reconciliation.Hosting;
 using Vvp.Reconciliation.Json;
 
 namespace Vvp.Reconciliation.Kubernetes.Testing;
@@ -121,17 +118,9 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     /// <returns>The running server.</returns>
     public static async Task<KubernetesApiStandIn> StartAsync(TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
         KubernetesApiStandIn? standIn = null;
-        app.Run(context => standIn!.HandleAsync(context));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetService(typeof(IServer)) is IServer server
-            ? server.Features.Get<IServerAddressesFeature>()!.Addresses.First()
-            : throw new InvalidOperationException("The stand-in has no server.");
-        standIn = new KubernetesApiStandIn(app, new Uri(address.TrimEnd('/') + "/"), timeProvider ?? TimeProvider.System);
+        var (app, address) = await LoopbackServer.StartAsync(0, context => standIn!.HandleAsync(context), cancellationToken).ConfigureAwait(false);
+        standIn = new KubernetesApiStandIn(app, address, timeProvider ?? TimeProvider.System);
         return standIn;
     }
 
