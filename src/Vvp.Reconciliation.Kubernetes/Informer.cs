@@ -25,7 +25,6 @@ internal sealed class Informer
     private readonly Func<JsonObject, JsonObject, bool>? _matters;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lists;
-    private volatile bool _watching;
 
     // onChange is called with the name and the new object, or null when the object was deleted; with matters, a new
     // version of a cached object is reported only when matters(cached, new) says the change is one to act on.
@@ -43,12 +42,6 @@ internal sealed class Informer
     }
 
     public string Namespace => _namespace;
-
-    /// <summary>
-    /// Whether a watch is open now: while it is, the cache follows the API within the watch's latency; while it is
-    /// not (a broken watch, a relist under way), the cache may hold objects deleted meanwhile.
-    /// </summary>
-    public bool IsWatching => _watching;
 
     public bool HasSynced => _synced.Task.IsCompleted;
 
@@ -91,28 +84,18 @@ internal sealed class Informer
                 version ??= await ListAsync(cancellationToken).ConfigureAwait(false);
                 await foreach (var (type, obj) in _api.WatchAsync(_type, _namespace, version, _watchTimeout, cancellationToken).ConfigureAwait(false))
                 {
-                    if (type == "OPEN")
-                    {
-                        _watching = true;
-                        continue;
-                    }
-
                     failures = 0;
                     version = JsonRead.String(obj, "metadata", "resourceVersion") ?? version;
                     Apply(type, obj);
                 }
-
-                _watching = false;
             }
             catch (KubernetesApiException ex) when (ex.IsGone)
             {
-                _watching = false;
                 Log.WatchTooOld(_logger, _type.Plural, _namespace, ex.Message);
                 version = null;
             }
             catch (KubernetesApiException ex)
             {
-                _watching = false;
                 failures++;
                 var delay = Backoff(failures);
                 Log.WatchFailed(_logger, _type.Plural, _namespace, ex.Reason, ex.Message, delay.TotalSeconds);
@@ -121,7 +104,6 @@ internal sealed class Informer
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                _watching = false;
                 return;
             }
         }

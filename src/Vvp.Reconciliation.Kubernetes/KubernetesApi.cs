@@ -89,8 +89,7 @@ internal sealed class KubernetesApi
         SendAsync(HttpMethod.Patch, type.Path(ns, name), patch, "application/merge-patch+json", cancellationToken);
 
     /// <summary>
-    /// Watches from <paramref name="resourceVersion"/>. The first item is <c>OPEN</c> (no object) once the server has
-    /// accepted the watch; then the server's events. It ends
+    /// Watches from <paramref name="resourceVersion"/>: the server's events. It ends
     /// when the server closes it; a 410 Gone arrives as <see cref="KubernetesApiException"/> with <see cref="KubernetesApiException.IsGone"/>.
     /// </summary>
     public async IAsyncEnumerable<(string Type, JsonObject Object)> WatchAsync(
@@ -101,7 +100,6 @@ internal sealed class KubernetesApi
         using var response = await SendCoreAsync(request, bounded: false, cancellationToken).ConfigureAwait(false);
         await ThrowUnlessSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-        yield return ("OPEN", []);
         while (true)
         {
             string? line;

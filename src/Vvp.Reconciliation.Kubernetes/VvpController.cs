@@ -272,22 +272,6 @@ public sealed class VvpController : IDisposable
 
         try
         {
-            var informer = _crs[ns];
-            if (!informer.IsWatching)
-            {
-                // The watch is down: the cache may hold a CR deleted meanwhile. Ask the API before acting on it.
-                try
-                {
-                    cr = await _api.GetAsync(ResourceType.VvpDeployments, ns, name, cancellationToken).ConfigureAwait(false);
-                    informer.Observe(cr);
-                }
-                catch (KubernetesApiException ex) when (ex.IsNotFound)
-                {
-                    informer.Forget(name);
-                    return;
-                }
-            }
-
             Interlocked.Increment(ref _reconciles);
             using var resyncRead = _resyncKeys.TryRemove(key, out _) && _snapshots is not null ? NamespaceSnapshotPlatform.ForResync() : null;
             using var guard = CreateGuardPlatform.For(new CustomResourceKey(ns, name, JsonRead.String(cr, "metadata", "uid")));

@@ -131,7 +131,8 @@ public sealed partial class DeploymentFilesTests
         void Collect() => observed.UnionWith(session.Api.Calls.Where(c => c.StatusCode != 0).Select(c => (c.Group, c.Resource, c.Verb)));
 
         // Everything an operator does: lock, lease, list and watch, secrets, status and spec writes, finalizers,
-        // events counted up, a restart that finds its lock and its events, a broken watch, a deletion.
+        // events counted up, a restart that finds its lock and its events, a broken watch, a create confirmed
+        // against the API, a deletion.
         session.Vvp.AddToken("t", PlatformRole.Editor);
         session.Api.Create(ApiResource.Secrets, OperatorSession.Namespace, ControllerEndToEndTests.Secret("token", "t"));
         Action<VvpOperatorOptions> configure = o =>
@@ -156,7 +157,10 @@ public sealed partial class DeploymentFilesTests
         await OperatorSession.Eventually(() => session.Api.Calls.Any(c => c.Resource == "events" && c.Verb == "get"), "the restart continues an event's count");
         session.Api.Faults.FailNext("watch", "vvpdeployments", 503, times: 20);
         session.Api.DropWatches();
-        await OperatorSession.Eventually(() => session.Api.Calls.Any(c => c.Resource == "vvpdeployments" && c.Verb == "get"), "a CR is read while the watch is down");
+        var late = TestCrs.SeedDocument();
+        late["metadata"]!["annotations"] = new JsonObject { ["apikeySecretName"] = "token" };
+        session.Apply("after-restart", late);
+        await OperatorSession.Eventually(() => session.Vvp.Snapshot("default", "after-restart") is not null, "a CR is read again before its deployment is created");
         session.Api.Delete(ApiResource.VvpDeployments, OperatorSession.Namespace, "test-cr");
         await OperatorSession.Eventually(() => session.Cr("test-cr") is null, "the CR's deletion finished");
         Collect();
