@@ -82,7 +82,7 @@ public static class JsonMergePatch
         }
     }
 
-    private static JsonNode? ApplyCore(JsonNode? target, JsonNode? patch, int depth, int maxDepth)
+    internal static JsonNode? ApplyCore(JsonNode? target, JsonNode? patch, int depth, int maxDepth)
     {
         if (patch is not JsonObject patchObject)
         {
@@ -120,7 +120,7 @@ public static class JsonMergePatch
         return result;
     }
 
-    private static JsonObject? CreateObject(JsonObject source, JsonObject target, int depth, int maxDepth)
+    internal static JsonObject? CreateObject(JsonObject source, JsonObject target, int depth, int maxDepth)
     {
         JsonLimits.EnsureDepth(depth, maxDepth);
         JsonObject? patch = null;

@@ -89,6 +89,34 @@ public sealed class JsonPatch
     }
 
     /// <summary>
+    /// Diffs <paramref name="source"/> against <c>JsonMergePatch.Apply(source, mergePatch)</c> without building that
+    /// document: only the members the merge patch names are visited. The operations appended to
+    /// <paramref name="operations"/> are those of <see cref="Create"/> for the two, in the same order, under the pointer
+    /// <paramref name="prefix"/>; the returned object is what <see cref="JsonMergePatch.Create"/> gives for them.
+    /// </summary>
+    /// <param name="source">The document as it is; not modified.</param>
+    /// <param name="mergePatch">The RFC 7396 patch to be merged onto it; not modified.</param>
+    /// <param name="prefix">The pointer token the source sits under.</param>
+    /// <param name="operations">Receives the RFC 6902 operations.</param>
+    /// <param name="depth">The nesting depth of <paramref name="source"/>.</param>
+    /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <returns>The minimal merge patch, or <see langword="null"/> when merging changes nothing.</returns>
+    internal static JsonObject? CreateForMerge(JsonObject source, JsonObject mergePatch, string prefix, List<JsonPatchOperation> operations, int depth, int maxDepth)
+    {
+        var differ = new Differ(maxDepth, operations);
+        differ.Push(prefix);
+        return differ.DiffMerge(source, mergePatch, depth);
+    }
+
+    /// <summary>Appends the operations of <see cref="Create"/> for two documents that sit under the pointer token <paramref name="prefix"/>.</summary>
+    internal static void CreateInto(JsonNode? source, JsonNode? target, string prefix, List<JsonPatchOperation> operations, int depth, int maxDepth)
+    {
+        var differ = new Differ(maxDepth, operations);
+        differ.Push(prefix);
+        differ.Diff(source, target, depth, replaceMostlyChangedObjects: false);
+    }
+
+    /// <summary>
     /// Applies the patch. The application is atomic: <paramref name="document"/> is never modified, and
     /// on failure no partial result escapes.
     /// </summary>
@@ -369,11 +397,111 @@ public sealed class JsonPatch
     }
 
     /// <summary>Generates operations with a reusable token stack, so pointers are built only for emitted operations.</summary>
-    private sealed class Differ(int maxDepth)
+    private sealed class Differ(int maxDepth, List<JsonPatchOperation>? operations = null)
     {
         private readonly List<string> _tokens = [];
 
-        public List<JsonPatchOperation> Operations { get; } = [];
+        public List<JsonPatchOperation> Operations { get; } = operations ?? [];
+
+        public void Push(string token) => _tokens.Add(token);
+
+        /// <summary>
+        /// The merge walk: the operations <see cref="DiffObject"/> would emit for <paramref name="source"/> and the
+        /// merge of <paramref name="patch"/> onto it, in its order (the source's members, then the members the merge
+        /// appends, in the patch's order), and the merge patch <see cref="JsonMergePatch.Create"/> would give (members
+        /// removed, then members changed in the source's order, then members added). Members the patch does not name
+        /// are equal on both sides and are not visited.
+        /// </summary>
+        public JsonObject? DiffMerge(JsonObject source, JsonObject patch, int depth)
+        {
+            JsonLimits.EnsureDepth(depth, maxDepth);
+            JsonObject? body = null;
+            List<KeyValuePair<string, JsonNode?>>? changed = null;
+            foreach (var index in MatchedInSourceOrder(source, patch))
+            {
+                var (key, sourceValue) = source.GetAt(index);
+                var patchValue = patch[key];
+                _tokens.Add(key);
+                if (patchValue is null)
+                {
+                    Operations.Add(JsonPatchOperation.Remove(Pointer()));
+                    (body ??= new JsonObject())[key] = null;
+                }
+                else if (patchValue is JsonObject patchObject && sourceValue is JsonObject sourceObject)
+                {
+                    if (DiffMerge(sourceObject, patchObject, depth + 1) is { } child)
+                    {
+                        (changed ??= []).Add(KeyValuePair.Create(key, (JsonNode?)child));
+                    }
+                }
+                else
+                {
+                    var merged = patchValue is JsonObject ? JsonMergePatch.ApplyCore(null, patchValue, depth + 1, maxDepth) : patchValue;
+                    var before = Operations.Count;
+                    Diff(sourceValue, merged, depth + 1, replaceMostlyChangedObjects: false);
+                    if (Operations.Count != before)
+                    {
+                        (changed ??= []).Add(KeyValuePair.Create(key, ReferenceEquals(merged, patchValue) ? JsonTree.CloneCore(merged, depth + 1, maxDepth) : merged));
+                    }
+                }
+
+                _tokens.RemoveAt(_tokens.Count - 1);
+            }
+
+            foreach (var member in changed ?? [])
+            {
+                (body ??= new JsonObject()).Add(member);
+            }
+
+            for (var i = 0; i < patch.Count; i++)
+            {
+                var (key, patchValue) = patch.GetAt(i);
+                if (patchValue is null || source.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                var merged = JsonMergePatch.ApplyCore(null, patchValue, depth + 1, maxDepth);
+                _tokens.Add(key);
+                Operations.Add(JsonPatchOperation.Add(Pointer(), JsonTree.CloneCore(merged, depth + 1, maxDepth)));
+                _tokens.RemoveAt(_tokens.Count - 1);
+                (body ??= new JsonObject())[key] = merged;
+            }
+
+            return body;
+        }
+
+        // The indices of the source members the patch names, ascending. A patch much smaller than the source is looked up
+        // member by member and sorted; otherwise the source is scanned in order.
+        private static List<int> MatchedInSourceOrder(JsonObject source, JsonObject patch)
+        {
+            var indices = new List<int>(Math.Min(source.Count, patch.Count));
+            if (patch.Count * 8 < source.Count)
+            {
+                for (var i = 0; i < patch.Count; i++)
+                {
+                    var index = source.IndexOf(patch.GetAt(i).Key);
+                    if (index >= 0)
+                    {
+                        indices.Add(index);
+                    }
+                }
+
+                indices.Sort();
+            }
+            else
+            {
+                for (var i = 0; i < source.Count; i++)
+                {
+                    if (patch.ContainsKey(source.GetAt(i).Key))
+                    {
+                        indices.Add(i);
+                    }
+                }
+            }
+
+            return indices;
+        }
 
         public void Diff(JsonNode? source, JsonNode? target, int depth, bool replaceMostlyChangedObjects)
         {

@@ -359,41 +359,80 @@ public sealed class DeploymentPlanner
 
         public Plan Patch(bool markerPresent)
         {
-            if (markerPresent && _resource.SyncingMode == SyncingMode.Patch && UserPartComparer.PatchIsNoOp(_resource, _live!, _options))
-            {
-                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
-            }
-
-            // Two trees in all: the live user part, and the desired one merged from it (the CR's parts are read in place).
-            var liveUser = UserParts.FromDeployment(_live!, _options);
-            // In PUT mode null equals absent, also during adoption: adoption never removes a live field.
-            var stated = _resource.SyncingMode == SyncingMode.Put ? (JsonObject)UserParts.WithoutNulls(CrUser)! : null;
-            var desired = UserParts.Normalize(stated is null ? MergedOntoLive(liveUser) : (JsonObject)JsonMergePatch.Apply(liveUser, stated, _options.MaxDepth + 2)!, _options);
-            var inSync = JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2);
-            var specUpdate = _specUpdate;
-            string[] adopted = [];
             if (_resource.SyncingMode == SyncingMode.Put)
             {
-                // PUT-mode adoption: the patched result is synced back, so the CR states the whole deployment.
-                specUpdate = WithDeployment((JsonObject)desired["metadata"]!, desired["spec"] as JsonObject, scrubInitFields: false);
-                adopted = [.. JsonPatch.Create(UserParts.Normalize(stated!, _options), desired, _options.MaxDepth + 2).Operations
-                    .Where(o => o.Op == JsonPatchOperationType.Add)
-                    .Select(o => o.Path)];
+                return AdoptInPutMode();
             }
 
-            if (inSync && markerPresent)
+            if (markerPresent && UserPartComparer.PatchIsNoOp(_resource, _live!, _options))
             {
                 return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
             }
 
-            var diff = JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2);
+            var (body, diff) = MergeOntoLive();
+            if (diff.IsEmpty && markerPresent)
+            {
+                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+            }
 
-            // Annotations are compared key by key: the platform keeps system annotations beside the user's,
-            // so removing every user annotation must never become "annotations": null on the wire. Both trees are
-            // this plan's own, so the empty maps are added in place (after the diff, which must not see them).
+            return PatchPlan(markerPresent, body, diff, [], _specUpdate);
+        }
+
+        // PATCH mode: the CR's userMetadata and spec merged onto the live user part (RFC 7396), told as a merge-patch body
+        // and an RFC 6902 diff without building the merged deployment. The metadata (a few members) is copied and merged;
+        // the spec is walked once along the members the CR names, so the spec is never copied.
+        private (JsonObject Body, JsonPatch Diff) MergeOntoLive()
+        {
+            var maxDepth = _options.MaxDepth + 2;
+            var operations = new List<JsonPatchOperation>();
+            var liveMetadata = UserParts.MetadataCopy(JsonRead.Object(_live, "metadata"), _options);
+            var merged = (JsonObject)liveMetadata.DeepClone();
+            JsonMergePatch.ApplyInPlace(merged, UserMetadata, 2, maxDepth);
+            merged["name"] = Target.Name;
+            merged["namespace"] = Target.Namespace;
+            var desiredMetadata = UserParts.MetadataCopy(merged, _options);
+            JsonPatch.CreateInto(liveMetadata, desiredMetadata, "metadata", operations, 2, maxDepth);
+
+            // Annotations are compared key by key: the platform keeps system annotations beside the user's, so removing
+            // every user annotation must never become "annotations": null on the wire. Added after the diff, which must not see them.
+            UserParts.EnsureMetadataAnnotations(liveMetadata);
+            UserParts.EnsureMetadataAnnotations(desiredMetadata);
+            var body = new JsonObject();
+            if (JsonMergePatch.CreateObject(liveMetadata, desiredMetadata, 2, maxDepth) is { } metadataBody)
+            {
+                body["metadata"] = metadataBody;
+            }
+
+            if (_resource.DeploymentSpec is { } spec &&
+                JsonPatch.CreateForMerge(JsonRead.Object(_live, "spec") ?? [], spec, "spec", operations, 2, maxDepth) is { } specBody)
+            {
+                body["spec"] = specBody;
+            }
+
+            return (body, new JsonPatch(operations));
+        }
+
+        // PUT-mode adoption: the CR (nulls as absent: adoption never removes a live field) merged onto the live user part,
+        // and the result synced back, so that the CR states the whole deployment.
+        private Plan AdoptInPutMode()
+        {
+            var maxDepth = _options.MaxDepth + 2;
+            var liveUser = UserParts.FromDeployment(_live!, _options);
+            var stated = (JsonObject)UserParts.WithoutNulls(CrUser)!;
+            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, stated, maxDepth)!, _options);
+            var specUpdate = WithDeployment((JsonObject)desired["metadata"]!, desired["spec"] as JsonObject, scrubInitFields: false);
+            string[] adopted = [.. JsonPatch.Create(UserParts.Normalize(stated, _options), desired, maxDepth).Operations
+                .Where(o => o.Op == JsonPatchOperationType.Add)
+                .Select(o => o.Path)];
+            var diff = JsonPatch.Create(liveUser, desired, maxDepth);
             UserParts.EnsureAnnotations(liveUser);
             UserParts.EnsureAnnotations(desired);
-            var body = (JsonObject)JsonMergePatch.Create(liveUser, desired, _options.MaxDepth + 2)!;
+            var body = (JsonObject)JsonMergePatch.Create(liveUser, desired, maxDepth)!;
+            return PatchPlan(markerPresent: false, body, diff, adopted, specUpdate);
+        }
+
+        private Plan PatchPlan(bool markerPresent, JsonObject body, JsonPatch diff, string[] adopted, JsonObject? specUpdate)
+        {
             if (!markerPresent)
             {
                 var metadata = body["metadata"] as JsonObject ?? new JsonObject();
@@ -416,23 +455,6 @@ public sealed class DeploymentPlanner
                 new SyncOutcome("False", "Pending", markerPresent ? "The deployment differs from the CR; a patch is planned." : "The deployment exists without this CR's marker; it is to be adopted."),
                 PendingSavepoint(),
                 specUpdate);
-        }
-
-        // PATCH mode: the CR's userMetadata and spec merged onto a copy of the live user part (RFC 7396), in place:
-        // the CR's parts are read where they are, and only the members they name are touched.
-        private JsonObject MergedOntoLive(JsonObject liveUser)
-        {
-            var desired = (JsonObject)liveUser.DeepClone();
-            var metadata = (JsonObject)desired["metadata"]!;
-            JsonMergePatch.ApplyInPlace(metadata, UserMetadata, 2, _options.MaxDepth + 2);
-            metadata["name"] = Target.Name;
-            metadata["namespace"] = Target.Namespace;
-            if (_resource.DeploymentSpec is { } spec)
-            {
-                JsonMergePatch.ApplyInPlace((JsonObject)desired["spec"]!, spec, 2, _options.MaxDepth + 2);
-            }
-
-            return desired;
         }
 
         public Plan Replace()

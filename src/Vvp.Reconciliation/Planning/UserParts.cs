@@ -33,7 +33,7 @@ internal static class UserParts
     /// <summary>The user part of a live deployment.</summary>
     public static JsonObject FromDeployment(JsonObject deployment, PlannerOptions options) => new()
     {
-        ["metadata"] = Build(JsonRead.Object(deployment, "metadata"), options),
+        ["metadata"] = MetadataCopy(JsonRead.Object(deployment, "metadata"), options),
         ["spec"] = JsonRead.Object(deployment, "spec")?.DeepClone() ?? new JsonObject(),
     };
 
@@ -51,13 +51,14 @@ internal static class UserParts
     {
         if (userPart["metadata"] is JsonObject metadata)
         {
-            userPart["metadata"] = Build(metadata, options);
+            userPart["metadata"] = MetadataCopy(metadata, options);
         }
 
         return userPart;
     }
 
-    private static JsonObject Build(JsonObject? metadata, PlannerOptions options)
+    /// <summary>A copy of the user-part members of <paramref name="metadata"/>, as the walker sees them.</summary>
+    public static JsonObject MetadataCopy(JsonObject? metadata, PlannerOptions options)
     {
         var result = new JsonObject();
         foreach (var member in Metadata(metadata, options))
@@ -73,7 +74,16 @@ internal static class UserParts
     /// <summary>Gives the user part's metadata an <c>annotations</c> object (empty when there is none), in place.</summary>
     public static void EnsureAnnotations(JsonObject userPart)
     {
-        if (userPart["metadata"] is JsonObject metadata && metadata["annotations"] is not JsonObject)
+        if (userPart["metadata"] is JsonObject metadata)
+        {
+            EnsureMetadataAnnotations(metadata);
+        }
+    }
+
+    /// <summary>Gives a metadata object an <c>annotations</c> object (empty when there is none), in place.</summary>
+    public static void EnsureMetadataAnnotations(JsonObject metadata)
+    {
+        if (metadata["annotations"] is not JsonObject)
         {
             metadata["annotations"] = new JsonObject();
         }

@@ -29,6 +29,32 @@ public sealed class JsonLawsTests
             iter: Iterations, print: t => $"{JsonGen.Print(t.Item1)} -> {JsonGen.Print(t.Item2)}");
 
     [Fact]
+    public void The_merge_walk_gives_the_diff_and_the_merge_patch_of_the_merged_document_without_building_it() =>
+        MergeWalkAgrees(Gen.Select(JsonGen.ObjectDocument(), JsonGen.ObjectDocument(3)));
+
+    [Fact]
+    public void The_merge_walk_agrees_also_when_a_few_members_are_merged_onto_a_wide_object() =>
+        MergeWalkAgrees(Gen.Select(JsonGen.WideObject(9, 40), JsonGen.WideObject(1, 4)));
+
+    private static void MergeWalkAgrees(Gen<(JsonNode?, JsonNode?)> documents) =>
+        documents.Sample((source, patch) =>
+        {
+            var (a, p) = ((JsonObject)source!, (JsonObject)patch!);
+            var (beforeA, beforeP) = (JsonGen.Print(a), JsonGen.Print(p));
+            var merged = JsonMergePatch.Apply(a, p);
+            var expectedOperations = new JsonPatch(JsonPatch.Create(new JsonObject { ["s"] = a.DeepClone() }, new JsonObject { ["s"] = merged }).Operations);
+            var expectedBody = (JsonObject)JsonMergePatch.Create(a, merged)!;
+
+            var operations = new List<JsonPatchOperation>();
+            var body = JsonPatch.CreateForMerge(a, p, "s", operations, 2, JsonLimits.DefaultMaxDepth);
+
+            // The same operations in the same order, the same body in the same member order, and the inputs untouched.
+            return new JsonPatch(operations).ToJsonString() == expectedOperations.ToJsonString() &&
+                   (body ?? []).ToJsonString() == expectedBody.ToJsonString() &&
+                   JsonGen.Print(a) == beforeA && JsonGen.Print(p) == beforeP;
+        }, iter: Iterations, print: t => $"{JsonGen.Print(t.Item1)} <- {JsonGen.Print(t.Item2)}");
+
+    [Fact]
     public void Merge_patch_Apply_never_mutates_its_inputs() =>
         JsonGen.Pair().Sample((a, b) =>
         {

@@ -80,6 +80,44 @@ public sealed class PlannerLawsTests
         }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
 
     [Fact]
+    public void A_PATCH_mode_plan_sends_what_diffing_the_live_user_part_against_the_CR_merged_onto_it_gives()
+    {
+        var patched = 0;
+        Gen.Select(CrGen.Resource(put: false), CrGen.Live(Options).Where(l => l is not null)).Sample((cr, live) =>
+        {
+            var plan = Planner.Plan(cr, live);
+            if (plan.Action != PlanAction.Patch)
+            {
+                return true;
+            }
+
+            Interlocked.Increment(ref patched);
+
+            // The definition: build both user parts, merge the CR onto the live one, diff the two trees.
+            var liveUser = UserParts.FromDeployment(live!, Options);
+            var crUser = UserParts.FromResource(UserMetadataScrubber.Scrub(cr.UserMetadata, Options), cr.DeploymentSpec, cr.Target!);
+            var desired = UserParts.Normalize((JsonObject)JsonMergePatch.Apply(liveUser, crUser)!, Options);
+            var diff = JsonPatch.Create(liveUser, desired);
+            UserParts.EnsureAnnotations(liveUser);
+            UserParts.EnsureAnnotations(desired);
+            var body = (JsonObject)JsonMergePatch.Create(liveUser, desired)!;
+            if (plan.Reason == PlanReasons.Adopt)
+            {
+                var metadata = body["metadata"] as JsonObject ?? [];
+                body["metadata"] = metadata;
+                var annotations = metadata["annotations"] as JsonObject ?? [];
+                metadata["annotations"] = annotations;
+                annotations[Options.OwnerAnnotation] = Options.OwnerOf(cr);
+            }
+
+            // The same operations in the same order, and the same body member for member, in the same order.
+            return plan.Diff.ToJsonString() == diff.ToJsonString() && plan.Request!.ToJsonString() == body.ToJsonString();
+        }, iter: Iterations, print: t => $"CR {t.Item1.ToJsonNode().ToJsonString()}\nLIVE {t.Item2?.ToJsonString()}");
+
+        patched.Should().BeGreaterThan((int)(Iterations / 4));
+    }
+
+    [Fact]
     public void The_in_place_comparison_agrees_also_when_the_live_deployment_was_written_from_the_CR() =>
         Gen.Select(CrGen.Resource(), CrGen.Live(Options)).Sample((cr, live) =>
         {

@@ -45,6 +45,19 @@ internal static class JsonGen
     public static Gen<JsonNode?> ObjectDocument(int depth = 4, bool nullMembers = true) =>
         Document(depth, nullMembers).Select(n => n is JsonObject ? n : (JsonNode?)new JsonObject { ["v"] = n });
 
+    /// <summary>An object of <paramref name="min"/> to <paramref name="max"/> members drawn from 40 keys, with small documents as values.</summary>
+    public static Gen<JsonNode?> WideObject(int min, int max) =>
+        Gen.Select(Gen.Int[0, 39], Document(2)).Array[min, max].Select(members =>
+        {
+            var o = new JsonObject();
+            foreach (var (key, value) in members)
+            {
+                o[$"k{key}"] = value;
+            }
+
+            return (JsonNode?)o;
+        });
+
     /// <summary>Pairs of documents, half independent, half the second derived from the first by a merge patch.</summary>
     public static Gen<(JsonNode? A, JsonNode? B)> Pair(bool nullMembersInB = true) => Weighted(
         (1, Gen.Select(Document(), Document(nullMembers: nullMembersInB)).Select(t => (A: t.Item1, B: t.Item2))),
