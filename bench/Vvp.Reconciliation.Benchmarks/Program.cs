@@ -108,12 +108,6 @@ if (args is ["operator-counts", ..])
     return;
 }
 
-if (args is ["scaling-counts"])
-{
-    Vvp.Reconciliation.Benchmarks.ScalingCounts.Run();
-    return;
-}
-
 if (args is ["status-pinning"])
 {
     Vvp.Reconciliation.Benchmarks.StatusPinning.Run();

@@ -36,6 +36,13 @@ internal static class JsonTree
             case JsonObject obj:
                 {
                     JsonLimits.EnsureDepth(depth, maxDepth);
+                    if (HoldsOnlyScalars(obj))
+                    {
+                        // No deeper nesting to check: the runtime's copy sizes the member table once, where adding
+                        // member by member regrows it (a large map would leave a trail of large-object-heap garbage).
+                        return obj.DeepClone();
+                    }
+
                     var copy = new JsonObject(obj.Options);
                     for (var i = 0; i < obj.Count; i++)
                     {
@@ -49,6 +56,11 @@ internal static class JsonTree
             case JsonArray array:
                 {
                     JsonLimits.EnsureDepth(depth, maxDepth);
+                    if (HoldsOnlyScalars(array))
+                    {
+                        return array.DeepClone();
+                    }
+
                     var copy = new JsonArray(array.Options);
                     for (var i = 0; i < array.Count; i++)
                     {
@@ -61,6 +73,32 @@ internal static class JsonTree
             default:
                 return node.DeepClone();
         }
+    }
+
+    private static bool HoldsOnlyScalars(JsonObject obj)
+    {
+        for (var i = 0; i < obj.Count; i++)
+        {
+            if (obj.GetAt(i).Value is JsonObject or JsonArray)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool HoldsOnlyScalars(JsonArray array)
+    {
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is JsonObject or JsonArray)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

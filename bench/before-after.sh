@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Every row of the before/after table in docs/performance.md, measured in one run on this machine: the library as it
+# was at BEFORE (a commit; by default 08a2241, the last one before the performance work) and as it is in this working
+# tree, one after the other. Needs ../shared beside the repository (the diff fixtures) and, for the native CLI row, a
+# clang (any on PATH, or clang-NN).
+#
+#   bench/before-after.sh [BEFORE]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+before=${1:-08a2241}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+mkdir -p "$work/before-src"
+git -C "$root" archive "$before" | tar -x -C "$work/before-src"
+quiet() { "$@" > "$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }; }
+
+harness="$root/bench/Vvp.Reconciliation.BeforeAfter/Vvp.Reconciliation.BeforeAfter.csproj"
+quiet dotnet build "$harness" -c Release -p:Variant=before -p:VvpRoot="$work/before-src/" --artifacts-path "$work/harness-before"
+quiet dotnet build "$harness" -c Release --artifacts-path "$work/harness-after"
+quiet dotnet publish "$work/before-src/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -o "$work/cli-before"
+quiet dotnet publish "$root/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -o "$work/cli-after"
+linker=""
+for candidate in clang clang-20 clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
+  if command -v "$candidate" >/dev/null 2>&1; then linker="$candidate"; break; fi
+done
+if [ -n "$linker" ]; then
+  quiet dotnet publish "$root/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -r linux-x64 \
+    -p:PublishAot=true -p:CppCompilerAndLinker="$linker" -o "$work/cli-aot"
+fi
+
+echo "# machine: $(nproc) cores, $(uname -sm), .NET $(dotnet --version), $(date -u +%Y-%m-%dT%H:%MZ); before = $(git -C "$root" rev-parse --short "$before"), after = $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src || echo ' + working tree')"
+for variant in before after; do
+  echo "## $variant"
+  dotnet "$work/harness-$variant/bin/Vvp.Reconciliation.BeforeAfter/release/Vvp.Reconciliation.BeforeAfter.dll" "$root"
+done
+
+# The CLI, whole process: `plan` on the seed CR, median of 30 runs and the median peak resident memory.
+cli_row() {
+  python3 - "$@" <<'PY'
+import statistics, subprocess, sys, time
+name, command = sys.argv[1], sys.argv[2:]
+times, peaks = [], []
+for i in range(33):
+    start = time.perf_counter()
+    run = subprocess.run(["/usr/bin/time", "-f", "%M", *command], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = (time.perf_counter() - start) * 1000
+    if run.returncode != 0:
+        sys.exit(f"{name}: exit code {run.returncode}: {run.stderr}")
+    if i >= 3:
+        times.append(elapsed)
+        peaks.append(int(run.stderr.strip().splitlines()[-1]) / 1024)
+print(f"{name}\t{statistics.median(times):.1f}\tms\t{statistics.median(peaks):.1f}\tMiB")
+PY
+}
+cr="$root/samples/QuickStart/crs/test-cr.yaml"
+echo "## cli"
+cli_row "before: dotnet vvp-reconcile.dll plan" dotnet "$work/cli-before/vvp-reconcile.dll" plan --cr "$cr"
+cli_row "after: dotnet vvp-reconcile.dll plan" dotnet "$work/cli-after/vvp-reconcile.dll" plan --cr "$cr"
+if [ -n "$linker" ]; then
+  cli_row "after: native vvp-reconcile plan" "$work/cli-aot/vvp-reconcile" plan --cr "$cr"
+fi
