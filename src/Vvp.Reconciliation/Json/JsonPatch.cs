@@ -417,10 +417,9 @@ public sealed class JsonPatch
             JsonLimits.EnsureDepth(depth, maxDepth);
             JsonObject? body = null;
             List<KeyValuePair<string, JsonNode?>>? changed = null;
-            foreach (var index in MatchedInSourceOrder(source, patch))
+            foreach (var (index, patchValue) in MatchedInSourceOrder(source, patch))
             {
                 var (key, sourceValue) = source.GetAt(index);
-                var patchValue = patch[key];
                 _tokens.Add(key);
                 if (patchValue is null)
                 {
@@ -471,36 +470,36 @@ public sealed class JsonPatch
             return body;
         }
 
-        // The indices of the source members the patch names, ascending. A patch much smaller than the source is looked up
-        // member by member and sorted; otherwise the source is scanned in order.
-        private static List<int> MatchedInSourceOrder(JsonObject source, JsonObject patch)
+        // The source members the patch names, by their index in the source, ascending, each with the patch's value. A
+        // patch much smaller than the source is looked up member by member and sorted; otherwise the source is scanned in order.
+        private static List<(int SourceIndex, JsonNode? PatchValue)> MatchedInSourceOrder(JsonObject source, JsonObject patch)
         {
-            var indices = new List<int>(Math.Min(source.Count, patch.Count));
+            var matched = new List<(int SourceIndex, JsonNode? PatchValue)>(Math.Min(source.Count, patch.Count));
             if (patch.Count * 8 < source.Count)
             {
                 for (var i = 0; i < patch.Count; i++)
                 {
-                    var index = source.IndexOf(patch.GetAt(i).Key);
-                    if (index >= 0)
+                    var (key, patchValue) = patch.GetAt(i);
+                    if (source.IndexOf(key) is var index and >= 0)
                     {
-                        indices.Add(index);
+                        matched.Add((index, patchValue));
                     }
                 }
 
-                indices.Sort();
+                matched.Sort(static (x, y) => x.SourceIndex.CompareTo(y.SourceIndex));
             }
             else
             {
                 for (var i = 0; i < source.Count; i++)
                 {
-                    if (patch.ContainsKey(source.GetAt(i).Key))
+                    if (patch.TryGetPropertyValue(source.GetAt(i).Key, out var patchValue))
                     {
-                        indices.Add(i);
+                        matched.Add((i, patchValue));
                     }
                 }
             }
 
-            return indices;
+            return matched;
         }
 
         public void Diff(JsonNode? source, JsonNode? target, int depth, bool replaceMostlyChangedObjects)
