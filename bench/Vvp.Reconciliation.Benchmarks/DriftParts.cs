@@ -50,7 +50,7 @@ internal static class DriftParts
             operations.Clear();
             return JsonPatch.CreateForMerge((JsonObject)drifted["spec"]!, cr.DeploymentSpec!, "spec", operations, 2, o.MaxDepth + 2);
         });
-        T("status projection", () => StatusProjection.Project(cr, drifted, SyncOutcome.Success("InSync", "x"), o));
+        T("status projection", () => StatusProjection.Project(cr, drifted, SyncOutcome.InSync("x"), o));
         T("for comparison: FromDeployment (a copy of the live user part)", () => UserParts.FromDeployment(drifted, o));
         T("for comparison: JsonPatch.Create of two built user parts", () => JsonPatch.Create(liveUser, desired));
         T("for comparison: JsonMergePatch.Create of two built user parts", () => JsonMergePatch.Create(liveUser, desired));

@@ -154,13 +154,13 @@ internal static class ReconcileCommand
             var plan = reconciler.Planner.Plan(cr, live);
             Print(text, file, plan, null, cr);
             var blocked = plan.Action == PlanAction.Blocked;
-            var changes = plan.Writes || plan.Savepoint?.Register == true || plan.SpecUpdate is not null;
+            var changes = plan.IsWrite || plan.Savepoint?.Register == true || plan.SpecUpdate is not null;
             return (blocked ? ExitCodes.Invalid : changes ? Changes : ExitCodes.Success, Report(file, plan, null), null);
         }
 
         var result = await reconciler.ReconcileAsync(cr).ConfigureAwait(false);
         Print(text, file, result.Plan, result, cr);
-        var failed = VvpDeploymentStatus.From(result.Status).Synced?.Status == "False" && result.Plan?.Reason != PlanReasons.Idle;
+        var failed = result.IsFailure;
         return (failed ? ExitCodes.Invalid : ExitCodes.Success, Report(file, result.Plan, result), result.SpecUpdate);
     }
 

@@ -40,7 +40,7 @@ public sealed class VvpController : IDisposable
     private readonly ReconcilerTelemetry? _ownedTelemetry;
     private readonly Meter _meter;
     private readonly Counter<long> _writesByKind;
-    private readonly NamespaceSnapshotPlatform? _snapshots;
+    private readonly NamespaceSnapshots? _snapshots;
     private readonly ConcurrentDictionary<(string Namespace, string Name), bool> _resyncKeys = new();
     private volatile bool _stopping;
     private long _reconciles;
@@ -86,9 +86,8 @@ public sealed class VvpController : IDisposable
 
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = telemetry is null ? new ReconcilerTelemetry() : null;
-        _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshotPlatform(platform) : null;
-        var guarded = new CreateGuardPlatform((IPlatformClient?)_snapshots ?? platform, CustomResourceExistsAsync);
-        _reconciler = new VvpDeploymentReconciler(guarded, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
+        _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform) : null;
+        _reconciler = new VvpDeploymentReconciler(platform, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
     }
 
     /// <summary>What the controller reports about itself (for health probes).</summary>
@@ -273,21 +272,28 @@ public sealed class VvpController : IDisposable
         try
         {
             Interlocked.Increment(ref _reconciles);
-            using var resyncRead = _resyncKeys.TryRemove(key, out _) && _snapshots is not null ? NamespaceSnapshotPlatform.ForResync() : null;
-            using var guard = CreateGuardPlatform.For(new CustomResourceKey(ns, name, JsonRead.String(cr, "metadata", "uid")));
-            var requeue = await ReconcileAsync(ns, name, cr, cancellationToken).ConfigureAwait(false);
+            var uid = JsonRead.String(cr, "metadata", "uid");
+            var context = new ReconcileContext
+            {
+                Trigger = _resyncKeys.TryRemove(key, out _) ? ReconcileTrigger.Resync : ReconcileTrigger.Change,
+                ConfirmBeforeCreate = ct => CustomResourceExistsAsync(ns, name, uid, ct),
+                ResyncRead = _snapshots is null ? null : _snapshots.ReadAsync,
+            };
+            var (requeue, gone) = await ReconcileAsync(ns, name, cr, context, cancellationToken).ConfigureAwait(false);
+            if (gone)
+            {
+                // Deleted while the cache still held it: it leaves the cache and is never acted on again.
+                _crs[ns].Forget(name);
+                _queue.Remove(key);
+                Log.Gone(_logger, ns, name);
+                return;
+            }
+
             _queue.Forget(key);
             if (requeue is { } after)
             {
                 _queue.AddAfter(key, after);
             }
-        }
-        catch (CustomResourceGoneException)
-        {
-            // Deleted while the cache still held it: it leaves the cache and is never acted on again.
-            _crs[ns].Forget(name);
-            _queue.Remove(key);
-            Log.Gone(_logger, ns, name);
         }
         catch (KubernetesApiException ex) when (ex.IsConflict)
         {
@@ -314,8 +320,8 @@ public sealed class VvpController : IDisposable
         }
     }
 
-    // Returns the requeue delay the reconciler asked for, if any.
-    private async Task<TimeSpan?> ReconcileAsync(string ns, string name, JsonObject cr, CancellationToken cancellationToken)
+    // Returns the requeue delay the reconciler asked for, if any, and whether the CR turned out to be gone.
+    private async Task<(TimeSpan? Requeue, bool Gone)> ReconcileAsync(string ns, string name, JsonObject cr, ReconcileContext context, CancellationToken cancellationToken)
     {
         var informer = _crs[ns];
         var resource = VvpDeploymentResource.FromDocument(cr);
@@ -324,19 +330,19 @@ public sealed class VvpController : IDisposable
         {
             if (!finalizers.Contains(Finalizer))
             {
-                return null;
+                return (null, false);
             }
 
             var deletion = await _reconciler.DeleteAsync(resource, cancellationToken).ConfigureAwait(false);
             await RecordEventsAsync(cr, deletion.Events, cancellationToken).ConfigureAwait(false);
-            if (!deletion.DeletionFinished)
+            if (!deletion.Finished)
             {
-                return deletion.RequeueAfter ?? TimeSpan.FromSeconds(5);
+                return (deletion.RequeueAfter, false);
             }
 
             finalizers.Remove(Finalizer);
             await WriteAsync(informer, ns, name, cr, next => ((JsonObject)next["metadata"]!)["finalizers"] = new JsonArray([.. finalizers.Select(f => (JsonNode)f)]), status: false, "finalizer removed", cancellationToken).ConfigureAwait(false);
-            return null;
+            return (null, false);
         }
 
         if (_options.DeletionPolicy != DeletionPolicy.Orphan && !finalizers.Contains(Finalizer) && _reconciler.IsWatched(ns))
@@ -344,10 +350,13 @@ public sealed class VvpController : IDisposable
             cr = await WriteAsync(informer, ns, name, cr, next => ((JsonObject)next["metadata"]!)["finalizers"] = new JsonArray([.. finalizers.Append(Finalizer).Select(f => (JsonNode)f)]), status: false, "finalizer added", cancellationToken).ConfigureAwait(false);
         }
 
-        var result = await _reconciler.ReconcileAsync(resource, cancellationToken).ConfigureAwait(false);
-        if (result.Ignored)
+        var result = await _reconciler.ReconcileAsync(resource, context, cancellationToken).ConfigureAwait(false);
+        switch (result.Outcome)
         {
-            return null;
+            case ReconcileOutcome.NotWatched:
+                return (null, false);
+            case ReconcileOutcome.CustomResourceGone:
+                return (null, true);
         }
 
         if (result.SpecUpdate is { } spec)
@@ -363,16 +372,17 @@ public sealed class VvpController : IDisposable
         }
 
         await RecordEventsAsync(cr, result.Events, cancellationToken).ConfigureAwait(false);
-        return result.RequeueAfter;
+        return (result.RequeueAfter, false);
     }
 
-    // Whether the CR still exists in the API as the same object (a live read, not the cache).
-    private async Task<bool> CustomResourceExistsAsync(CustomResourceKey key, CancellationToken cancellationToken)
+    // Whether the CR still exists in the API as the same object (a live read, not the cache): a cache is behind the
+    // API by the watch's latency, and a CR deleted meanwhile must never re-create its deployment.
+    private async Task<bool> CustomResourceExistsAsync(string ns, string name, string? uid, CancellationToken cancellationToken)
     {
         try
         {
-            var current = await _api.GetAsync(ResourceType.VvpDeployments, key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
-            return key.Uid is null || JsonRead.String(current, "metadata", "uid") == key.Uid;
+            var current = await _api.GetAsync(ResourceType.VvpDeployments, ns, name, cancellationToken).ConfigureAwait(false);
+            return uid is null || JsonRead.String(current, "metadata", "uid") == uid;
         }
         catch (KubernetesApiException ex) when (ex.IsNotFound)
         {
@@ -450,11 +460,7 @@ public sealed class VvpController : IDisposable
         {
             foreach (var name in informer.Names)
             {
-                if (_snapshots is not null)
-                {
-                    _resyncKeys[(ns, name)] = true;
-                }
-
+                _resyncKeys[(ns, name)] = true;
                 _queue.Add((ns, name));
             }
         }

@@ -53,7 +53,11 @@ public sealed class DeploymentPlanner
 
         try
         {
-            return PlanValid(resource, live);
+            var plan = PlanValid(resource, live);
+            // A 400 is terminal until the CR changes: sending the same request again would fail the same way.
+            return plan.IsWrite && FastPath.WasRejectedAtThisGeneration(resource)
+                ? plan with { Action = PlanAction.Blocked, Reason = PlanReasons.Rejected, Outcome = ReconcileOutcome.StillRejected, Request = null, Savepoint = null, Status = resource.Status, StatusChanged = false }
+                : plan;
         }
         catch (JsonDepthLimitExceededException ex)
         {
@@ -70,23 +74,23 @@ public sealed class DeploymentPlanner
             return context.Create();
         }
 
-        var owner = JsonRead.String(live, "metadata", "annotations", _options.OwnerAnnotation);
+        var owner = _options.OwnerMarkerOf(live);
         if (owner is not null && owner != context.Owner)
         {
             return context.Blocked(
                 PlanReasons.OwnedByAnother,
-                SyncOutcome.Failure("OwnedByAnother", $"The deployment {context.Target} is owned by '{owner}', not '{context.Owner}'; it is not written."));
+                SyncOutcome.Unsynced(ReconcileOutcome.OwnedByAnother, $"The deployment {context.Target} is owned by '{owner}', not '{context.Owner}'; it is not written."));
         }
 
         if (!_options.IsSyncing(live))
         {
-            return context.NoWrite(PlanReasons.Idle, new SyncOutcome("False", "SyncingOff", "CR syncing is off for this deployment: spec and metadata are not written.", Idle: true));
+            return context.NoWrite(PlanReasons.Idle, SyncOutcome.Unsynced(ReconcileOutcome.Idle, "CR syncing is off for this deployment: spec and metadata are not written."));
         }
 
         var markerPresent = owner is not null;
         if (markerPresent && resource.Generation is null && context.MatchesAppliedRecord())
         {
-            return context.NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment is as this CR last applied it."));
+            return context.NoWrite(PlanReasons.InSync, SyncOutcome.InSync("The deployment is as this CR last applied it."));
         }
 
         return resource.SyncingMode == SyncingMode.Patch || !markerPresent
@@ -136,7 +140,7 @@ public sealed class DeploymentPlanner
             return new DeletionPlan(DeletionStep.Finished, null, false, "Deleted", $"The deployment {target} does not exist.");
         }
 
-        var owner = JsonRead.String(live, "metadata", "annotations", _options.OwnerAnnotation);
+        var owner = _options.OwnerMarkerOf(live);
         if (owner != _options.OwnerOf(resource))
         {
             return new DeletionPlan(DeletionStep.Finished, null, false, "NotOwned", $"The deployment {target} is not owned by this CR (owner '{owner ?? "none"}'); it is left as it is.", IsWarning: true);
@@ -204,7 +208,7 @@ public sealed class DeploymentPlanner
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(deployment);
         if (resource.Target is null ||
-            JsonRead.String(deployment, "metadata", "annotations", _options.OwnerAnnotation) != _options.OwnerOf(resource) ||
+            !_options.IsOwnedBy(deployment, resource) ||
             !_options.IsSyncing(deployment))
         {
             return null;
@@ -240,12 +244,13 @@ public sealed class DeploymentPlanner
     {
         var first = errors[0];
         var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : string.Empty;
-        var status = StatusProjection.Project(resource, live, SyncOutcome.Failure("InvalidSpec", $"{first}{more}") with { LiveUnknown = live is null }, _options);
+        var status = StatusProjection.Project(resource, live, SyncOutcome.Unsynced(ReconcileOutcome.InvalidSpec, $"{first}{more}") with { LiveUnknown = live is null }, _options);
         return new Plan
         {
             Target = resource.Target,
             Action = PlanAction.Blocked,
             Reason = PlanReasons.Invalid,
+            Outcome = ReconcileOutcome.InvalidSpec,
             Status = status,
             StatusChanged = !JsonEquality.Equals(status, resource.Status),
             Errors = errors,
@@ -352,7 +357,8 @@ public sealed class DeploymentPlanner
                 PlanReasons.Created,
                 request,
                 JsonPatch.Create(new JsonObject { ["metadata"] = new JsonObject(), ["spec"] = new JsonObject() }, desiredUser, _options.MaxDepth + 2),
-                new SyncOutcome("False", "Pending", $"The deployment {Target} does not exist; it is to be created.", InitialSavepoint: savepointStatus),
+                SyncOutcome.Unsynced(ReconcileOutcome.Pending, $"The deployment {Target} does not exist; it is to be created.") with { InitialSavepoint = savepointStatus },
+                ReconcileOutcome.Created,
                 savepoint,
                 _specUpdate);
         }
@@ -366,13 +372,13 @@ public sealed class DeploymentPlanner
 
             if (markerPresent && UserPartComparer.PatchIsNoOp(_resource, _live!, _options))
             {
-                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+                return NoWrite(PlanReasons.InSync, SyncOutcome.InSync());
             }
 
             var (body, diff) = MergeOntoLive();
             if (diff.IsEmpty && markerPresent)
             {
-                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+                return NoWrite(PlanReasons.InSync, SyncOutcome.InSync());
             }
 
             return PatchPlan(markerPresent, body, diff, [], _specUpdate);
@@ -452,8 +458,9 @@ public sealed class DeploymentPlanner
                 markerPresent ? PlanReasons.Drift : PlanReasons.Adopt,
                 body,
                 diff,
-                new SyncOutcome("False", "Pending", markerPresent ? "The deployment differs from the CR; a patch is planned." : "The deployment exists without this CR's marker; it is to be adopted."),
-                PendingSavepoint(),
+                SyncOutcome.Unsynced(ReconcileOutcome.Pending, markerPresent ? "The deployment differs from the CR; a patch is planned." : "The deployment exists without this CR's marker; it is to be adopted."),
+                markerPresent ? ReconcileOutcome.Patched : ReconcileOutcome.Adopted,
+                SavepointForExisting(),
                 specUpdate);
         }
 
@@ -461,14 +468,14 @@ public sealed class DeploymentPlanner
         {
             if (UserPartComparer.PutEquals(_resource, _live!, _options))
             {
-                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+                return NoWrite(PlanReasons.InSync, SyncOutcome.InSync());
             }
 
             var liveUser = UserParts.FromDeployment(_live!, _options);
             var desired = UserParts.Normalize((JsonObject)UserParts.WithoutNulls(CrUser)!, _options);
             if (JsonEquality.Equals(desired, liveUser, _options.MaxDepth + 2))
             {
-                return NoWrite(PlanReasons.InSync, SyncOutcome.Success("InSync", "The deployment matches the CR."));
+                return NoWrite(PlanReasons.InSync, SyncOutcome.InSync());
             }
 
             if (MissingAdoptedFields() is { Count: > 0 } missing)
@@ -485,7 +492,8 @@ public sealed class DeploymentPlanner
                     PlanReasons.AdoptedFieldsMissing,
                     null,
                     JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2),
-                    SyncOutcome.Failure("AdoptedFieldsMissing", $"The CR does not state {missing.Count} field(s) that adopting {Target} synced back ({string.Join(", ", missing)}); a PUT would remove them, so nothing is written. Write the spec update back into the CR, or state the fields."),
+                    SyncOutcome.Unsynced(ReconcileOutcome.AdoptedFieldsMissing, $"The CR does not state {missing.Count} field(s) that adopting {Target} synced back ({string.Join(", ", missing)}); a PUT would remove them, so nothing is written. Write the spec update back into the CR, or state the fields."),
+                    ReconcileOutcome.AdoptedFieldsMissing,
                     null,
                     WithDeployment((JsonObject)syncBack["metadata"]!, syncBack["spec"] as JsonObject, scrubInitFields: false));
             }
@@ -522,18 +530,19 @@ public sealed class DeploymentPlanner
                 PlanReasons.Drift,
                 request,
                 JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2),
-                new SyncOutcome("False", "Pending", "The deployment differs from the CR; it is to be replaced."),
-                PendingSavepoint(),
+                SyncOutcome.Unsynced(ReconcileOutcome.Pending, "The deployment differs from the CR; it is to be replaced."),
+                ReconcileOutcome.Replaced,
+                SavepointForExisting(),
                 _specUpdate);
         }
 
         public Plan NoWrite(string reason, SyncOutcome outcome, string? knownHash = null) =>
-            Build(PlanAction.None, reason, null, null, outcome, reason == PlanReasons.Idle ? null : PendingSavepoint(), _specUpdate, knownHash);
+            Build(PlanAction.None, reason, null, null, outcome, outcome.Kind, outcome.Idle ? null : SavepointForExisting(), _specUpdate, knownHash);
 
         public Plan Blocked(string reason, SyncOutcome outcome) =>
-            Build(PlanAction.Blocked, reason, null, null, outcome, null, _specUpdate);
+            Build(PlanAction.Blocked, reason, null, null, outcome, outcome.Kind, null, _specUpdate);
 
-        private Plan Build(PlanAction action, string reason, JsonObject? request, JsonPatch? diff, SyncOutcome outcome, SavepointPlan? savepoint, JsonObject? specUpdate, string? knownHash = null)
+        private Plan Build(PlanAction action, string reason, JsonObject? request, JsonPatch? diff, SyncOutcome outcome, ReconcileOutcome planned, SavepointPlan? savepoint, JsonObject? specUpdate, string? knownHash = null)
         {
             var status = StatusProjection.Project(_resource, _live, WithSavepointStatus(outcome), _options, knownHash);
             return new Plan
@@ -541,6 +550,7 @@ public sealed class DeploymentPlanner
                 Target = Target,
                 Action = action,
                 Reason = reason,
+                Outcome = planned,
                 Request = request,
                 Diff = diff ?? new JsonPatch([]),
                 Savepoint = savepoint,
@@ -617,7 +627,7 @@ public sealed class DeploymentPlanner
         // carries the intent marker, is still CANCELLED, and the status does not say it was registered (the
         // executor checks the platform's savepoint list before it registers, so it happens at most once);
         // otherwise a savepoint the CR asks for is skipped, because the deployment already exists.
-        private SavepointPlan? PendingSavepoint()
+        private SavepointPlan? SavepointForExisting()
         {
             var recorded = JsonRead.String(_resource.Status, "customResourceStatus", "initialSavepoint", "state");
             var location = JsonRead.String(_live, "metadata", "annotations", _options.InitialSavepointAnnotation);

@@ -11,6 +11,15 @@ namespace Vvp.Reconciliation.Planning;
 /// </summary>
 internal static class FastPath
 {
+    /// <summary>True when the status says the platform rejected (400) the CR's current generation.</summary>
+    public static bool WasRejectedAtThisGeneration(VvpDeploymentResource resource)
+    {
+        var synced = StatusProjection.Condition(resource.Status, "Synced");
+        return JsonRead.String(synced, "reason") == Outcomes.Of(ReconcileOutcome.PlatformRejected).ConditionReason &&
+               resource.Generation is { } generation &&
+               JsonRead.Int64(synced, "observedGeneration") == generation;
+    }
+
     /// <summary>True when the status records a successful sync of the CR's current generation.</summary>
     public static bool WasSyncedAtThisGeneration(VvpDeploymentResource resource) =>
         resource.Generation is { } generation &&
@@ -33,7 +42,7 @@ internal static class FastPath
         }
 
         // The deployment must still be the one this CR owns, with syncing on; otherwise the full path decides.
-        if (JsonRead.String(live, "metadata", "annotations", options.OwnerAnnotation) != options.OwnerOf(resource) || !options.IsSyncing(live))
+        if (!options.IsOwnedBy(live, resource) || !options.IsSyncing(live))
         {
             return null;
         }
@@ -55,15 +64,16 @@ internal static class FastPath
 
         if (sameVersion && StatusStillDescribes(status!, crStatus, live, generation.Value))
         {
-            return new Plan { Target = target, Action = PlanAction.None, Reason = PlanReasons.InSync, Status = status, StatusChanged = false };
+            return new Plan { Target = target, Action = PlanAction.None, Reason = PlanReasons.InSync, Outcome = ReconcileOutcome.InSync, Status = status, StatusChanged = false };
         }
 
-        var projected = StatusProjection.Project(resource, live, SyncOutcome.Success("InSync", "The deployment matches the CR."), options, hash);
+        var projected = StatusProjection.Project(resource, live, SyncOutcome.InSync(), options, hash);
         return new Plan
         {
             Target = target,
             Action = PlanAction.None,
             Reason = PlanReasons.InSync,
+            Outcome = ReconcileOutcome.InSync,
             Status = projected,
             StatusChanged = !JsonEquality.Equals(projected, status),
         };

@@ -20,6 +20,12 @@ public sealed record Plan
     /// <summary>Why, one of <see cref="PlanReasons"/>.</summary>
     public required string Reason { get; init; }
 
+    /// <summary>
+    /// What the plan ends in: for a write, the outcome once the write succeeds (<see cref="ReconcileOutcome.Created"/>,
+    /// <see cref="ReconcileOutcome.Patched"/>, …); otherwise the outcome itself (in sync, idle, invalid, owned by another, …).
+    /// </summary>
+    public ReconcileOutcome Outcome { get; init; }
+
     /// <summary>The exact body to send (<c>POST</c>, <c>PATCH</c> or <c>PUT</c>); <see langword="null"/> when nothing is sent.</summary>
     public JsonObject? Request { get; init; }
 
@@ -45,13 +51,13 @@ public sealed record Plan
     public IReadOnlyList<ResourceMessage> Errors { get; init; } = [];
 
     /// <summary>True when the plan writes to the platform.</summary>
-    public bool Writes => Action is PlanAction.Create or PlanAction.Patch or PlanAction.Replace;
+    public bool IsWrite => Action is PlanAction.Create or PlanAction.Patch or PlanAction.Replace;
 
     /// <summary>The plan for a document that could not be read or is not a CR at all.</summary>
     /// <param name="errors">Why.</param>
     /// <returns>A blocked plan with reason <c>invalid</c>.</returns>
     public static Plan Unreadable(IReadOnlyList<ResourceMessage> errors) =>
-        new() { Action = PlanAction.Blocked, Reason = PlanReasons.Invalid, Errors = errors };
+        new() { Action = PlanAction.Blocked, Reason = PlanReasons.Invalid, Outcome = ReconcileOutcome.InvalidSpec, Errors = errors };
 
     /// <summary>The plan document (camelCase, <c>null</c> where there is nothing).</summary>
     /// <returns>A new JSON object.</returns>

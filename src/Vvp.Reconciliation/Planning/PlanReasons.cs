@@ -27,9 +27,6 @@ public static class PlanReasons
     /// <summary>CR syncing is off for the deployment.</summary>
     public const string Idle = "idle";
 
-    /// <summary>No usable API token while authentication is required.</summary>
-    public const string Unauthenticated = "unauthenticated";
-
-    /// <summary>The CR's namespace is not watched.</summary>
-    public const string NotWatched = "not-watched";
+    /// <summary>The platform rejected this generation of the CR (400): the same request is not sent again until the CR changes.</summary>
+    public const string Rejected = "rejected";
 }

@@ -92,6 +92,17 @@ public sealed record PlannerOptions
         return $"{Identity}/{resource.KubernetesNamespace}/{resource.Name}";
     }
 
+    /// <summary>The owner marker a deployment carries, or <see langword="null"/>.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <returns>The marker value.</returns>
+    internal string? OwnerMarkerOf(JsonObject? deployment) => JsonRead.String(deployment, "metadata", "annotations", OwnerAnnotation);
+
+    /// <summary>True when <paramref name="deployment"/> carries the owner marker of <paramref name="resource"/>.</summary>
+    /// <param name="deployment">The deployment.</param>
+    /// <param name="resource">The CR.</param>
+    /// <returns>Whether this CR owns it.</returns>
+    internal bool IsOwnedBy(JsonObject? deployment, VvpDeploymentResource resource) => OwnerMarkerOf(deployment) == OwnerOf(resource);
+
     /// <summary>Whether CR syncing is on for a live deployment (see <see cref="SyncingPredicate"/>).</summary>
     /// <param name="live">The live deployment.</param>
     /// <returns><see langword="true"/> when the library may write to it.</returns>

@@ -9,6 +9,12 @@ namespace Vvp.Reconciliation.Reconciling;
 /// </summary>
 public sealed record ReconcileResult
 {
+    /// <summary>What the reconcile ended in; <see cref="Outcomes.Of"/> says what it means.</summary>
+    public required ReconcileOutcome Outcome { get; init; }
+
+    /// <summary>True when the reconcile failed (see <see cref="OutcomeTraits.IsFailure"/>); an idle, ignored or vanished CR is no failure.</summary>
+    public bool IsFailure => Outcomes.Of(Outcome).IsFailure;
+
     /// <summary>The CR status to write; the CR's current one when nothing changed.</summary>
     public JsonObject? Status { get; init; }
 
@@ -27,12 +33,6 @@ public sealed record ReconcileResult
     /// <summary>The last plan the reconcile acted on, or <see langword="null"/> when it did not plan (ignored namespace, no credential).</summary>
     public Plan? Plan { get; init; }
 
-    /// <summary>The writes sent to the platform during this reconcile (create, patch, replace, delete, savepoint).</summary>
+    /// <summary>How many writes were sent to the platform during this reconcile (create, patch, replace, savepoint, record).</summary>
     public int Writes { get; init; }
-
-    /// <summary>For a deletion: true when the deletion is complete and the host may let the CR go.</summary>
-    public bool DeletionFinished { get; init; }
-
-    /// <summary>True when the CR's namespace is not watched: nothing was done.</summary>
-    public bool Ignored { get; init; }
 }

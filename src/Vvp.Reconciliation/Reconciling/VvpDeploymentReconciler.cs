@@ -75,9 +75,18 @@ public sealed class VvpDeploymentReconciler
     /// <param name="resource">The CR as the host read it.</param>
     /// <param name="cancellationToken">Cancels the reconcile.</param>
     /// <returns>What happened and what the host must write.</returns>
-    public async Task<ReconcileResult> ReconcileAsync(VvpDeploymentResource resource, CancellationToken cancellationToken = default)
+    public Task<ReconcileResult> ReconcileAsync(VvpDeploymentResource resource, CancellationToken cancellationToken = default) =>
+        ReconcileAsync(resource, ReconcileContext.Default, cancellationToken);
+
+    /// <summary>Reconciles one CR, with what the host knows about this reconcile.</summary>
+    /// <param name="resource">The CR as the host read it.</param>
+    /// <param name="context">Why it runs, the check before a create, where a resync reads from.</param>
+    /// <param name="cancellationToken">Cancels the reconcile.</param>
+    /// <returns>What happened and what the host must write.</returns>
+    public async Task<ReconcileResult> ReconcileAsync(VvpDeploymentResource resource, ReconcileContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(context);
         using var activity = ReconcilerTelemetry.ActivitySource.StartActivity("vvp.reconcile");
         activity?.SetTag("vvp.cr", $"{resource.KubernetesNamespace}/{resource.Name}");
         var started = _time.GetTimestamp();
@@ -86,7 +95,7 @@ public sealed class VvpDeploymentReconciler
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            outcome = await ReconcileCoreAsync(resource, linked.Token).ConfigureAwait(false);
+            outcome = await ReconcileCoreAsync(resource, context, linked.Token).ConfigureAwait(false);
             activity?.SetTag("vvp.action", outcome.Plan?.Action.ToString());
             return outcome;
         }
@@ -95,7 +104,7 @@ public sealed class VvpDeploymentReconciler
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Deadline"));
             var message = $"The reconcile did not finish within {_options.ReconcileTimeout.TotalSeconds:0.#} s; it is tried again later.";
             Log.PlatformFailure(_logger, resource.Target?.ToString() ?? "(none)", "Deadline", message);
-            return outcome = Failed(resource, null, "TransientFailure", message, [], liveKnown: false, Backoff(resource, null));
+            return outcome = Failed(resource, null, ReconcileOutcome.TransientFailure, message, [], liveKnown: false, null);
         }
         finally
         {
@@ -108,13 +117,13 @@ public sealed class VvpDeploymentReconciler
     /// <summary>Carries out the deletion policy for a CR being deleted.</summary>
     /// <param name="resource">The CR being deleted.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
-    /// <returns>The result; <see cref="ReconcileResult.DeletionFinished"/> says when the host may let the CR go.</returns>
-    public async Task<ReconcileResult> DeleteAsync(VvpDeploymentResource resource, CancellationToken cancellationToken = default)
+    /// <returns>The result; <see cref="DeletionResult.Finished"/> says when the host may let the CR go.</returns>
+    public async Task<DeletionResult> DeleteAsync(VvpDeploymentResource resource, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(resource);
         if (!IsWatched(resource.KubernetesNamespace))
         {
-            return new ReconcileResult { Status = resource.Status, Ignored = true, DeletionFinished = true };
+            return new DeletionResult { Finished = true };
         }
 
         if (_options.DeletionPolicy == DeletionPolicy.Orphan || resource.Target is not { } target)
@@ -126,7 +135,7 @@ public sealed class VvpDeploymentReconciler
         var credential = await CredentialResolver.ResolveAsync(resource, _secrets, _options.AuthenticationRequired, cancellationToken).ConfigureAwait(false);
         if (!credential.IsUsable)
         {
-            return new ReconcileResult { Status = resource.Status, Events = [ReconcileEvent.Warning("Unauthenticated", credential.Failure!)], RequeueAfter = _options.FailureRequeue };
+            return new DeletionResult { Events = [Event(ReconcileOutcome.Unauthenticated, credential.Failure!)], RequeueAfter = _options.FailureRequeue };
         }
 
         try
@@ -141,9 +150,9 @@ public sealed class VvpDeploymentReconciler
                     _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "cancel"));
                     return plan.FinishedAfterWrite
                         ? Finished(message, 1)
-                        : new ReconcileResult { Status = resource.Status, Writes = 1, RequeueAfter = _options.TransitioningRequeue, Events = [message] };
+                        : new DeletionResult { Writes = 1, RequeueAfter = _options.TransitioningRequeue, Events = [message] };
                 case DeletionStep.WaitForCancelled:
-                    return new ReconcileResult { Status = resource.Status, RequeueAfter = _options.TransitioningRequeue, Events = [message] };
+                    return new DeletionResult { RequeueAfter = _options.TransitioningRequeue, Events = [message] };
                 case DeletionStep.Delete:
                     await _platform.DeleteDeploymentAsync(target.Namespace, target.Name, credential.Token, cancellationToken).ConfigureAwait(false);
                     _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "delete"));
@@ -157,19 +166,19 @@ public sealed class VvpDeploymentReconciler
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
             var text = DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credential.Token);
             Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), text);
-            return new ReconcileResult { Status = resource.Status, RequeueAfter = Backoff(resource, ex), Events = [ReconcileEvent.Warning(ReasonOf(ex.Kind), text)] };
+            return new DeletionResult { RequeueAfter = Backoff(resource, ex), Events = [Event(Outcomes.OfFailure(ex.Kind), text)] };
         }
 
-        ReconcileResult Finished(ReconcileEvent message, int writes = 0) =>
-            new() { Status = resource.Status, DeletionFinished = true, Writes = writes, Events = [message] };
+        DeletionResult Finished(ReconcileEvent message, int writes = 0) =>
+            new() { Finished = true, Writes = writes, Events = [message] };
     }
 
-    private async Task<ReconcileResult> ReconcileCoreAsync(VvpDeploymentResource resource, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> ReconcileCoreAsync(VvpDeploymentResource resource, ReconcileContext context, CancellationToken cancellationToken)
     {
         if (!IsWatched(resource.KubernetesNamespace))
         {
             Log.NotWatched(_logger, resource.KubernetesNamespace, resource.Name);
-            return new ReconcileResult { Status = resource.Status, Ignored = true };
+            return new ReconcileResult { Outcome = ReconcileOutcome.NotWatched, Status = resource.Status };
         }
 
         Log.Reconciling(_logger, resource.KubernetesNamespace, resource.Name, resource.Target?.ToString());
@@ -178,7 +187,7 @@ public sealed class VvpDeploymentReconciler
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "InvalidSpec"));
             var first = invalid.Errors[0];
-            return FromPlan(invalid, [ReconcileEvent.Warning("InvalidSpec", $"The CR is invalid ({invalid.Errors.Count} error(s)); nothing is sent to the platform. First: {first}")], 0, requeue: null);
+            return FromPlan(invalid, [Event(invalid.Outcome, $"The CR is invalid ({invalid.Errors.Count} error(s)); nothing is sent to the platform. First: {first}")], 0, requeue: null);
         }
 
         var target = resource.Target!;
@@ -193,7 +202,7 @@ public sealed class VvpDeploymentReconciler
         if (!credential.IsUsable)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Unauthenticated"));
-            return Failed(resource, null, "Unauthenticated", credential.Failure!, events, liveKnown: false, requeue: Backoff(resource, null));
+            return Failed(resource, null, ReconcileOutcome.Unauthenticated, credential.Failure!, events, liveKnown: false, null);
         }
 
         var token = credential.Token;
@@ -202,14 +211,16 @@ public sealed class VvpDeploymentReconciler
         var writes = 0;
         try
         {
-            live = await ReadLiveAsync(target, token, cancellationToken).ConfigureAwait(false);
+            live = context is { Trigger: ReconcileTrigger.Resync, ResyncRead: { } resyncRead }
+                ? Readable(await resyncRead(target, token, cancellationToken).ConfigureAwait(false))
+                : await ReadLiveAsync(target, token, cancellationToken).ConfigureAwait(false);
             liveKnown = true;
             var conflicts = 0;
             var transientWrites = 0;
             while (true)
             {
                 var plan = _planner.Plan(resource, live);
-                if (plan.Writes)
+                if (plan.IsWrite)
                 {
                     Log.Planned(_logger, plan.Action.ToString(), plan.Reason, target.ToString());
                 }
@@ -218,15 +229,15 @@ public sealed class VvpDeploymentReconciler
                     Log.PlannedNothing(_logger, plan.Action.ToString(), plan.Reason, target.ToString());
                 }
                 events.AddRange(plan.Warnings.Select(w => ReconcileEvent.Warning(w.Code ?? "Warning", $"{w.Path}: {w.Message}")));
-                if (!plan.Writes)
+                if (!plan.IsWrite)
                 {
-                    return await FinishWithoutWriteAsync(resource, plan, live, token, events, cancellationToken).ConfigureAwait(false);
+                    return await FinishWithBookkeepingAsync(resource, plan, live, token, events, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (WasRejectedAtThisGeneration(resource))
+                if (plan.Action == PlanAction.Create && context.ConfirmBeforeCreate is { } confirm && !await confirm(cancellationToken).ConfigureAwait(false))
                 {
-                    // A 400 is terminal until the CR changes: sending the same request again would fail the same way.
-                    return new ReconcileResult { Status = resource.Status, Plan = plan, Events = events };
+                    // The host's cache lags the API: a CR deleted meanwhile never re-creates its deployment.
+                    return new ReconcileResult { Outcome = ReconcileOutcome.CustomResourceGone, Status = resource.Status, Plan = plan, Events = events, Writes = writes };
                 }
 
                 JsonObject written;
@@ -259,13 +270,8 @@ public sealed class VvpDeploymentReconciler
                 var kind = plan.Action.ToString().ToLowerInvariant();
                 _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", kind));
                 Log.Wrote(_logger, plan.Action.ToString(), target.ToString(), JsonRead.Text(written, "metadata", "resourceVersion"));
-                var reason = plan.Reason == PlanReasons.Adopt ? "Adopted" : plan.Action switch
-                {
-                    PlanAction.Create => "Created",
-                    PlanAction.Patch => "Patched",
-                    _ => "Replaced",
-                };
-                events.Add(ReconcileEvent.Normal(reason, $"{reason} the deployment {target} ({plan.Reason})."));
+                var reason = Outcomes.Of(plan.Outcome).ConditionReason;
+                events.Add(Event(plan.Outcome, $"{reason} the deployment {target} ({plan.Reason})."));
 
                 var savepointStatus = JsonRead.Object(plan.Status, "customResourceStatus", "initialSavepoint");
                 TimeSpan? requeue = null;
@@ -278,9 +284,9 @@ public sealed class VvpDeploymentReconciler
 
                 (written, var recorded) = await RecordAsync(resource, written, token, events, cancellationToken).ConfigureAwait(false);
                 writes += recorded;
-                var outcome = SyncOutcome.Written(reason, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
+                var outcome = SyncOutcome.Written(plan.Outcome, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
                 var status = StatusProjection.Project(resource, written, outcome, _planner.Options);
-                return Synced(resource, plan, status, events, writes, requeue ?? RequeueFor(written));
+                return Synced(resource, plan, plan.Outcome, status, events, writes, requeue ?? RequeueFor(written));
             }
         }
         catch (PlatformException ex)
@@ -288,7 +294,6 @@ public sealed class VvpDeploymentReconciler
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", ex.Kind.ToString()));
             var text = DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token);
             Log.PlatformFailure(_logger, target.ToString(), ex.Kind.ToString(), text);
-            var reason = ReasonOf(ex.Kind);
             var message = ex.Kind switch
             {
                 PlatformErrorKind.Protocol => $"The platform's answer was not what the API specifies: {text}",
@@ -299,37 +304,29 @@ public sealed class VvpDeploymentReconciler
                 PlatformErrorKind.Conflict => $"The deployment kept changing while it was written ({_options.MaxConflictRetries} conflicts): {text}",
                 _ => $"The platform could not be reached or failed: {text}",
             };
-            var requeue = ex.Kind switch
-            {
-                PlatformErrorKind.Rejected => (TimeSpan?)null,
-                PlatformErrorKind.Unsupported => _options.MaxFailureRequeue,
-                _ => Backoff(resource, ex),
-            };
-            return Failed(resource, live, reason, message, events, liveKnown, requeue, writes);
+            return Failed(resource, live, Outcomes.OfFailure(ex.Kind), message, events, liveKnown, ex, writes);
         }
     }
 
-    private async Task<ReconcileResult> FinishWithoutWriteAsync(VvpDeploymentResource resource, Plan plan, JsonObject? live, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> FinishWithBookkeepingAsync(VvpDeploymentResource resource, Plan plan, JsonObject? live, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)
     {
         if (plan.Action == PlanAction.Blocked)
         {
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", plan.Reason));
-            var reason = plan.Reason switch
+            if (Outcomes.Of(plan.Outcome).EventReason is not null)
             {
-                PlanReasons.Invalid => "InvalidSpec",
-                PlanReasons.AdoptedFieldsMissing => "AdoptedFieldsMissing",
-                _ => "OwnedByAnother",
-            };
-            events.Add(ReconcileEvent.Warning(reason, JsonRead.String(StatusProjection.Condition(plan.Status, "Synced"), "message") ?? plan.Reason));
-            return FromPlan(plan, events, 0, requeue: null);
+                events.Add(Event(plan.Outcome, JsonRead.String(StatusProjection.Condition(plan.Status, "Synced"), "message") ?? plan.Reason));
+            }
+
+            return FromPlan(plan, events, 0, RequeueAfter(plan.Outcome, resource, null, live));
         }
 
         if (plan.Savepoint is { Register: true } savepoint && live is not null)
         {
             // A registration owed since creation (a crash, or a failure after the create).
             var (savepointStatus, registered) = await RegisterSavepointAsync(resource.Target!, live, savepoint.Location, token, events, cancellationToken).ConfigureAwait(false);
-            var status = StatusProjection.Project(resource, live, SyncOutcome.Success("InSync", "The deployment matches the CR.") with { InitialSavepoint = savepointStatus }, _planner.Options);
-            return Synced(resource, plan, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
+            var status = StatusProjection.Project(resource, live, SyncOutcome.InSync() with { InitialSavepoint = savepointStatus }, _planner.Options);
+            return Synced(resource, plan, ReconcileOutcome.InSync, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
         }
 
         if (plan.Reason == PlanReasons.InSync && live is not null)
@@ -337,12 +334,12 @@ public sealed class VvpDeploymentReconciler
             var (answer, recorded) = await RecordAsync(resource, live, token, events, cancellationToken).ConfigureAwait(false);
             if (recorded > 0)
             {
-                var status = StatusProjection.Project(resource, answer, SyncOutcome.Success("InSync", "The deployment matches the CR."), _planner.Options);
-                return Synced(resource, plan, status, events, recorded, RequeueFor(answer));
+                var status = StatusProjection.Project(resource, answer, SyncOutcome.InSync(), _planner.Options);
+                return Synced(resource, plan, ReconcileOutcome.InSync, status, events, recorded, RequeueFor(answer));
             }
         }
 
-        return FromPlan(plan, events, 0, RequeueFor(live));
+        return FromPlan(plan, events, 0, RequeueAfter(plan.Outcome, resource, null, live));
     }
 
     // The planner's bookkeeping (the applied record, the end of an adoption guard): marker annotations only. A failure
@@ -470,8 +467,9 @@ public sealed class VvpDeploymentReconciler
         }
     }
 
-    private static ReconcileResult Synced(VvpDeploymentResource resource, Plan plan, JsonObject status, IReadOnlyList<ReconcileEvent> events, int writes, TimeSpan? requeue) => new()
+    private static ReconcileResult Synced(VvpDeploymentResource resource, Plan plan, ReconcileOutcome outcome, JsonObject status, IReadOnlyList<ReconcileEvent> events, int writes, TimeSpan? requeue) => new()
     {
+        Outcome = outcome,
         Status = status,
         StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
         SpecUpdate = plan.SpecUpdate,
@@ -483,6 +481,7 @@ public sealed class VvpDeploymentReconciler
 
     private static ReconcileResult FromPlan(Plan plan, IReadOnlyList<ReconcileEvent> events, int writes, TimeSpan? requeue) => new()
     {
+        Outcome = plan.Outcome,
         Status = plan.Status,
         StatusChanged = plan.StatusChanged,
         SpecUpdate = plan.SpecUpdate,
@@ -492,19 +491,38 @@ public sealed class VvpDeploymentReconciler
         RequeueAfter = requeue,
     };
 
-    private ReconcileResult Failed(VvpDeploymentResource resource, JsonObject? live, string reason, string message, List<ReconcileEvent> events, bool liveKnown, TimeSpan? requeue, int writes = 0)
+    private ReconcileResult Failed(VvpDeploymentResource resource, JsonObject? live, ReconcileOutcome outcome, string message, List<ReconcileEvent> events, bool liveKnown, PlatformException? ex, int writes = 0)
     {
-        events.Add(ReconcileEvent.Warning(reason, message));
-        var status = StatusProjection.Project(resource, live, SyncOutcome.Failure(reason, message) with { LiveUnknown = !liveKnown }, _planner.Options);
+        events.Add(Event(outcome, message));
+        var status = StatusProjection.Project(resource, live, SyncOutcome.Unsynced(outcome, message) with { LiveUnknown = !liveKnown }, _planner.Options);
         return new ReconcileResult
         {
+            Outcome = outcome,
             Status = status,
             StatusChanged = !Json.JsonEquality.Equals(status, resource.Status),
             Events = events,
             Writes = writes,
-            RequeueAfter = requeue,
+            RequeueAfter = RequeueAfter(outcome, resource, ex, live),
         };
     }
+
+    // The Event that reports an outcome, under the reason the one mapping gives it.
+    private static ReconcileEvent Event(ReconcileOutcome outcome, string message)
+    {
+        var traits = Outcomes.Of(outcome);
+        var reason = traits.EventReason ?? traits.ConditionReason;
+        return traits.EventIsWarning ? ReconcileEvent.Warning(reason, message) : ReconcileEvent.Normal(reason, message);
+    }
+
+    // The requeue class of the outcome, in this reconciler's timings.
+    private TimeSpan? RequeueAfter(ReconcileOutcome outcome, VvpDeploymentResource resource, PlatformException? ex, JsonObject? live) => Outcomes.Of(outcome).Requeue switch
+    {
+        RequeueClass.None => null,
+        RequeueClass.WhileTransitioning => RequeueFor(live),
+        RequeueClass.Backoff => Backoff(resource, ex),
+        RequeueClass.Longest => _options.MaxFailureRequeue,
+        RequeueClass.UntilChanged => null,
+    };
 
     private TimeSpan? RequeueFor(JsonObject? live)
     {
@@ -546,27 +564,10 @@ public sealed class VvpDeploymentReconciler
     private static string ResultOf(ReconcileResult? result) => result switch
     {
         null => "failed",
-        { Ignored: true } => "ignored",
+        { Outcome: ReconcileOutcome.NotWatched or ReconcileOutcome.CustomResourceGone } => "ignored",
         { Writes: > 0 } => "wrote",
-        _ when JsonRead.String(StatusProjection.Condition(result.Status, "Synced"), "status") == "True" => "in_sync",
-        _ => "failed",
-    };
-
-    private static bool WasRejectedAtThisGeneration(VvpDeploymentResource resource)
-    {
-        var synced = StatusProjection.Condition(resource.Status, "Synced");
-        return JsonRead.String(synced, "reason") == "PlatformRejected" &&
-               resource.Generation is { } generation &&
-               JsonRead.Int64(synced, "observedGeneration") == generation;
-    }
-
-    private static string ReasonOf(PlatformErrorKind kind) => kind switch
-    {
-        PlatformErrorKind.Rejected => "PlatformRejected",
-        PlatformErrorKind.Unauthenticated => "Unauthenticated",
-        PlatformErrorKind.Forbidden => "Forbidden",
-        PlatformErrorKind.Protocol => "ProtocolError",
-        PlatformErrorKind.Unsupported => "UnsupportedPlatform",
-        _ => "TransientFailure",
+        { IsFailure: true } => "failed",
+        { Outcome: ReconcileOutcome.Idle } => "idle",
+        _ => "in_sync",
     };
 }

@@ -39,7 +39,7 @@ public sealed class SwaggerContractTests
         (await reconciler.ReconcileAsync(TestCrs.PutCr("""{"spec":{"deployment":{"spec":{"state":"RUNNING"}}}}"""))).Plan!.Action.Should().Be(Vvp.Reconciliation.Planning.PlanAction.Replace);
         await client.ListDeploymentsAsync("default", null, default);
         var running = TestCrs.PutCr("""{"spec":{"deployment":{"spec":{"state":"RUNNING"}}}}""");
-        for (var i = 0; i < 5 && !(await reconciler.DeleteAsync(running)).DeletionFinished; i++)
+        for (var i = 0; i < 5 && !(await reconciler.DeleteAsync(running)).Finished; i++)
         {
             await Task.Delay(50);
         }

@@ -494,7 +494,7 @@ public sealed class DeploymentPlannerTests
         var cr = TestCrs.Cr("""{"metadata":{"generation":1}}""");
 
         var verified = _planner.Plan(cr, TestCrs.Live());
-        var written = StatusProjection.Project(cr, TestCrs.Live(), SyncOutcome.Written("Patched", "written"), _planner.Options);
+        var written = StatusProjection.Project(cr, TestCrs.Live(), SyncOutcome.Written(ReconcileOutcome.Patched, "written"), _planner.Options);
 
         verified.Status!["customResourceStatus"]!["lastSyncedResourceVersion"]!.GetValue<string>().Should().Be("1");
         verified.Status["customResourceStatus"]!["lastSyncedDeploymentHash"].Should().BeNull();
@@ -550,14 +550,14 @@ public sealed class DeploymentPlannerTests
         for (var i = 0; i < 10; i++)
         {
             var plan = _planner.Plan(cr, live);
-            if (plan.Writes)
+            if (plan.IsWrite)
             {
                 writes++;
                 live = TestCrs.ApplyWrite(plan, live);
                 live["spec"]!["template"]!["spec"]!["resources"]!["jobmanager"]!["memory"] = "1024m";
 
                 // The executor re-projects the status from the platform's answer after a write.
-                cr = cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Written("Patched", "written"), _planner.Options));
+                cr = cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Written(ReconcileOutcome.Patched, "written"), _planner.Options));
             }
             else
             {
@@ -699,7 +699,7 @@ public sealed class DeploymentPlannerTests
 
     // The status after the reconciler wrote the deployment and the platform answered with live.
     private VvpDeploymentResource SyncedCr(VvpDeploymentResource cr, JsonObject live) =>
-        cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Written("Patched", "written"), _planner.Options));
+        cr.WithStatus(StatusProjection.Project(cr, live, SyncOutcome.Written(ReconcileOutcome.Patched, "written"), _planner.Options));
 
     private static JsonNode Condition(Plan plan, string type) =>
         plan.Status!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == type)!;

@@ -27,7 +27,7 @@ public sealed class PlannerLawsTests
         Gen.Select(CrGen.Resource(put: false), CrGen.Live(Options).Where(l => l is not null)).Sample((cr, live) =>
         {
             var plan = Planner.Plan(cr, live);
-            if (!plan.Writes)
+            if (!plan.IsWrite)
             {
                 return;
             }
@@ -122,7 +122,7 @@ public sealed class PlannerLawsTests
         Gen.Select(CrGen.Resource(), CrGen.Live(Options)).Sample((cr, live) =>
         {
             var plan = Planner.Plan(cr, live);
-            if (!plan.Writes)
+            if (!plan.IsWrite)
             {
                 return true;
             }
@@ -148,7 +148,7 @@ public sealed class PlannerLawsTests
             VvpDeploymentValidator.Validate(cr).Errors.Should().BeEmpty();
             var plan = Planner.Plan(cr, live);
             plan.Action.Should().NotBe(PlanAction.Blocked);
-            if (!plan.Writes)
+            if (!plan.IsWrite)
             {
                 return;
             }

@@ -389,7 +389,7 @@ public sealed class ReconcilerTests
 
         var result = await host.ReconcileAsync();
 
-        result.Ignored.Should().BeTrue();
+        result.Outcome.Should().Be(ReconcileOutcome.NotWatched);
         result.StatusChanged.Should().BeFalse();
         host.Platform.Calls.Should().BeEmpty();
     }
@@ -490,20 +490,20 @@ public sealed class ReconcilerTests
         switch (policy)
         {
             case DeletionPolicy.Orphan:
-                first.DeletionFinished.Should().BeTrue();
+                first.Finished.Should().BeTrue();
                 host.Platform.Calls.Should().BeEmpty();
                 host.Deployment["spec"]!["state"]!.GetValue<string>().Should().Be("RUNNING");
                 break;
             case DeletionPolicy.Cancel:
-                first.DeletionFinished.Should().BeTrue();
+                first.Finished.Should().BeTrue();
                 host.Deployment["spec"]!["state"]!.GetValue<string>().Should().Be("CANCELLED");
                 break;
             default:
-                first.DeletionFinished.Should().BeFalse();
+                first.Finished.Should().BeFalse();
                 first.RequeueAfter.Should().Be(host.Options.TransitioningRequeue, "waiting for CANCELLED is a requeue, not a sleep");
-                (await host.Reconciler.DeleteAsync(host.Cr)).DeletionFinished.Should().BeFalse("the platform still transitions");
+                (await host.Reconciler.DeleteAsync(host.Cr)).Finished.Should().BeFalse("the platform still transitions");
                 host.Time.Advance(TimeSpan.FromSeconds(11));
-                (await host.Reconciler.DeleteAsync(host.Cr)).DeletionFinished.Should().BeTrue();
+                (await host.Reconciler.DeleteAsync(host.Cr)).Finished.Should().BeTrue();
                 host.Platform.Snapshot("default", "test-cr").Should().BeNull();
                 host.Platform.Calls.Select(c => c.Operation).Should().Contain(PlatformOperation.DeleteDeployment);
                 break;
