@@ -33,25 +33,47 @@ public sealed class VvpPlatformClientOptions
     /// <summary>The clock for reading <c>Retry-After</c> dates. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Checks the options.</summary>
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
-    public void Validate()
+    /// <summary>Checks the options and reports every invalid one at once.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names each by its configuration key.</exception>
+    public void Validate() => Configuration.SettingsProblems.ThrowIfAny(Problems());
+
+    /// <summary>Every invalid setting, each named by its configuration key under <paramref name="prefix"/>.</summary>
+    /// <param name="prefix">The keys' prefix, e.g. <c>vvp.platform.</c>; none by default.</param>
+    /// <returns>One line per problem; empty when all is well.</returns>
+    public IReadOnlyList<string> Problems(string prefix = "")
     {
+        prefix ??= string.Empty;
+        var problems = new List<string>();
         if (BaseAddress is null || !BaseAddress.IsAbsoluteUri)
         {
-            throw new ArgumentException("VvpPlatformClientOptions.BaseAddress must be an absolute URL of the platform.");
+            problems.Add($"{prefix}baseAddress must be an absolute URL of the platform.");
+        }
+        else if (!IsAllowed(BaseAddress))
+        {
+            problems.Add($"{prefix}baseAddress {Origin(BaseAddress)} is not HTTPS: API tokens travel only over HTTPS, or to loopback. Set {prefix}allowInsecureHttp to allow it.");
         }
 
-        if (!IsAllowed(BaseAddress))
+        if (TimeProvider is null)
         {
-            throw new ArgumentException($"The platform address {Origin(BaseAddress)} is not HTTPS: API tokens travel only over HTTPS, or to loopback. Set AllowInsecureHttp to allow it.");
+            problems.Add($"{prefix}timeProvider must be set.");
         }
 
-        ArgumentNullException.ThrowIfNull(TimeProvider);
-        if (MaxResponseBytes <= 0 || MaxRedirects < 0 || RequestTimeout <= TimeSpan.Zero)
+        if (MaxResponseBytes <= 0)
         {
-            throw new ArgumentException("VvpPlatformClientOptions: MaxResponseBytes and RequestTimeout must be positive, MaxRedirects not negative.");
+            problems.Add($"{prefix}maxResponseBytes must be positive (it is {MaxResponseBytes}).");
         }
+
+        if (MaxRedirects < 0)
+        {
+            problems.Add($"{prefix}maxRedirects must not be negative (it is {MaxRedirects}).");
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{prefix}requestTimeout must be positive (it is {RequestTimeout.TotalSeconds:0.###} s).");
+        }
+
+        return problems;
     }
 
     /// <summary>True when a request may go to <paramref name="address"/>: HTTPS, loopback, or insecure HTTP explicitly allowed.</summary>

@@ -87,7 +87,7 @@ public sealed class VvpController : IDisposable
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = telemetry is null ? new ReconcilerTelemetry() : null;
         _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform) : null;
-        _reconciler = new VvpDeploymentReconciler(platform, options.ToReconcilerOptions(), new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
+        _reconciler = new VvpDeploymentReconciler(platform, options.Reconciler, new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
     }
 
     /// <summary>What the controller reports about itself (for health probes).</summary>

@@ -6,7 +6,9 @@ namespace Vvp.Reconciliation.Kubernetes;
 
 /// <summary>
 /// The operator's settings, under the documentation's names (<c>vvp.k8sOperator.enabled</c>, <c>identity</c>,
-/// <c>watchedNamespaces</c>) plus how the controller runs. Bound from configuration by
+/// <c>watchedNamespaces</c>) plus how the controller runs. The reconciler's settings are held whole in
+/// <see cref="Reconciler"/>; <see cref="Identity"/>, <see cref="WatchedNamespaces"/>, <see cref="AuthenticationRequired"/>
+/// and <see cref="DeletionPolicy"/> read and write them there. Bound from configuration by
 /// <c>AddVvpOperator(IConfiguration)</c>; checked by <see cref="Validate"/> before anything starts.
 /// </summary>
 public sealed class VvpOperatorOptions
@@ -14,17 +16,32 @@ public sealed class VvpOperatorOptions
     /// <summary>Whether the operator runs at all (<c>vvp.k8sOperator.enabled</c>). Default <see langword="true"/>.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The operator identity (<c>vvp.k8sOperator.identity</c>): the owner recorded in each watched namespace's lock.</summary>
-    public string Identity { get; set; } = "vvp-1";
+    /// <summary>The reconciler's settings (identity, watched namespaces, authentication, deletion policy, retries, the planner's settings).</summary>
+    public ReconcilerOptions Reconciler { get; } = new();
+
+    /// <summary>The operator identity (<c>vvp.k8sOperator.identity</c>): the owner recorded in each watched namespace's lock and in ownership markers.</summary>
+    public string Identity
+    {
+        get => Reconciler.Identity;
+        set => Reconciler.Identity = value;
+    }
 
     /// <summary>The Kubernetes namespaces whose CRs this operator reconciles (<c>vvp.k8sOperator.watchedNamespaces</c>).</summary>
-    public IList<string> WatchedNamespaces { get; } = [];
+    public IList<string> WatchedNamespaces => Reconciler.WatchedNamespaces;
 
     /// <summary>Whether the platform requires an API token (each CR names its Secret with <c>apikeySecretName</c>).</summary>
-    public bool AuthenticationRequired { get; set; }
+    public bool AuthenticationRequired
+    {
+        get => Reconciler.AuthenticationRequired;
+        set => Reconciler.AuthenticationRequired = value;
+    }
 
     /// <summary>What deleting a CR does to its deployment. Default <see cref="DeletionPolicy.Orphan"/>.</summary>
-    public DeletionPolicy DeletionPolicy { get; set; } = DeletionPolicy.Orphan;
+    public DeletionPolicy DeletionPolicy
+    {
+        get => Reconciler.DeletionPolicy;
+        set => Reconciler.DeletionPolicy = value;
+    }
 
     /// <summary>How often every cached CR is reconciled again even without a change. Default 5 minutes.</summary>
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(5);
@@ -75,71 +92,64 @@ public sealed class VvpOperatorOptions
     /// <summary>One more Event per CR is allowed per this interval once the burst is spent. Default 5 minutes.</summary>
     public TimeSpan EventRefill { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// Changes the reconciler's settings beyond those derived from these options (retry and requeue timings, the
-    /// marker prefix, …) when an operator author embeds the controller; not bound from configuration.
-    /// </summary>
-    public Action<ReconcilerOptions>? ConfigureReconciler { get; set; }
-
     /// <summary>The Lease's name: <c>vvp-operator-</c> and the identity.</summary>
     public string LeaseName => $"vvp-operator-{Identity}";
 
-    /// <summary>Checks every setting and says which one is wrong and why.</summary>
+    /// <summary>Checks every setting and reports every invalid one at once, each by its configuration key.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
-    public void Validate()
+    public void Validate() => Configuration.SettingsProblems.ThrowIfAny(Problems(KeyPrefix));
+
+    /// <summary>The prefix of the operator's configuration keys, as the documentation and the chart write them.</summary>
+    public const string KeyPrefix = "vvp.k8sOperator.";
+
+    /// <summary>Every invalid setting, each named by its configuration key under <paramref name="prefix"/>.</summary>
+    /// <param name="prefix">The keys' prefix; <c>vvp.k8sOperator.</c> by default.</param>
+    /// <returns>One line per problem; empty when all is well.</returns>
+    public IReadOnlyList<string> Problems(string prefix = KeyPrefix) => [.. FindProblems(prefix ?? string.Empty)];
+
+    private IEnumerable<string> FindProblems(string prefix)
     {
-        ToReconcilerOptions().Validate();
-        if (!VvpDeploymentValidator.IsDns1123Label(Identity) || LeaseName.Length > 253)
+        foreach (var problem in Reconciler.Problems(prefix))
         {
-            throw new ArgumentException($"vvp.k8sOperator.identity '{Identity}' must be a DNS-1123 label (lowercase letters, digits and '-'): it names the leader-election Lease.");
+            yield return problem;
+        }
+
+        if (!string.IsNullOrWhiteSpace(Identity) && (!VvpDeploymentValidator.IsDns1123Label(Identity) || LeaseName.Length > 253))
+        {
+            yield return $"{prefix}identity '{Identity}' must be a DNS-1123 label (lowercase letters, digits and '-'): it names the leader-election Lease.";
         }
 
         if (string.IsNullOrWhiteSpace(HolderIdentity))
         {
-            throw new ArgumentException("VvpOperatorOptions.HolderIdentity must not be empty (set POD_NAME).");
+            yield return $"{prefix}holderIdentity must not be empty (set POD_NAME).";
         }
 
         if (LeaseNamespace is { } ns && !VvpDeploymentValidator.IsDns1123Label(ns))
         {
-            throw new ArgumentException($"VvpOperatorOptions.LeaseNamespace '{ns}' is not a Kubernetes namespace name.");
+            yield return $"{prefix}leaseNamespace '{ns}' is not a Kubernetes namespace name.";
         }
 
         if (Workers < 1)
         {
-            throw new ArgumentException($"VvpOperatorOptions.Workers must be at least 1 (it is {Workers}).");
+            yield return $"{prefix}workers must be at least 1 (it is {Workers}).";
         }
 
         if (RetryPeriod <= TimeSpan.Zero || RenewDeadline <= RetryPeriod || LeaseDuration <= RenewDeadline || LeaseDuration.TotalSeconds < 1)
         {
-            throw new ArgumentException(
-                $"Leader election needs 0 < RetryPeriod ({RetryPeriod}) < RenewDeadline ({RenewDeadline}) < LeaseDuration ({LeaseDuration}), and a LeaseDuration of at least 1 s: work must stop before the lease can lapse.");
+            yield return $"Leader election needs 0 < {prefix}retryPeriod ({RetryPeriod.TotalSeconds:0.###} s) < {prefix}renewDeadline ({RenewDeadline.TotalSeconds:0.###} s) < {prefix}leaseDuration ({LeaseDuration.TotalSeconds:0.###} s), and a leaseDuration of at least 1 s: work must stop before the lease can lapse.";
         }
 
-        foreach (var (name, value) in new[] { ("ResyncPeriod", ResyncPeriod), ("ShutdownGrace", ShutdownGrace), ("KubernetesCallTimeout", KubernetesCallTimeout), ("WatchTimeout", WatchTimeout), ("RetryBaseDelay", RetryBaseDelay), ("RetryMaxDelay", RetryMaxDelay), ("EventRefill", EventRefill) })
+        foreach (var (name, value) in new[] { ("resyncPeriod", ResyncPeriod), ("shutdownGrace", ShutdownGrace), ("kubernetesCallTimeout", KubernetesCallTimeout), ("watchTimeout", WatchTimeout), ("retryBaseDelay", RetryBaseDelay), ("retryMaxDelay", RetryMaxDelay), ("eventRefill", EventRefill) })
         {
             if (value <= TimeSpan.Zero)
             {
-                throw new ArgumentException($"VvpOperatorOptions.{name} must be positive (it is {value}).");
+                yield return $"{prefix}{name} must be positive (it is {value.TotalSeconds:0.###} s).";
             }
         }
 
         if (EventBurst < 1)
         {
-            throw new ArgumentException($"VvpOperatorOptions.EventBurst must be at least 1 (it is {EventBurst}).");
+            yield return $"{prefix}eventBurst must be at least 1 (it is {EventBurst}).";
         }
-    }
-
-    /// <summary>The reconciler settings these imply (identity, watched namespaces, authentication, deletion policy).</summary>
-    /// <returns>New reconciler options.</returns>
-    public ReconcilerOptions ToReconcilerOptions()
-    {
-        var options = new ReconcilerOptions { Identity = Identity, AuthenticationRequired = AuthenticationRequired, DeletionPolicy = DeletionPolicy };
-        foreach (var ns in WatchedNamespaces)
-        {
-            options.WatchedNamespaces.Add(ns);
-        }
-
-        ConfigureReconciler?.Invoke(options);
-        return options;
     }
 }

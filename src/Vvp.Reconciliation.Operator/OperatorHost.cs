@@ -21,18 +21,21 @@ namespace Vvp.Reconciliation.Operator;
 internal static class OperatorHost
 {
     public const string Usage = """
-        Usage: vvp-operator [--local] [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]...
-          --local      runs everything on this machine: a Kubernetes API stand-in and the platform emulator start
-                       in this process, the documentation's example CR is applied, and the operator reconciles it.
+        Usage: vvp-operator [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]...
           --json-logs  one JSON object per log line.
+        To try it on one machine without a cluster: dotnet run --project samples/LocalOperator
         Settings (files, environment, or --vvp:k8sOperator:identity=vvp-1 on the command line):
           vvp:k8sOperator:enabled, identity, watchedNamespaces, authenticationRequired, deletionPolicy,
-          resyncPeriod, workers, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
+          markerPrefix, maxConflictRetries, transientRetries, transientRetryDelay, transitioningRequeue,
+          failureRequeue, maxFailureRequeue, maxRetryAfter, reconcileTimeout, resyncPeriod, workers,
+          listPlatformNamespaces, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
           shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill;
-          vvp:platform:baseAddress, allowInsecureHttp, requestTimeout, checkPlatformVersion, minimumPlatformVersion.
+          vvp:platform:baseAddress, allowInsecureHttp, requestTimeout, maxResponseBytes, maxRedirects,
+          checkPlatformVersion, minimumPlatformVersion.
+        Durations are seconds (20) or hh:mm:ss (00:00:20).
         """;
 
-    public static async Task<int> RunAsync(string[] args, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, OperatorEnvironment? environment = null, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
     {
         if (args.Any(a => a is "--help" or "-h"))
         {
@@ -40,10 +43,8 @@ internal static class OperatorHost
             return 0;
         }
 
-        var local = args.Contains("--local");
         var jsonLogs = args.Contains("--json-logs");
-        var rest = args.Where(a => a is not ("--local" or "--json-logs")).ToArray();
-        await using var environment = local ? await LocalEnvironment.StartAsync(cancellationToken).ConfigureAwait(false) : null;
+        var rest = args.Where(a => a is not "--json-logs").ToArray();
 
         WebApplication app;
         try
@@ -52,12 +53,20 @@ internal static class OperatorHost
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
-            await Console.Error.WriteLineAsync($"vvp-operator: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"vvp-operator: invalid settings: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
 
         await using (app.ConfigureAwait(false))
         {
+            // Every setting is bound and checked before the host starts (and before it logs anything): one line naming
+            // each invalid setting, exit 2.
+            if (InvalidSettings(app.Services) is { Count: > 0 } problems)
+            {
+                await Console.Error.WriteLineAsync($"vvp-operator: invalid settings: {string.Join("; ", problems)}").ConfigureAwait(false);
+                return 2;
+            }
+
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Vvp.Reconciliation.Operator");
             try
             {
@@ -81,7 +90,7 @@ internal static class OperatorHost
 
             if (environment is not null)
             {
-                Log.LocalMode(logger, environment.Api.BaseAddress.ToString(), environment.Emulator.BaseAddress.ToString(), string.Join(", ", app.Urls), LocalEnvironment.Namespace);
+                Log.Embedded(logger, environment.Description, string.Join(", ", app.Urls));
             }
 
             started?.Invoke(app);
@@ -97,7 +106,34 @@ internal static class OperatorHost
         }
     }
 
-    private static WebApplication Build(string[] args, LocalEnvironment? environment, bool jsonLogs)
+    // Reads each options object once, collecting what binding and validation say about all of them.
+    private static List<string> InvalidSettings(IServiceProvider services)
+    {
+        var problems = new List<string>();
+        foreach (var read in new Action[]
+        {
+            () => _ = services.GetRequiredService<IOptions<VvpOperatorOptions>>().Value,
+            () => _ = services.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value,
+        })
+        {
+            try
+            {
+                read();
+            }
+            catch (OptionsValidationException ex)
+            {
+                problems.AddRange(ex.Failures);
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        return problems;
+    }
+
+    internal static WebApplication Build(string[] args, OperatorEnvironment? environment, bool jsonLogs)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         // prometheus-net would start listening to .NET meters at the first scrape; counters recorded before it would be
@@ -110,7 +146,7 @@ internal static class OperatorHost
             builder.Services.AddSingleton(environment.Kubernetes);
             if (builder.Configuration["urls"] is null)
             {
-                builder.WebHost.UseUrls("http://127.0.0.1:8080");
+                builder.WebHost.UseUrls(environment.DefaultUrls);
             }
         }
         else if (builder.Configuration["urls"] is null)
@@ -144,12 +180,18 @@ internal static class OperatorHost
         builder.Services.AddSingleton(meter);
         builder.Services.AddSingleton<IPlatformClient>(provider => new MeteredPlatformClient(provider.GetRequiredService<VvpPlatformHttpClient>(), platformCalls));
         builder.Services.AddVvpOperator(operatorSection);
-        builder.Services.Configure<HostOptions>(options =>
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<VvpOperatorOptions>>((options, operatorOptions) =>
         {
-            // SIGTERM: in-flight reconciles get the operator's grace; the host waits a little longer than that.
-            var grace = TimeSpan.TryParse(operatorSection["shutdownGrace"], System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : TimeSpan.FromSeconds(20);
-            options.ShutdownTimeout = grace + TimeSpan.FromSeconds(5);
             options.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+            try
+            {
+                // SIGTERM: in-flight reconciles get the operator's grace (the one bound setting); the host waits a little longer.
+                options.ShutdownTimeout = operatorOptions.Value.ShutdownGrace + TimeSpan.FromSeconds(5);
+            }
+            catch (Exception ex) when (ex is OptionsValidationException or ArgumentException)
+            {
+                // Invalid settings are reported, all of them, before the host starts; it never runs with these.
+            }
         });
         builder.Services.AddHealthChecks()
             .Add(new HealthCheckRegistration("controller-alive", sp => new ControllerCheck(sp.GetRequiredService<VvpOperatorService>(), ready: false), HealthStatus.Unhealthy, ["live"]))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Vvp.Reconciliation.Configuration;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Reconciling;
@@ -14,27 +15,18 @@ namespace Vvp.Reconciliation.DependencyInjection;
 /// </summary>
 internal static class ConfigurationBinding
 {
+    /// <summary>The prefix that names a setting of <paramref name="section"/> in messages: its path in dots (<c>vvp.platform.</c>), or none.</summary>
+    public static string KeyPrefix(IConfiguration section) =>
+        (section as IConfigurationSection)?.Path is { Length: > 0 } path ? path.Replace(':', '.') + "." : string.Empty;
+
     public static void Bind(IConfiguration section, ReconcilerOptions options)
     {
         var path = (section as IConfigurationSection)?.Path ?? string.Empty;
         foreach (var child in section.GetChildren())
         {
-            switch (child.Key.ToLowerInvariant())
+            if (!ReconcilerBinding.TryBind(child, options))
             {
-                case "identity": options.Identity = child.Value ?? string.Empty; break;
-                case "watchednamespaces": ReplaceList(options.WatchedNamespaces, child); break;
-                case "authenticationrequired": options.AuthenticationRequired = Boolean(child); break;
-                case "deletionpolicy": options.DeletionPolicy = Enum<DeletionPolicy>(child); break;
-                case "markerprefix": options.MarkerPrefix = child.Value ?? string.Empty; break;
-                case "maxconflictretries": options.MaxConflictRetries = Int(child); break;
-                case "transientretries": options.TransientRetries = Int(child); break;
-                case "transientretrydelay": options.TransientRetryDelay = Duration(child); break;
-                case "transitioningrequeue": options.TransitioningRequeue = Duration(child); break;
-                case "failurerequeue": options.FailureRequeue = Duration(child); break;
-                case "maxfailurerequeue": options.MaxFailureRequeue = Duration(child); break;
-                case "maxretryafter": options.MaxRetryAfter = Duration(child); break;
-                case "reconciletimeout": options.ReconcileTimeout = Duration(child); break;
-                default: throw Unknown(child, path, "Identity, WatchedNamespaces, AuthenticationRequired, DeletionPolicy, MarkerPrefix, MaxConflictRetries, TransientRetries, TransientRetryDelay, TransitioningRequeue, FailureRequeue, MaxFailureRequeue, MaxRetryAfter, ReconcileTimeout");
+                throw Unknown(child, path, ReconcilerBinding.Keys);
             }
         }
     }

@@ -4,31 +4,24 @@ using Microsoft.Extensions.Options;
 
 namespace Vvp.Reconciliation.DependencyInjection;
 
-/// <summary>Registers options whose own <c>Validate()</c> method (throwing <see cref="ArgumentException"/>) is checked at start, with its message.</summary>
+/// <summary>Registers options checked at start, every problem reported at once by its configuration key.</summary>
 internal static class OptionsValidation
 {
     public static void AddSelfValidatingOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(
-        this IServiceCollection services, Action<T> configure, Action<T> validate)
+        this IServiceCollection services, Action<T> configure, Func<T, IReadOnlyList<string>> problems)
         where T : class
     {
         services.AddOptions<T>().Configure(configure).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<T>>(new Validator<T>(validate));
+        services.AddSingleton<IValidateOptions<T>>(new Validator<T>(problems));
     }
 
-    private sealed class Validator<T>(Action<T> validate) : IValidateOptions<T>
+    private sealed class Validator<T>(Func<T, IReadOnlyList<string>> problems) : IValidateOptions<T>
         where T : class
     {
         public ValidateOptionsResult Validate(string? name, T options)
         {
-            try
-            {
-                validate(options);
-                return ValidateOptionsResult.Success;
-            }
-            catch (ArgumentException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
+            var found = problems(options);
+            return found.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(found);
         }
     }
 }

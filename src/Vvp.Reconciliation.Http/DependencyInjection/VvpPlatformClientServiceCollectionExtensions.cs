@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -30,7 +31,35 @@ public static class VvpPlatformClientServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddSelfValidatingOptions<VvpPlatformClientOptions>(configure, options => options.Validate());
+        return services.AddVvpPlatformClient(configure, string.Empty);
+    }
+
+    /// <summary>
+    /// Registers the REST adapter with options bound from configuration (keys as the property names of
+    /// <see cref="VvpPlatformClientOptions"/>, any case), validated at start; an unknown key is an error naming it.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("Vvp:Platform")</c>.</param>
+    /// <returns>The client builder, to add handlers.</returns>
+    public static IHttpClientBuilder AddVvpPlatformClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.AddVvpPlatformClient(options => ConfigurationBinding.Bind(configuration, options), ConfigurationBinding.KeyPrefix(configuration));
+    }
+
+    private static IHttpClientBuilder AddVvpPlatformClient(this IServiceCollection services, Action<VvpPlatformClientOptions> configure, string keyPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSelfValidatingOptions<VvpPlatformClientOptions>(configure, options => options.Problems(keyPrefix));
+        services.TryAddSingleton(TimeProvider.System);
+        // The clock registered with the host reaches the adapter unless the options name one of their own.
+        services.AddOptions<VvpPlatformClientOptions>().PostConfigure<TimeProvider>((options, time) =>
+        {
+            if (ReferenceEquals(options.TimeProvider, TimeProvider.System))
+            {
+                options.TimeProvider = time;
+            }
+        });
 
         var builder = services
             .AddHttpClient(nameof(VvpPlatformHttpClient), (provider, client) =>
@@ -58,17 +87,5 @@ public static class VvpPlatformClientServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>
-    /// Registers the REST adapter with options bound from configuration (keys as the property names of
-    /// <see cref="VvpPlatformClientOptions"/>, any case), validated at start; an unknown key is an error naming it.
-    /// </summary>
-    /// <param name="services">The services.</param>
-    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("Vvp:Platform")</c>.</param>
-    /// <returns>The client builder, to add handlers.</returns>
-    public static IHttpClientBuilder AddVvpPlatformClient(this IServiceCollection services, IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return services.AddVvpPlatformClient(options => ConfigurationBinding.Bind(configuration, options));
-    }
 
 }

@@ -34,7 +34,12 @@ public static class VvpReconciliationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddSelfValidatingOptions<ReconcilerOptions>(configure, options => options.Validate());
+        return services.AddVvpReconciliation(configure, string.Empty);
+    }
+
+    private static IServiceCollection AddVvpReconciliation(this IServiceCollection services, Action<ReconcilerOptions> configure, string keyPrefix)
+    {
+        services.AddSelfValidatingOptions<ReconcilerOptions>(configure, options => options.Problems(keyPrefix));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new ReconcilerTelemetry(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton(provider => new VvpDeploymentReconciler(
@@ -59,6 +64,7 @@ public static class VvpReconciliationServiceCollectionExtensions
     public static IServiceCollection AddVvpReconciliation(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return services.AddVvpReconciliation(options => ConfigurationBinding.Bind(configuration, options));
+        ArgumentNullException.ThrowIfNull(services);
+        return services.AddVvpReconciliation(options => ConfigurationBinding.Bind(configuration, options), ConfigurationBinding.KeyPrefix(configuration));
     }
 }

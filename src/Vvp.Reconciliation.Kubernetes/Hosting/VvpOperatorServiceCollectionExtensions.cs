@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Hosting;
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Configuration;
 using static Vvp.Reconciliation.Configuration.ConfigurationValues;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -49,38 +50,57 @@ public static class VvpOperatorServiceCollectionExtensions
         return services.AddVvpOperator(options => Bind(configuration, options));
     }
 
+    // Every key is read; the keys that cannot be are all named in one error.
     private static void Bind(IConfiguration section, VvpOperatorOptions options)
     {
+        var errors = new List<string>();
         foreach (var child in section.GetChildren())
         {
-            switch (child.Key.ToLowerInvariant())
+            try
             {
-                case "enabled": options.Enabled = Boolean(child); break;
-                case "identity": options.Identity = child.Value ?? string.Empty; break;
-                case "watchednamespaces": ReplaceList(options.WatchedNamespaces, child); break;
-                case "authenticationrequired": options.AuthenticationRequired = Boolean(child); break;
-                case "deletionpolicy": options.DeletionPolicy = Enum<DeletionPolicy>(child); break;
-                case "resyncperiod": options.ResyncPeriod = Duration(child); break;
-                case "workers": options.Workers = Int(child); break;
-                case "listplatformnamespaces": options.ListPlatformNamespaces = Boolean(child); break;
-                case "holderidentity": options.HolderIdentity = child.Value ?? string.Empty; break;
-                case "leasenamespace": options.LeaseNamespace = child.Value; break;
-                case "leaseduration": options.LeaseDuration = Duration(child); break;
-                case "renewdeadline": options.RenewDeadline = Duration(child); break;
-                case "retryperiod": options.RetryPeriod = Duration(child); break;
-                case "shutdowngrace": options.ShutdownGrace = Duration(child); break;
-                case "kubernetescalltimeout": options.KubernetesCallTimeout = Duration(child); break;
-                case "watchtimeout": options.WatchTimeout = Duration(child); break;
-                case "retrybasedelay": options.RetryBaseDelay = Duration(child); break;
-                case "retrymaxdelay": options.RetryMaxDelay = Duration(child); break;
-                case "eventburst": options.EventBurst = Int(child); break;
-                case "eventrefill": options.EventRefill = Duration(child); break;
-                default:
-                    throw new ArgumentException(
-                        $"Configuration {child.Path} is not a setting of the operator; the settings are enabled, identity, watchedNamespaces, authenticationRequired, deletionPolicy, resyncPeriod, workers, listPlatformNamespaces, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod, shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill.");
+                BindOne(child, options);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add(ex.Message);
             }
         }
+
+        SettingsProblems.ThrowIfAny(errors);
     }
+
+    private static void BindOne(IConfigurationSection child, VvpOperatorOptions options)
+    {
+        switch (child.Key.ToLowerInvariant())
+        {
+            case "enabled": options.Enabled = Boolean(child); break;
+            case "resyncperiod": options.ResyncPeriod = Duration(child); break;
+            case "workers": options.Workers = Int(child); break;
+            case "listplatformnamespaces": options.ListPlatformNamespaces = Boolean(child); break;
+            case "holderidentity": options.HolderIdentity = child.Value ?? string.Empty; break;
+            case "leasenamespace": options.LeaseNamespace = child.Value; break;
+            case "leaseduration": options.LeaseDuration = Duration(child); break;
+            case "renewdeadline": options.RenewDeadline = Duration(child); break;
+            case "retryperiod": options.RetryPeriod = Duration(child); break;
+            case "shutdowngrace": options.ShutdownGrace = Duration(child); break;
+            case "kubernetescalltimeout": options.KubernetesCallTimeout = Duration(child); break;
+            case "watchtimeout": options.WatchTimeout = Duration(child); break;
+            case "retrybasedelay": options.RetryBaseDelay = Duration(child); break;
+            case "retrymaxdelay": options.RetryMaxDelay = Duration(child); break;
+            case "eventburst": options.EventBurst = Int(child); break;
+            case "eventrefill": options.EventRefill = Duration(child); break;
+            default:
+                if (!ReconcilerBinding.TryBind(child, options.Reconciler))
+                {
+                    throw new ArgumentException($"Configuration {child.Path} is not a setting of the operator; the settings are {Keys}.");
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Every key of <c>vvp:k8sOperator</c>.</summary>
+    internal const string Keys = "enabled, " + ReconcilerBinding.Keys + ", resyncPeriod, workers, listPlatformNamespaces, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod, shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill";
 
     private sealed class Validator : IValidateOptions<VvpOperatorOptions>
     {
@@ -91,15 +111,8 @@ public static class VvpOperatorServiceCollectionExtensions
                 return ValidateOptionsResult.Success;
             }
 
-            try
-            {
-                options.Validate();
-                return ValidateOptionsResult.Success;
-            }
-            catch (ArgumentException ex)
-            {
-                return ValidateOptionsResult.Fail(ex.Message);
-            }
+            var problems = options.Problems();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
         }
     }
 }

@@ -3,11 +3,22 @@ using Vvp.Reconciliation.Resources;
 
 namespace Vvp.Reconciliation.Reconciling;
 
-/// <summary>Settings of <see cref="VvpDeploymentReconciler"/>, checked by <see cref="Validate"/> when the reconciler is made.</summary>
+/// <summary>
+/// Settings of <see cref="VvpDeploymentReconciler"/>, checked by <see cref="Validate"/> when the reconciler is made. The
+/// planner's settings are held whole in <see cref="Planner"/>; <see cref="Identity"/>, <see cref="MarkerPrefix"/> and
+/// <see cref="SyncingPredicate"/> read and write them there.
+/// </summary>
 public sealed class ReconcilerOptions
 {
-    /// <summary>The operator identity (for ownership markers and namespace locks). Default <c>vvp-1</c>.</summary>
-    public string Identity { get; set; } = "vvp-1";
+    /// <summary>The planner's settings (identity, marker prefix, system annotations, syncing predicate, depth limit), passed to it whole. Its clock is the reconciler's.</summary>
+    public Planning.PlannerOptions Planner { get; set; } = Planning.PlannerOptions.Default;
+
+    /// <summary>The operator identity (for ownership markers and namespace locks): <see cref="PlannerOptions.Identity"/>. Default <c>vvp-1</c>.</summary>
+    public string Identity
+    {
+        get => Planner.Identity;
+        set => Planner = Planner with { Identity = value };
+    }
 
     /// <summary>The Kubernetes namespaces whose CRs this operator reconciles: non-empty, distinct, DNS-1123 labels.</summary>
     public IList<string> WatchedNamespaces { get; } = [];
@@ -18,8 +29,12 @@ public sealed class ReconcilerOptions
     /// <summary>What deleting a CR does to its deployment. Default <see cref="Planning.DeletionPolicy.Orphan"/>.</summary>
     public DeletionPolicy DeletionPolicy { get; set; } = DeletionPolicy.Orphan;
 
-    /// <summary>The prefix of the marker annotations. Default <c>reconciliation.vvp/</c>.</summary>
-    public string MarkerPrefix { get; set; } = "reconciliation.vvp/";
+    /// <summary>The prefix of the marker annotations: <see cref="PlannerOptions.MarkerPrefix"/>. Default <c>reconciliation.vvp/</c>.</summary>
+    public string MarkerPrefix
+    {
+        get => Planner.MarkerPrefix;
+        set => Planner = Planner with { MarkerPrefix = value };
+    }
 
     /// <summary>Re-reads and re-plans after a 409 conflict before giving up as a transient failure. Default 3.</summary>
     public int MaxConflictRetries { get; set; } = 3;
@@ -54,57 +69,97 @@ public sealed class ReconcilerOptions
     /// </summary>
     public Random Random { get; set; } = Random.Shared;
 
-    /// <summary>Decides from the live deployment whether CR syncing is on; <see langword="null"/> uses the marker annotation.</summary>
-    public Func<System.Text.Json.Nodes.JsonObject, bool>? SyncingPredicate { get; set; }
-
-    /// <summary>Checks the options.</summary>
-    /// <exception cref="ArgumentException">An option is invalid; the message says which and why.</exception>
-    public void Validate()
+    /// <summary>Decides from the live deployment whether CR syncing is on (<see cref="PlannerOptions.SyncingPredicate"/>); <see langword="null"/> uses the marker annotation.</summary>
+    public Func<System.Text.Json.Nodes.JsonObject, bool>? SyncingPredicate
     {
+        get => Planner.SyncingPredicate;
+        set => Planner = Planner with { SyncingPredicate = value };
+    }
+
+    /// <summary>Checks the options and reports every invalid one at once.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names each by its configuration key.</exception>
+    public void Validate() => Configuration.SettingsProblems.ThrowIfAny(Problems());
+
+    /// <summary>Every invalid setting, each named by its configuration key under <paramref name="prefix"/>.</summary>
+    /// <param name="prefix">The keys' prefix, e.g. <c>vvp.k8sOperator.</c>; none by default.</param>
+    /// <returns>One line per problem; empty when all is well.</returns>
+    public IReadOnlyList<string> Problems(string prefix = "") => [.. FindProblems(prefix ?? string.Empty)];
+
+    private IEnumerable<string> FindProblems(string prefix)
+    {
+        if (Planner is null)
+        {
+            yield return $"{prefix}planner must be set.";
+            yield break;
+        }
+
         if (string.IsNullOrWhiteSpace(Identity))
         {
-            throw new ArgumentException("ReconcilerOptions.Identity must not be empty.");
+            yield return $"{prefix}identity must not be empty.";
+        }
+
+        if (string.IsNullOrEmpty(MarkerPrefix))
+        {
+            yield return $"{prefix}markerPrefix must not be empty.";
         }
 
         if (WatchedNamespaces.Count == 0)
         {
-            throw new ArgumentException("ReconcilerOptions.WatchedNamespaces must name at least one Kubernetes namespace.");
+            yield return $"{prefix}watchedNamespaces must name at least one Kubernetes namespace.";
         }
 
-        var duplicate = WatchedNamespaces.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        foreach (var ns in WatchedNamespaces)
         {
-            throw new ArgumentException($"ReconcilerOptions.WatchedNamespaces lists '{duplicate.Key}' twice.");
+            if (ns is null || !VvpDeploymentValidator.IsDns1123Label(ns))
+            {
+                yield return $"{prefix}watchedNamespaces: '{ns}' is not a Kubernetes namespace name (a DNS-1123 label: lowercase letters, digits and '-').";
+            }
         }
 
-        var invalid = WatchedNamespaces.FirstOrDefault(n => n is null || !VvpDeploymentValidator.IsDns1123Label(n));
-        if (invalid is not null || WatchedNamespaces.Any(n => n is null))
+        foreach (var duplicate in WatchedNamespaces.Where(n => n is not null).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1))
         {
-            throw new ArgumentException($"ReconcilerOptions.WatchedNamespaces: '{invalid}' is not a Kubernetes namespace name (a DNS-1123 label).");
+            yield return $"{prefix}watchedNamespaces lists '{duplicate.Key}' twice.";
         }
 
-        if (MaxConflictRetries < 0 || TransientRetries < 0)
+        if (MaxConflictRetries < 0)
         {
-            throw new ArgumentException("ReconcilerOptions retry counts must not be negative.");
+            yield return $"{prefix}maxConflictRetries must not be negative (it is {MaxConflictRetries}).";
         }
 
-        ArgumentNullException.ThrowIfNull(Random);
-        if (MaxRetryAfter < TimeSpan.Zero || ReconcileTimeout <= TimeSpan.Zero)
+        if (TransientRetries < 0)
         {
-            throw new ArgumentException("ReconcilerOptions.MaxRetryAfter must not be negative and ReconcileTimeout must be positive.");
+            yield return $"{prefix}transientRetries must not be negative (it is {TransientRetries}).";
         }
 
-        PlannerOptions(TimeProvider.System).Validate();
+        foreach (var (name, value) in new[] { ("transientRetryDelay", TransientRetryDelay), ("maxRetryAfter", MaxRetryAfter) })
+        {
+            if (value < TimeSpan.Zero)
+            {
+                yield return $"{prefix}{name} must not be negative (it is {value}).";
+            }
+        }
+
+        foreach (var (name, value) in new[] { ("transitioningRequeue", TransitioningRequeue), ("failureRequeue", FailureRequeue), ("maxFailureRequeue", MaxFailureRequeue), ("reconcileTimeout", ReconcileTimeout) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                yield return $"{prefix}{name} must be positive (it is {value}).";
+            }
+        }
+
+        if (Random is null)
+        {
+            yield return $"{prefix}random must be set.";
+        }
+
+        if (Planner.MaxDepth < 1)
+        {
+            yield return $"{prefix}planner.maxDepth must be at least 1 (it is {Planner.MaxDepth}).";
+        }
     }
 
-    /// <summary>The planner options these settings imply.</summary>
+    /// <summary>The planner's options on the reconciler's clock.</summary>
     /// <param name="timeProvider">The clock.</param>
     /// <returns>The planner options.</returns>
-    public PlannerOptions PlannerOptions(TimeProvider timeProvider) => new()
-    {
-        Identity = Identity,
-        MarkerPrefix = MarkerPrefix,
-        SyncingPredicate = SyncingPredicate,
-        TimeProvider = timeProvider,
-    };
+    public Planning.PlannerOptions PlannerOptions(TimeProvider timeProvider) => Planner with { TimeProvider = timeProvider };
 }

@@ -16,7 +16,7 @@ public sealed class ReconcilerTelemetry : IDisposable
     public ReconcilerTelemetry(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(Name) ?? new Meter(Name);
-        Reconciles = _meter.CreateCounter<long>("vvp.reconciliation.reconciles", unit: "{reconcile}", description: "Reconciles run, by result (wrote, in_sync, failed, ignored).");
+        Reconciles = _meter.CreateCounter<long>("vvp.reconciliation.reconciles", unit: "{reconcile}", description: "Reconciles run, by result (wrote, in_sync, idle, failed, ignored).");
         Writes = _meter.CreateCounter<long>("vvp.reconciliation.writes", unit: "{write}", description: "Writes sent to the platform, by kind (create, patch, replace, record, savepoint, cancel, delete).");
         Failures = _meter.CreateCounter<long>("vvp.reconciliation.failures", unit: "{failure}", description: "Failures, by kind (the platform's error kind, InvalidSpec, Unauthenticated, Deadline, …).");
         Duration = _meter.CreateHistogram<double>("vvp.reconciliation.duration", unit: "s", description: "Duration of one reconcile, retries and waits included, by result.");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -15,7 +16,7 @@ public sealed class OperatorProcessTests
     public async Task Local_mode_reconciles_the_example_CR_serves_health_and_metrics_and_stops_cleanly_on_SIGTERM()
     {
         var port = FreePort();
-        using var process = Start(null, "--local", "--urls", $"http://127.0.0.1:{port}");
+        using var process = StartLocal("--urls", $"http://127.0.0.1:{port}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         try
         {
@@ -48,16 +49,69 @@ public sealed class OperatorProcessTests
 
     [Theory]
     [InlineData("--vvp:k8sOperator:deletionPolicy=Delet", "vvp:k8sOperator:deletionPolicy = 'Delet' is not one of Orphan, Cancel, Delete")]
-    [InlineData("--vvp:platform:baseAddress=http://vvp.example.com/", "AllowInsecureHttp")]
+    [InlineData("--vvp:platform:baseAddress=http://vvp.example.com/", "vvp.platform.allowInsecureHttp")]
     [InlineData("--vvp:k8sOperator:watchedNamespaces=Jobs", "'Jobs' is not a Kubernetes namespace name")]
     public async Task Invalid_settings_exit_with_code_2_and_a_message_naming_the_setting(string setting, string message)
     {
-        using var process = Start(null, "--local", "--urls", $"http://127.0.0.1:{FreePort()}", setting);
+        using var process = Start(null, "--urls", $"http://127.0.0.1:{FreePort()}", "--vvp:platform:baseAddress=https://vvp.example.com/", setting);
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
         process.ExitCode.Should().Be(2);
         var error = await process.StandardError.ReadToEndAsync();
         error.Should().Contain(message).And.NotContain("Unhandled exception");
+    }
+
+    [Fact]
+    public void The_operator_program_holds_none_of_the_test_doubles()
+    {
+        var operatorDeps = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "vvp-operator.deps.json"));
+        var localDeps = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "vvp-operator-local.deps.json"));
+
+        localDeps.Should().Contain("Vvp.Reconciliation.Kubernetes.Testing").And.Contain("vvp-emulator", "the positive control: the local sample carries them");
+        operatorDeps.Should().Contain("Vvp.Reconciliation.Kubernetes/");
+        operatorDeps.Should().NotContain("Vvp.Reconciliation.Kubernetes.Testing")
+            .And.NotContain("Vvp.Reconciliation.Testing")
+            .And.NotContain("vvp-emulator");
+    }
+
+    [Fact]
+    public async Task Every_invalid_setting_is_named_by_its_key_in_one_line_without_a_stack_trace()
+    {
+        using var process = Start(
+            null,
+            "--urls", $"http://127.0.0.1:{FreePort()}",
+            "--vvp:platform:baseAddress=https://vvp.example.com/",
+            "--vvp:k8sOperator:watchedNamespaces=VVP_Jobs",
+            "--vvp:k8sOperator:workers=0",
+            "--vvp:k8sOperator:resyncPeriod=0");
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        process.ExitCode.Should().Be(2);
+        var error = (await process.StandardError.ReadToEndAsync()).Trim();
+        error.Should().StartWith("vvp-operator: invalid settings: ");
+        error.Should().Contain("vvp.k8sOperator.watchedNamespaces: 'VVP_Jobs' is not a Kubernetes namespace name")
+            .And.Contain("vvp.k8sOperator.workers must be at least 1")
+            .And.Contain("vvp.k8sOperator.resyncPeriod must be positive")
+            .And.NotContain("ReconcilerOptions").And.NotContain("VvpOperatorOptions");
+        error.Split('\n').Should().HaveCount(1, "one line");
+        (await process.StandardOutput.ReadToEndAsync()).Should().NotContain(" at ", "no stack trace is logged before the message");
+    }
+
+    [Theory]
+    [InlineData("20")]
+    [InlineData("00:00:20")]
+    public async Task ShutdownGrace_is_read_by_one_duration_rule_for_the_controller_and_the_host(string grace)
+    {
+        await using var app = Vvp.Reconciliation.Operator.OperatorHost.Build(
+            [$"--vvp:k8sOperator:shutdownGrace={grace}", "--vvp:k8sOperator:watchedNamespaces=jobs", "--vvp:platform:baseAddress=https://vvp.example.com/"],
+            null,
+            jsonLogs: false);
+
+        var controller = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Vvp.Reconciliation.Kubernetes.VvpOperatorOptions>>().Value;
+        var host = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.HostOptions>>().Value;
+
+        controller.ShutdownGrace.Should().Be(TimeSpan.FromSeconds(20));
+        host.ShutdownTimeout.Should().Be(TimeSpan.FromSeconds(25), "the host waits the operator's grace and a little more");
     }
 
     [Fact]
@@ -91,9 +145,14 @@ public sealed class OperatorProcessTests
         }
     }
 
-    private static Process Start(string? kubeconfig, params string[] args)
+    // samples/LocalOperator: the operator with its own stand-ins, as the README's local command runs it.
+    private static Process StartLocal(params string[] args) => Start(null, args, "vvp-operator-local");
+
+    private static Process Start(string? kubeconfig, params string[] args) => Start(kubeconfig, args, "vvp-operator");
+
+    private static Process Start(string? kubeconfig, string[] args, string program)
     {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "vvp-operator"))
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, program))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -67,14 +67,11 @@ internal sealed class OperatorSession : IAsyncDisposable
             RetryMaxDelay = TimeSpan.FromSeconds(2),
             KubernetesCallTimeout = TimeSpan.FromSeconds(2),
             ShutdownGrace = TimeSpan.FromSeconds(2),
-            ConfigureReconciler = r =>
-            {
-                r.TransitioningRequeue = TimeSpan.FromMilliseconds(300);
-                r.FailureRequeue = TimeSpan.FromMilliseconds(300);
-                r.MaxFailureRequeue = TimeSpan.FromSeconds(2);
-                r.TransientRetryDelay = TimeSpan.FromMilliseconds(20);
-            },
         };
+        options.Reconciler.TransitioningRequeue = TimeSpan.FromMilliseconds(300);
+        options.Reconciler.FailureRequeue = TimeSpan.FromMilliseconds(300);
+        options.Reconciler.MaxFailureRequeue = TimeSpan.FromSeconds(2);
+        options.Reconciler.TransientRetryDelay = TimeSpan.FromMilliseconds(20);
         options.WatchedNamespaces.Add(Namespace);
         configure?.Invoke(options);
         return options;

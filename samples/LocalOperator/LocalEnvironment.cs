@@ -2,15 +2,16 @@ using System.Text.Json.Nodes;
 using k8s;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Kubernetes.Testing;
+using Vvp.Reconciliation.Operator;
 using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 
-namespace Vvp.Reconciliation.Operator;
+namespace Vvp.Reconciliation.LocalOperator;
 
 /// <summary>
-/// The local mode (<c>--local</c>): the whole thing on one machine. A Kubernetes API stand-in and the platform
-/// emulator start in this process, the documentation's example CR is applied to the namespace <c>vvp-jobs</c>,
-/// and the operator runs against both, so a newcomer sees it reconcile without a cluster.
+/// The whole thing on one machine: a Kubernetes API stand-in and the platform emulator start in this process, the
+/// documentation's example CR is applied to the namespace <c>vvp-jobs</c>, and the operator runs against both, so a
+/// newcomer sees it reconcile without a cluster.
 /// </summary>
 internal sealed class LocalEnvironment : IAsyncDisposable
 {
@@ -28,6 +29,13 @@ internal sealed class LocalEnvironment : IAsyncDisposable
     public PlatformEmulator Emulator { get; }
 
     public k8s.Kubernetes Kubernetes { get; }
+
+    /// <summary>What the operator host needs to run against the local stand-ins.</summary>
+    public OperatorEnvironment ForOperator => new(
+        Settings,
+        Kubernetes,
+        DefaultUrls: "http://127.0.0.1:8080",
+        Description: $"Local mode: the Kubernetes API stand-in at {Api.BaseAddress}, the platform emulator at {Emulator.BaseAddress}, the example CR in the namespace {Namespace}.");
 
     /// <summary>The settings that point the operator at the local stand-ins.</summary>
     public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
