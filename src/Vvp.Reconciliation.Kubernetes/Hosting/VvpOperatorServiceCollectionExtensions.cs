@@ -3,10 +3,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Configuration;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Hosting;
 using Vvp.Reconciliation.Planning;
-using Vvp.Reconciliation.Configuration;
 using static Vvp.Reconciliation.Configuration.ConfigurationValues;
 
 namespace Microsoft.Extensions.DependencyInjection;

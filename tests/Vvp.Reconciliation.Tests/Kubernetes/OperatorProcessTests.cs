@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Kubernetes.Testing;
 
