@@ -23,7 +23,6 @@ internal sealed class Informer
     private readonly ILogger _logger;
     private readonly Action<string, JsonObject?> _onChange;
     private readonly Func<JsonObject, JsonObject, bool>? _matters;
-    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lists;
 
     // onChange is called with the name and the new object, or null when the object was deleted; with matters, a new
@@ -40,13 +39,6 @@ internal sealed class Informer
         _onChange = onChange;
         _matters = matters;
     }
-
-    public string Namespace => _namespace;
-
-    public bool HasSynced => _synced.Task.IsCompleted;
-
-    /// <summary>Completes when the first list has filled the cache.</summary>
-    public Task Synced => _synced.Task;
 
     /// <summary>How many LISTs were made (the first, and one per relist).</summary>
     public long Lists => Interlocked.Read(ref _lists);
@@ -133,7 +125,6 @@ internal sealed class Informer
             }
         }
 
-        _synced.TrySetResult();
         return JsonRead.String(list, "metadata", "resourceVersion") ?? "0";
     }
 

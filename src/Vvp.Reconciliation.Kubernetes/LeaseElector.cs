@@ -24,7 +24,6 @@ internal sealed class LeaseElector
     private readonly Action _tick;
     private string? _observedRecord;
     private DateTimeOffset _observedAt;
-    private volatile bool _leading;
 
     public LeaseElector(KubernetesApi api, string ns, string name, string holder, VvpOperatorOptions options, TimeProvider time, ILogger logger, Action tick)
     {
@@ -37,11 +36,6 @@ internal sealed class LeaseElector
         _time = time;
         _logger = logger;
     }
-
-    public bool IsLeader => _leading;
-
-    /// <summary>How many times this replica started leading.</summary>
-    public int Terms { get; private set; }
 
     /// <summary>
     /// Acquires the lease (waiting while another replica holds it), runs <paramref name="lead"/> with a token that
@@ -57,14 +51,11 @@ internal sealed class LeaseElector
                 return;
             }
 
-            _leading = true;
-            Terms++;
             Log.Leads(_logger, _holder, _namespace, _name);
             using var term = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var work = lead(term.Token);
             var renew = RenewAsync(term.Token);
             await Task.WhenAny(work, renew).ConfigureAwait(false);
-            _leading = false;
             await term.CancelAsync().ConfigureAwait(false);
             try
             {
