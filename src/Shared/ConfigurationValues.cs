@@ -9,6 +9,25 @@ namespace Vvp.Reconciliation.Configuration;
 /// </summary>
 internal static class ConfigurationValues
 {
+    // Binds every child of a section with bindOne; the children that cannot be bound are all named in one error.
+    public static void BindEach(IConfiguration section, Action<IConfigurationSection> bindOne)
+    {
+        var errors = new List<string>();
+        foreach (var child in section.GetChildren())
+        {
+            try
+            {
+                bindOne(child);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add(ex.Message);
+            }
+        }
+
+        SettingsProblems.ThrowIfAny(errors);
+    }
+
     public static ArgumentException Unknown(IConfigurationSection child, string path, string known) =>
         new($"Configuration {child.Path} is not a setting{(path.Length == 0 ? string.Empty : " of " + path)}; the settings are {known}.");
 

@@ -41,6 +41,7 @@ public sealed class VvpController : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _writesByKind;
     private readonly NamespaceSnapshots? _snapshots;
+    private readonly Func<DeploymentTarget, ApiToken?, CancellationToken, Task<JsonObject?>>? _resyncRead;
     private readonly ConcurrentDictionary<(string Namespace, string Name), bool> _resyncKeys = new();
     private volatile bool _stopping;
     private long _reconciles;
@@ -87,6 +88,7 @@ public sealed class VvpController : IDisposable
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = telemetry is null ? new ReconcilerTelemetry() : null;
         _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform) : null;
+        _resyncRead = _snapshots is null ? null : _snapshots.ReadAsync;
         _reconciler = new VvpDeploymentReconciler(platform, options.Reconciler, new SecretCache(_secrets), _loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
     }
 
@@ -277,7 +279,7 @@ public sealed class VvpController : IDisposable
             {
                 Trigger = _resyncKeys.TryRemove(key, out _) ? ReconcileTrigger.Resync : ReconcileTrigger.Change,
                 ConfirmBeforeCreate = ct => CustomResourceExistsAsync(ns, name, uid, ct),
-                ResyncRead = _snapshots is null ? null : _snapshots.ReadAsync,
+                ResyncRead = _resyncRead,
             };
             var (requeue, gone) = await ReconcileAsync(ns, name, cr, context, cancellationToken).ConfigureAwait(false);
             if (gone)

@@ -22,19 +22,19 @@ internal static class ConfigurationBinding
     public static void Bind(IConfiguration section, ReconcilerOptions options)
     {
         var path = (section as IConfigurationSection)?.Path ?? string.Empty;
-        foreach (var child in section.GetChildren())
+        BindEach(section, child =>
         {
             if (!ReconcilerBinding.TryBind(child, options))
             {
                 throw Unknown(child, path, ReconcilerBinding.Keys);
             }
-        }
+        });
     }
 
     public static void Bind(IConfiguration section, VvpPlatformClientOptions options)
     {
         var path = (section as IConfigurationSection)?.Path ?? string.Empty;
-        foreach (var child in section.GetChildren())
+        BindEach(section, child =>
         {
             switch (child.Key.ToLowerInvariant())
             {
@@ -55,6 +55,6 @@ internal static class ConfigurationBinding
                     break;
                 default: throw Unknown(child, path, "BaseAddress, AllowInsecureHttp, RequestTimeout, MaxResponseBytes, MaxRedirects, CheckPlatformVersion, MinimumPlatformVersion");
             }
-        }
+        });
     }
 }

@@ -51,23 +51,7 @@ public static class VvpOperatorServiceCollectionExtensions
     }
 
     // Every key is read; the keys that cannot be are all named in one error.
-    private static void Bind(IConfiguration section, VvpOperatorOptions options)
-    {
-        var errors = new List<string>();
-        foreach (var child in section.GetChildren())
-        {
-            try
-            {
-                BindOne(child, options);
-            }
-            catch (ArgumentException ex)
-            {
-                errors.Add(ex.Message);
-            }
-        }
-
-        SettingsProblems.ThrowIfAny(errors);
-    }
+    private static void Bind(IConfiguration section, VvpOperatorOptions options) => BindEach(section, child => BindOne(child, options));
 
     private static void BindOne(IConfigurationSection child, VvpOperatorOptions options)
     {

@@ -312,9 +312,10 @@ public sealed class VvpDeploymentReconciler
     {
         if (plan.Action == PlanAction.Blocked)
         {
-            _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", plan.Reason));
+            // A generation the platform already rejected was counted and reported when it was rejected.
             if (Outcomes.Of(plan.Outcome).EventReason is not null)
             {
+                _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", plan.Reason));
                 events.Add(Event(plan.Outcome, JsonRead.String(StatusProjection.Condition(plan.Status, "Synced"), "message") ?? plan.Reason));
             }
 

@@ -84,6 +84,26 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public void Every_key_that_cannot_be_bound_is_named_in_one_error()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Vvp:Reconciliation:WatchedNamespaces"] = "jobs",
+            ["Vvp:Reconciliation:Identiy"] = "vvp-1",
+            ["Vvp:Reconciliation:ReconcileTimeout"] = "soon",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IPlatformClient>(new InMemoryPlatform());
+        services.AddVvpReconciliation(configuration.GetSection("Vvp:Reconciliation"));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<ReconcilerOptions>>().Value;
+
+        act.Should().Throw<ArgumentException>().Which.Message.Should()
+            .Contain("Vvp:Reconciliation:Identiy is not a setting").And.Contain("Vvp:Reconciliation:ReconcileTimeout = 'soon' is not a duration");
+    }
+
+    [Fact]
     public void Invalid_options_are_refused_with_a_clear_message()
     {
         var services = new ServiceCollection();
