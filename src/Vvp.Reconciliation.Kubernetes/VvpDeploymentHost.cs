@@ -1,0 +1,203 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
+
+namespace Vvp.Reconciliation.Kubernetes;
+
+/// <summary>
+/// What a <c>VvpDeployment</c> key means: the CR from the cache, its finalizer and deletion policy, the reconcile with an
+/// explicit <see cref="ReconcileContext"/>, and the write-back of what the reconciler returns (SEMANTICS §16): spec
+/// updates and finalizers as updates carrying the CR's <c>resourceVersion</c>, the status whole through the status
+/// subresource and only when it changed, and the Events. It decides no sync rule.
+/// </summary>
+internal sealed class VvpDeploymentHost : IKeyHandler
+{
+    private readonly KubernetesApi _api;
+    private readonly IReadOnlyDictionary<string, Informer> _crs;
+    private readonly VvpDeploymentReconciler _reconciler;
+    private readonly EventRecorder _events;
+    private readonly DeletionPolicy _deletionPolicy;
+    private readonly Func<DeploymentTarget, ApiToken?, CancellationToken, Task<JsonObject?>>? _resyncRead;
+    private readonly Counter<long> _writesByKind;
+    private readonly ILogger _logger;
+    private long _reconciles;
+    private long _kubernetesWrites;
+
+    public VvpDeploymentHost(
+        KubernetesApi api,
+        IReadOnlyDictionary<string, Informer> crs,
+        VvpDeploymentReconciler reconciler,
+        EventRecorder events,
+        DeletionPolicy deletionPolicy,
+        NamespaceSnapshots? snapshots,
+        Counter<long> writesByKind,
+        ILogger logger)
+    {
+        _api = api;
+        _crs = crs;
+        _reconciler = reconciler;
+        _events = events;
+        _deletionPolicy = deletionPolicy;
+        _resyncRead = snapshots is null ? null : snapshots.ReadAsync;
+        _writesByKind = writesByKind;
+        _logger = logger;
+    }
+
+    /// <summary>How many reconciles (and deletion steps) ran.</summary>
+    public long Reconciles => Interlocked.Read(ref _reconciles);
+
+    /// <summary>How many writes were made to CRs (spec, status, finalizers).</summary>
+    public long KubernetesWrites => Interlocked.Read(ref _kubernetesWrites);
+
+    public async Task<KeyResult> HandleAsync(ResourceKey key, ReconcileTrigger trigger, CancellationToken cancellationToken)
+    {
+        var (ns, name) = key;
+        if (!_crs[ns].TryGet(name, out var cr))
+        {
+            // Deleted: it left the cache and is never acted on again.
+            return KeyResult.Removed;
+        }
+
+        Interlocked.Increment(ref _reconciles);
+        var uid = JsonRead.String(cr, "metadata", "uid");
+        var context = new ReconcileContext
+        {
+            Trigger = trigger,
+            ConfirmBeforeCreate = ct => CustomResourceExistsAsync(ns, name, uid, ct),
+            ResyncRead = _resyncRead,
+        };
+        var result = await ReconcileAsync(ns, name, cr, context, cancellationToken).ConfigureAwait(false);
+        if (result.Gone)
+        {
+            // Deleted while the cache still held it: it leaves the cache and is never acted on again.
+            _crs[ns].Forget(name);
+            Log.Gone(_logger, ns, name);
+        }
+
+        return result;
+    }
+
+    /// <summary>The CRs of <paramref name="ns"/> that name the Secret <paramref name="secretName"/> for their token.</summary>
+    public IEnumerable<ResourceKey> NamingSecret(string ns, string secretName)
+    {
+        if (!_crs.TryGetValue(ns, out var informer))
+        {
+            yield break;
+        }
+
+        foreach (var name in informer.Names)
+        {
+            if (informer.TryGet(name, out var cr) && JsonRead.String(cr, "metadata", "annotations", VvpDeploymentResource.ApiKeySecretNameAnnotation) == secretName)
+            {
+                yield return new ResourceKey(ns, name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a new version of a CR asks for a reconcile: not when only its status (or its <c>resourceVersion</c>)
+    /// changed. A status write, the controller's own above all, asks for none; the resync still looks at every CR.
+    /// </summary>
+    public static bool ChangesMoreThanStatus(JsonObject cached, JsonObject next) =>
+        !SameExcept(cached, next, "status", "metadata") ||
+        !SameExcept(cached["metadata"] as JsonObject ?? [], next["metadata"] as JsonObject ?? [], "resourceVersion", "managedFields");
+
+    // Whether two objects hold the same members, the ignored ones aside.
+    private static bool SameExcept(JsonObject a, JsonObject b, params string[] ignored) =>
+        a.Count(p => !ignored.Contains(p.Key)) == b.Count(p => !ignored.Contains(p.Key)) &&
+        a.Where(p => !ignored.Contains(p.Key)).All(p => b.TryGetPropertyValue(p.Key, out var other) && JsonEquality.Equals(p.Value, other));
+
+    private async Task<KeyResult> ReconcileAsync(string ns, string name, JsonObject cr, ReconcileContext context, CancellationToken cancellationToken)
+    {
+        var informer = _crs[ns];
+        var resource = VvpDeploymentResource.FromDocument(cr);
+        var finalizers = (JsonRead.Object(cr, "metadata")?["finalizers"] as JsonArray ?? []).Select(f => JsonRead.String(f)).OfType<string>().ToList();
+        if (JsonRead.String(cr, "metadata", "deletionTimestamp") is not null)
+        {
+            if (!finalizers.Contains(VvpController.Finalizer))
+            {
+                return new KeyResult(null);
+            }
+
+            var deletion = await _reconciler.DeleteAsync(resource, cancellationToken).ConfigureAwait(false);
+            await RecordEventsAsync(cr, deletion.Events, cancellationToken).ConfigureAwait(false);
+            if (!deletion.Finished)
+            {
+                return new KeyResult(deletion.RequeueAfter);
+            }
+
+            finalizers.Remove(VvpController.Finalizer);
+            await WriteAsync(informer, ns, name, cr, next => ((JsonObject)next["metadata"]!)["finalizers"] = new JsonArray([.. finalizers.Select(f => (JsonNode)f)]), status: false, "finalizer removed", cancellationToken).ConfigureAwait(false);
+            return new KeyResult(null);
+        }
+
+        if (_deletionPolicy != DeletionPolicy.Orphan && !finalizers.Contains(VvpController.Finalizer) && _reconciler.IsWatched(ns))
+        {
+            cr = await WriteAsync(informer, ns, name, cr, next => ((JsonObject)next["metadata"]!)["finalizers"] = new JsonArray([.. finalizers.Append(VvpController.Finalizer).Select(f => (JsonNode)f)]), status: false, "finalizer added", cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = await _reconciler.ReconcileAsync(resource, context, cancellationToken).ConfigureAwait(false);
+        switch (result.Outcome)
+        {
+            case ReconcileOutcome.NotWatched:
+                return new KeyResult(null);
+            case ReconcileOutcome.CustomResourceGone:
+                return KeyResult.Removed;
+        }
+
+        if (result.SpecUpdate is { } spec)
+        {
+            // The whole spec replaced in an update carrying the resourceVersion: keys the reconciler removed are removed.
+            cr = await WriteAsync(informer, ns, name, cr, next => next["spec"] = spec.DeepClone(), status: false, "spec updated", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (result.StatusChanged && result.Status is { } status && !JsonEquality.Equals(status, cr["status"]))
+        {
+            // The status replaced whole through the status subresource: keys that vanished vanish.
+            await WriteAsync(informer, ns, name, cr, next => next["status"] = status.DeepClone(), status: true, "status updated", cancellationToken).ConfigureAwait(false);
+        }
+
+        await RecordEventsAsync(cr, result.Events, cancellationToken).ConfigureAwait(false);
+        return new KeyResult(result.RequeueAfter);
+    }
+
+    // Whether the CR still exists in the API as the same object (a live read, not the cache): a cache is behind the
+    // API by the watch's latency, and a CR deleted meanwhile must never re-create its deployment.
+    private async Task<bool> CustomResourceExistsAsync(string ns, string name, string? uid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await _api.GetAsync(ResourceType.VvpDeployments, ns, name, cancellationToken).ConfigureAwait(false);
+            return uid is null || JsonRead.String(current, "metadata", "uid") == uid;
+        }
+        catch (KubernetesApiException ex) when (ex.IsNotFound)
+        {
+            return false;
+        }
+    }
+
+    private async Task<JsonObject> WriteAsync(Informer informer, string ns, string name, JsonObject cr, Action<JsonObject> change, bool status, string action, CancellationToken cancellationToken)
+    {
+        var next = (JsonObject)cr.DeepClone();
+        change(next);
+        var written = await _api.ReplaceAsync(ResourceType.VvpDeployments, ns, name, next, cancellationToken, status).ConfigureAwait(false);
+        Interlocked.Increment(ref _kubernetesWrites);
+        _writesByKind.Add(1, new KeyValuePair<string, object?>("kind", status ? "status" : action.StartsWith("finalizer", StringComparison.Ordinal) ? "finalizer" : "spec"));
+        informer.Observe(written);
+        Log.Wrote(_logger, ns, name, action, JsonRead.String(written, "metadata", "resourceVersion"));
+        return written;
+    }
+
+    private async Task RecordEventsAsync(JsonObject cr, IReadOnlyList<ReconcileEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var e in events)
+        {
+            await _events.RecordAsync(cr, e, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
