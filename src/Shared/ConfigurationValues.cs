@@ -28,6 +28,10 @@ internal static class ConfigurationValues
         SettingsProblems.ThrowIfAny(errors);
     }
 
+    // The prefix that names a setting of a section in messages: its path in dots (vvp.platform.), or none.
+    public static string KeyPrefix(IConfiguration section) =>
+        (section as IConfigurationSection)?.Path is { Length: > 0 } path ? path.Replace(':', '.') + "." : string.Empty;
+
     public static ArgumentException Unknown(IConfigurationSection child, string path, string known) =>
         new($"Configuration {child.Path} is not a setting{(path.Length == 0 ? string.Empty : " of " + path)}; the settings are {known}.");
 

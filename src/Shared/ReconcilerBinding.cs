@@ -14,6 +14,19 @@ internal static class ReconcilerBinding
     /// <summary>The keys, as the documentation writes them.</summary>
     public const string Keys = "identity, watchedNamespaces, authenticationRequired, deletionPolicy, markerPrefix, maxConflictRetries, transientRetries, transientRetryDelay, transitioningRequeue, failureRequeue, maxFailureRequeue, maxRetryAfter, reconcileTimeout";
 
+    /// <summary>Binds every key of a section that holds only reconciler settings; all that cannot be bound are named in one error.</summary>
+    public static void BindSection(IConfiguration section, ReconcilerOptions options)
+    {
+        var path = (section as IConfigurationSection)?.Path ?? string.Empty;
+        BindEach(section, child =>
+        {
+            if (!TryBind(child, options))
+            {
+                throw Unknown(child, path, Keys);
+            }
+        });
+    }
+
     /// <summary>Binds one key when it is a reconciler setting.</summary>
     /// <returns><see langword="false"/> when the key is not one of <see cref="Keys"/>.</returns>
     public static bool TryBind(IConfigurationSection child, ReconcilerOptions options)

@@ -3,12 +3,20 @@ using Vvp.Reconciliation.Platform;
 
 namespace Vvp.Reconciliation.Kubernetes;
 
-/// <summary>Reads API tokens from the Secrets informers' caches: no GET per reconcile.</summary>
-internal sealed class SecretCache(IReadOnlyDictionary<string, Informer> secretsByNamespace) : ISecretReader
+/// <summary>
+/// Reads API tokens from the Secrets informers' caches: no GET per reconcile. The controller attaches its informers;
+/// until then no Secret is known.
+/// </summary>
+internal sealed class SecretCache : ISecretReader
 {
+    private volatile IReadOnlyDictionary<string, Informer> _secretsByNamespace = new Dictionary<string, Informer>();
+
+    /// <summary>Reads from these informers from now on.</summary>
+    public void Attach(IReadOnlyDictionary<string, Informer> secretsByNamespace) => _secretsByNamespace = secretsByNamespace;
+
     public Task<byte[]?> ReadAsync(string kubernetesNamespace, string secretName, string key, CancellationToken cancellationToken)
     {
-        if (!secretsByNamespace.TryGetValue(kubernetesNamespace, out var informer) || !informer.TryGet(secretName, out var secret))
+        if (!_secretsByNamespace.TryGetValue(kubernetesNamespace, out var informer) || !informer.TryGet(secretName, out var secret))
         {
             return Task.FromResult<byte[]?>(null);
         }

@@ -38,7 +38,7 @@ public sealed class VvpController : IDisposable
     private readonly NamespaceSnapshots? _snapshots;
     private volatile bool _stopping;
 
-    /// <summary>Creates a controller.</summary>
+    /// <summary>Creates a controller with a reconciler of its own over <paramref name="platform"/>.</summary>
     /// <param name="kubernetes">The Kubernetes client (from a kubeconfig or the in-cluster configuration).</param>
     /// <param name="platform">The platform port, e.g. the REST adapter.</param>
     /// <param name="options">The settings; validated here.</param>
@@ -53,6 +53,32 @@ public sealed class VvpController : IDisposable
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
         ReconcilerTelemetry? telemetry = null)
+        : this(kubernetes, platform, reconciler: null, new SecretCache(), options, loggerFactory, timeProvider, telemetry)
+    {
+    }
+
+    // With the reconciler a container registered: its Secret reader must be `secrets`, which this controller fills.
+    internal VvpController(
+        k8s.Kubernetes kubernetes,
+        IPlatformClient platform,
+        VvpDeploymentReconciler reconciler,
+        SecretCache secrets,
+        VvpOperatorOptions options,
+        ILoggerFactory? loggerFactory,
+        TimeProvider? timeProvider)
+        : this(kubernetes, platform, (VvpDeploymentReconciler?)reconciler, secrets, options, loggerFactory, timeProvider, telemetry: null)
+    {
+    }
+
+    private VvpController(
+        k8s.Kubernetes kubernetes,
+        IPlatformClient platform,
+        VvpDeploymentReconciler? reconciler,
+        SecretCache secretCache,
+        VvpOperatorOptions options,
+        ILoggerFactory? loggerFactory,
+        TimeProvider? timeProvider,
+        ReconcilerTelemetry? telemetry)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
         ArgumentNullException.ThrowIfNull(platform);
@@ -75,12 +101,13 @@ public sealed class VvpController : IDisposable
             secrets[ns] = new Informer(_api, ResourceType.Secrets, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, _) => OnSecretChanged(loop!, host!, ns, name));
         }
 
+        secretCache.Attach(secrets);
         _meter = new Meter(MeterName);
         var writesByKind = _meter.CreateCounter<long>("vvp.operator.kubernetes.writes", unit: "{write}", description: "Writes to CRs, by kind (spec, status, finalizer).");
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
-        _ownedTelemetry = telemetry is null ? new ReconcilerTelemetry() : null;
+        _ownedTelemetry = reconciler is null && telemetry is null ? new ReconcilerTelemetry() : null;
         _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform) : null;
-        var reconciler = new VvpDeploymentReconciler(platform, options.Reconciler, new SecretCache(secrets), loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
+        reconciler ??= new VvpDeploymentReconciler(platform, options.Reconciler, secretCache, loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
         var events = new EventRecorder(_api, _time, _logger, options.EventBurst, options.EventRefill, "vvp-operator");
         host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, _snapshots, writesByKind, _logger);
         var snapshots = _snapshots;

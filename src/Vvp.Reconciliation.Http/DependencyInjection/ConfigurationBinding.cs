@@ -15,22 +15,6 @@ namespace Vvp.Reconciliation.DependencyInjection;
 /// </summary>
 internal static class ConfigurationBinding
 {
-    /// <summary>The prefix that names a setting of <paramref name="section"/> in messages: its path in dots (<c>vvp.platform.</c>), or none.</summary>
-    public static string KeyPrefix(IConfiguration section) =>
-        (section as IConfigurationSection)?.Path is { Length: > 0 } path ? path.Replace(':', '.') + "." : string.Empty;
-
-    public static void Bind(IConfiguration section, ReconcilerOptions options)
-    {
-        var path = (section as IConfigurationSection)?.Path ?? string.Empty;
-        BindEach(section, child =>
-        {
-            if (!ReconcilerBinding.TryBind(child, options))
-            {
-                throw Unknown(child, path, ReconcilerBinding.Keys);
-            }
-        });
-    }
-
     public static void Bind(IConfiguration section, VvpPlatformClientOptions options)
     {
         var path = (section as IConfigurationSection)?.Path ?? string.Empty;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Vvp.Reconciliation.Configuration;
 using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Platform;
@@ -44,7 +45,7 @@ public static class VvpPlatformClientServiceCollectionExtensions
     public static IHttpClientBuilder AddVvpPlatformClient(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return services.AddVvpPlatformClient(options => ConfigurationBinding.Bind(configuration, options), ConfigurationBinding.KeyPrefix(configuration));
+        return services.AddVvpPlatformClient(options => ConfigurationBinding.Bind(configuration, options), ConfigurationValues.KeyPrefix(configuration));
     }
 
     private static IHttpClientBuilder AddVvpPlatformClient(this IServiceCollection services, Action<VvpPlatformClientOptions> configure, string keyPrefix)

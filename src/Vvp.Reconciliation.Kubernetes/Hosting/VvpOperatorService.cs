@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using k8s;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ public sealed class VvpOperatorService : BackgroundService
     private readonly ILogger _logger;
     private readonly k8s.Kubernetes? _ownedClient;
 
-    /// <summary>Creates the service.</summary>
+    /// <summary>Creates the service with a controller that builds its own reconciler (no dependency injection).</summary>
     /// <param name="options">The operator settings.</param>
     /// <param name="platform">The platform port.</param>
     /// <param name="loggerFactory">Loggers.</param>
@@ -33,6 +34,25 @@ public sealed class VvpOperatorService : BackgroundService
         TimeProvider timeProvider,
         k8s.Kubernetes? kubernetes = null,
         ReconcilerTelemetry? telemetry = null)
+        : this(options, loggerFactory, kubernetes, client => new VvpController(client, platform, options.Value, loggerFactory, timeProvider, telemetry))
+    {
+    }
+
+    // AddVvpOperator's: the controller runs the reconciler the container registered (AddVvpReconciliation), whose Secrets
+    // are the controller's Secret cache. Nothing is resolved while the operator is disabled.
+    internal VvpOperatorService(IOptions<VvpOperatorOptions> options, ILoggerFactory loggerFactory, TimeProvider timeProvider, k8s.Kubernetes? kubernetes, IServiceProvider services)
+        : this(options, loggerFactory, kubernetes, client => new VvpController(
+            client,
+            services.GetRequiredService<IPlatformClient>(),
+            services.GetRequiredService<VvpDeploymentReconciler>(),
+            services.GetRequiredService<SecretCache>(),
+            options.Value,
+            loggerFactory,
+            timeProvider))
+    {
+    }
+
+    private VvpOperatorService(IOptions<VvpOperatorOptions> options, ILoggerFactory loggerFactory, k8s.Kubernetes? kubernetes, Func<k8s.Kubernetes, VvpController> controller)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -53,7 +73,7 @@ public sealed class VvpOperatorService : BackgroundService
             kubernetes = _ownedClient;
         }
 
-        Controller = new VvpController(kubernetes, platform, _options, loggerFactory, timeProvider, telemetry);
+        Controller = controller(kubernetes);
     }
 
     /// <summary>The controller; <see langword="null"/> when the operator is disabled.</summary>

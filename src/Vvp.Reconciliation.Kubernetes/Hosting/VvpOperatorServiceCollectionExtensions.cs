@@ -2,7 +2,10 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Reconciling;
 using Vvp.Reconciliation.Configuration;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Hosting;
@@ -15,9 +18,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class VvpOperatorServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the operator as a hosted service (<see cref="VvpOperatorService"/>). The host must register an
-    /// <c>IPlatformClient</c> (e.g. with <c>AddVvpPlatformClient</c>); a <c>k8s.Kubernetes</c> client is optional.
-    /// The options are validated when the host starts.
+    /// Adds the operator as a hosted service (<see cref="VvpOperatorService"/>), on the reconciler that
+    /// <c>AddVvpReconciliation</c> registers: its options are the operator's <see cref="VvpOperatorOptions.Reconciler"/>,
+    /// its Secrets come from the operator's Secret informers, its clock is the registered <see cref="TimeProvider"/>.
+    /// The host must register an <c>IPlatformClient</c> (e.g. with <c>AddVvpPlatformClient</c>); a <c>k8s.Kubernetes</c>
+    /// client is optional. The options are validated when the host starts.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options.</param>
@@ -28,8 +33,17 @@ public static class VvpOperatorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<VvpOperatorOptions>().Configure(configure).ValidateOnStart();
         services.AddSingleton<IValidateOptions<VvpOperatorOptions>, Validator>();
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<VvpOperatorService>();
+        // The reconciler's options are held by the operator's, and checked with them (by their configuration keys).
+        services.AddSingleton<IOptions<ReconcilerOptions>>(provider => Options.Options.Create(provider.GetRequiredService<IOptions<VvpOperatorOptions>>().Value.Reconciler));
+        services.AddSingleton<SecretCache>();
+        services.Replace(ServiceDescriptor.Singleton<ISecretReader>(provider => provider.GetRequiredService<SecretCache>()));
+        services.AddVvpReconciliation();
+        services.AddSingleton(provider => new VvpOperatorService(
+            provider.GetRequiredService<IOptions<VvpOperatorOptions>>(),
+            provider.GetRequiredService<ILoggerFactory>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<k8s.Kubernetes>(),
+            provider));
         services.AddHostedService(provider => provider.GetRequiredService<VvpOperatorService>());
         return services;
     }

@@ -86,6 +86,35 @@ public sealed class OperatorHostingTests
         session.Api.Calls.Should().BeEmpty();
     }
 
+    [Fact]
+    public void The_operator_runs_the_reconciler_AddVvpReconciliation_registers_with_its_settings_its_clock_and_its_Secret_cache()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["vvp:k8sOperator:identity"] = "vvp-7",
+            ["vvp:k8sOperator:watchedNamespaces"] = "jobs",
+            ["vvp:k8sOperator:markerPrefix"] = "example.com/",
+            ["vvp:k8sOperator:transitioningRequeue"] = "3",
+        }).Build();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton<IPlatformClient>(new Vvp.Reconciliation.Testing.InMemoryPlatform());
+        services.AddVvpOperator(configuration.GetSection("vvp:k8sOperator"));
+        using var provider = services.BuildServiceProvider();
+
+        var operatorOptions = provider.GetRequiredService<IOptions<VvpOperatorOptions>>().Value;
+        var reconcilerOptions = provider.GetRequiredService<IOptions<Vvp.Reconciliation.Reconciling.ReconcilerOptions>>().Value;
+        var reconciler = provider.GetRequiredService<Vvp.Reconciliation.Reconciling.VvpDeploymentReconciler>();
+
+        reconcilerOptions.Should().BeSameAs(operatorOptions.Reconciler, "one copy of each setting");
+        reconcilerOptions.TransitioningRequeue.Should().Be(TimeSpan.FromSeconds(3));
+        reconciler.Planner.Options.Identity.Should().Be("vvp-7");
+        reconciler.Planner.Options.OwnerAnnotation.Should().Be("example.com/owner");
+        reconciler.Planner.Options.TimeProvider.Should().BeSameAs(clock, "the clock registered with the host");
+        provider.GetRequiredService<ISecretReader>().Should().BeOfType<SecretCache>("CRs' tokens come from the operator's Secret informers");
+    }
+
     private static VvpOperatorOptions Bind(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

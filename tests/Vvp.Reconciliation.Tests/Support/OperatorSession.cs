@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Http;
@@ -82,10 +83,22 @@ internal sealed class OperatorSession : IAsyncDisposable
     {
         var severable = new SeverableHandler();
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_kubeconfig), severable);
-        var loggers = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
-        var controller = new VvpController(client, Platform, options, loggers);
+        // The path production takes: the REST adapter with its resilience handler, the reconciler AddVvpReconciliation
+        // registers, the operator AddVvpOperator registers, all from one container.
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        services.AddSingleton(client);
+        services.AddVvpPlatformClient(o =>
+        {
+            o.BaseAddress = Emulator.BaseAddress;
+            o.RequestTimeout = TimeSpan.FromSeconds(10);
+        });
+        services.AddVvpOperator(_ => { });
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        var provider = services.BuildServiceProvider();
+        var controller = provider.GetRequiredService<Vvp.Reconciliation.Kubernetes.Hosting.VvpOperatorService>().Controller!;
         var stop = new CancellationTokenSource();
-        var running = new Running(controller, client, severable, loggers, stop, Task.Run(() => controller.RunAsync(stop.Token)));
+        var running = new Running(controller, client, severable, provider, stop, Task.Run(() => controller.RunAsync(stop.Token)));
         _running.Add(running);
         return running;
     }
@@ -140,7 +153,7 @@ internal sealed class OperatorSession : IAsyncDisposable
     }
 
     /// <summary>A controller running in the background.</summary>
-    internal sealed class Running(VvpController controller, k8s.Kubernetes client, SeverableHandler severable, ILoggerFactory loggers, CancellationTokenSource stop, Task run) : IAsyncDisposable
+    internal sealed class Running(VvpController controller, k8s.Kubernetes client, SeverableHandler severable, ServiceProvider services, CancellationTokenSource stop, Task run) : IAsyncDisposable
     {
         public VvpController Controller { get; } = controller;
 
@@ -168,9 +181,8 @@ internal sealed class OperatorSession : IAsyncDisposable
                 // Its test looked at that already.
             }
 
-            Controller.Dispose();
+            await services.DisposeAsync();
             client.Dispose();
-            loggers.Dispose();
             stop.Dispose();
         }
     }

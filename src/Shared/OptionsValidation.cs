@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Vvp.Reconciliation.DependencyInjection;
 
-/// <summary>Registers options checked at start, every problem reported at once by its configuration key.</summary>
+/// <summary>Registers options checked at start, every problem reported at once by its configuration key. Compiled into each package that registers options.</summary>
 internal static class OptionsValidation
 {
     public static void AddSelfValidatingOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Vvp.Reconciliation.Configuration;
 using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Reconciling;
@@ -40,6 +41,19 @@ public static class VvpReconciliationServiceCollectionExtensions
     private static IServiceCollection AddVvpReconciliation(this IServiceCollection services, Action<ReconcilerOptions> configure, string keyPrefix)
     {
         services.AddSelfValidatingOptions<ReconcilerOptions>(configure, options => options.Problems(keyPrefix));
+        return services.AddVvpReconciliation();
+    }
+
+    /// <summary>
+    /// Registers <see cref="VvpDeploymentReconciler"/> (a singleton) over the <see cref="ReconcilerOptions"/> the host
+    /// registers and checks itself, as <c>AddVvpOperator</c> does from the operator's options, which hold them. The
+    /// clock is the registered <see cref="TimeProvider"/> (the system clock unless the host registered another).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddVvpReconciliation(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new ReconcilerTelemetry(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton(provider => new VvpDeploymentReconciler(
@@ -65,6 +79,6 @@ public static class VvpReconciliationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(services);
-        return services.AddVvpReconciliation(options => ConfigurationBinding.Bind(configuration, options), ConfigurationBinding.KeyPrefix(configuration));
+        return services.AddVvpReconciliation(options => ReconcilerBinding.BindSection(configuration, options), ConfigurationValues.KeyPrefix(configuration));
     }
 }
