@@ -18,7 +18,7 @@ internal sealed class Informer
     private readonly ResourceType _type;
     private readonly string _namespace;
     private readonly TimeSpan _watchTimeout;
-    private readonly TimeSpan _maxBackoff;
+    private readonly Backoff _backoff;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<string, JsonObject?> _onChange;
@@ -33,7 +33,7 @@ internal sealed class Informer
         _type = type;
         _namespace = ns;
         _watchTimeout = watchTimeout;
-        _maxBackoff = maxBackoff;
+        _backoff = new Backoff(TimeSpan.FromMilliseconds(200), maxBackoff, Jitter: 0.2);
         _time = time;
         _logger = logger;
         _onChange = onChange;
@@ -89,7 +89,7 @@ internal sealed class Informer
             catch (KubernetesApiException ex)
             {
                 failures++;
-                var delay = Backoff(failures);
+                var delay = _backoff.Delay(failures);
                 Log.WatchFailed(_logger, _type.Plural, _namespace, ex.Reason, ex.Message, delay.TotalSeconds);
                 version = null;
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -171,7 +171,4 @@ internal sealed class Informer
     private static bool IsNewer(JsonObject a, JsonObject b) =>
         long.TryParse(JsonRead.String(a, "metadata", "resourceVersion"), out var x) &&
         long.TryParse(JsonRead.String(b, "metadata", "resourceVersion"), out var y) && x > y;
-
-    private TimeSpan Backoff(int failures) =>
-        TimeSpan.FromMilliseconds(Math.Min(_maxBackoff.TotalMilliseconds, 200 * Math.Pow(2, Math.Min(failures - 1, 20))));
 }

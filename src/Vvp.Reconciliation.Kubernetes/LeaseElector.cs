@@ -88,7 +88,8 @@ internal sealed class LeaseElector
 
             try
             {
-                await Task.Delay(_options.RetryPeriod, _time, cancellationToken).ConfigureAwait(false);
+                // A standby tries again after a jittered retry period, so that standbys do not try in step.
+                await Task.Delay(new Backoff(_options.RetryPeriod, _options.RetryPeriod, Jitter: 0.2).Delay(1), _time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -194,7 +194,7 @@ public sealed class VvpController : IDisposable
                 }
                 catch (KubernetesApiException ex) when (KubernetesApi.IsTransient(ex) || ex.StatusCode is 401 or 403)
                 {
-                    var delay = TimeSpan.FromMilliseconds(Math.Min(_options.RetryMaxDelay.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(failures, 10))));
+                    var delay = new Backoff(TimeSpan.FromMilliseconds(500), _options.RetryMaxDelay, Jitter: 0.2).Delay(failures + 1);
                     Log.LockNotClaimedYet(_logger, ns, ex.Reason, ex.Message, delay.TotalSeconds);
                     Health.Beat();
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);

@@ -17,15 +17,13 @@ internal sealed class WorkQueue<T> : IDisposable
     private readonly Dictionary<T, int> _failures = [];
     private readonly SemaphoreSlim _available = new(0);
     private readonly TimeProvider _time;
-    private readonly TimeSpan _baseDelay;
-    private readonly TimeSpan _maxDelay;
+    private readonly Backoff _backoff;
     private bool _shutDown;
 
     public WorkQueue(TimeProvider time, TimeSpan baseDelay, TimeSpan maxDelay)
     {
         _time = time;
-        _baseDelay = baseDelay;
-        _maxDelay = maxDelay;
+        _backoff = new Backoff(baseDelay, maxDelay);
     }
 
     /// <summary>How many keys wait to be handed out now (not counting delayed ones).</summary>
@@ -113,8 +111,7 @@ internal sealed class WorkQueue<T> : IDisposable
         {
             var failures = _failures.TryGetValue(key, out var count) ? count + 1 : 1;
             _failures[key] = failures;
-            var factor = Math.Pow(2, Math.Min(failures - 1, 30));
-            delay = TimeSpan.FromTicks((long)Math.Min(_maxDelay.Ticks, _baseDelay.Ticks * factor));
+            delay = _backoff.Delay(failures);
         }
 
         AddAfter(key, delay);

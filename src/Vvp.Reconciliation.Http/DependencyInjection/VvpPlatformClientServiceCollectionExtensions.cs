@@ -73,7 +73,22 @@ public static class VvpPlatformClientServiceCollectionExtensions
         // One retry policy: the reconciler's, which re-reads and re-plans instead of resending a write, waits on the
         // injected clock, and stays within its deadline. The handler keeps its time-outs and circuit breaker only;
         // retrying here too would multiply the attempts.
-        builder.AddStandardResilienceHandler(options => options.Retry.ShouldHandle = _ => PredicateResult.False());
+        // One timeout setting: the adapter's requestTimeout ends each attempt (with a message naming it); the handler's
+        // attempt and total timeouts stand just behind it instead of their own defaults, which would cut in first.
+        builder.AddStandardResilienceHandler().Configure((options, provider) =>
+        {
+            options.Retry.ShouldHandle = _ => PredicateResult.False();
+            var requestTimeout = provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value.RequestTimeout;
+            var backstop = requestTimeout + TimeSpan.FromSeconds(1);
+            options.AttemptTimeout.Timeout = backstop;
+            options.TotalRequestTimeout.Timeout = backstop;
+            // The circuit breaker asks for a sampling window of at least twice the attempt timeout.
+            var window = backstop + backstop;
+            if (options.CircuitBreaker.SamplingDuration < window)
+            {
+                options.CircuitBreaker.SamplingDuration = window;
+            }
+        });
 
         // The factory's request logging never shows the token, whatever the log level.
         builder.RedactLoggedHeaders(["Authorization"]);

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Platform;
@@ -33,6 +35,7 @@ public sealed class VvpDeploymentReconciler
     private readonly ReconcilerTelemetry _telemetry;
     private readonly DeploymentPlanner _planner;
     private readonly HashSet<string> _watched;
+    private readonly ResiliencePipeline _reads;
 
     /// <summary>Creates a reconciler.</summary>
     /// <param name="platform">The platform port.</param>
@@ -60,6 +63,7 @@ public sealed class VvpDeploymentReconciler
         _time = timeProvider ?? TimeProvider.System;
         _telemetry = telemetry ?? new ReconcilerTelemetry();
         _planner = new DeploymentPlanner(options.PlannerOptions(_time));
+        _reads = ReadRetries();
         _watched = new HashSet<string>(options.WatchedNamespaces, StringComparer.Ordinal);
     }
 
@@ -426,30 +430,53 @@ public sealed class VvpDeploymentReconciler
         }
     }
 
-    // Reads are idempotent: retried on transient failures with a doubling, jittered delay.
+    // Reads are idempotent: retried by one Polly pipeline on the reconciler's clock, with the delay of RetryDelay.
     private async Task<T> RetryingAsync<T>(DeploymentTarget target, Func<Task<T>> call, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RetryTarget, target);
+        try
         {
-            try
-            {
-                return await call().ConfigureAwait(false);
-            }
-            catch (PlatformException ex) when (ex.Kind == PlatformErrorKind.Transient && attempt <= _options.TransientRetries && WaitsWithin(ex))
-            {
-                await DelayAsync(target, attempt, ex, cancellationToken).ConfigureAwait(false);
-            }
+            return await _reads.ExecuteAsync(static async (_, read) => await read().ConfigureAwait(false), context, call).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    private static readonly ResiliencePropertyKey<DeploymentTarget> RetryTarget = new("vvp.target");
+
+    private ResiliencePipeline ReadRetries() => _options.TransientRetries == 0
+        ? ResiliencePipeline.Empty
+        : new ResiliencePipelineBuilder { TimeProvider = _time }.AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = _options.TransientRetries,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is PlatformException { Kind: PlatformErrorKind.Transient } ex && WaitsWithin(ex)),
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.AttemptNumber + 1, (PlatformException)args.Outcome.Exception!)),
+            OnRetry = args =>
+            {
+                Log.Retrying(_logger, args.Context.Properties.GetValue(RetryTarget, null!)?.ToString() ?? "(none)", args.RetryDelay);
+                return default;
+            },
+        }).Build();
 
     // A Retry-After beyond the cap is not waited here: the reconcile ends, and the wait becomes the requeue hint.
     private bool WaitsWithin(PlatformException ex) => ex.RetryAfter is not { } wait || wait <= _options.MaxRetryAfter;
 
-    private Task DelayAsync(DeploymentTarget target, int attempt, PlatformException ex, CancellationToken cancellationToken)
+    // The wait before retry number `attempt` (1 for the first): the platform's Retry-After when longer, else a doubling
+    // delay with jitter. Reads (the Polly pipeline) and re-reads after a failed write wait the same.
+    private TimeSpan RetryDelay(int attempt, PlatformException ex)
     {
         var baseDelay = _options.TransientRetryDelay * Math.Pow(2, attempt - 1);
         var jitter = 0.8 + (0.4 * _options.Random.NextDouble());
         var delay = ex.RetryAfter is { } retryAfter && retryAfter > baseDelay ? retryAfter : baseDelay * jitter;
+        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
+    }
+
+    private Task DelayAsync(DeploymentTarget target, int attempt, PlatformException ex, CancellationToken cancellationToken)
+    {
+        var delay = RetryDelay(attempt, ex);
         Log.Retrying(_logger, target.ToString(), delay);
         return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, _time, cancellationToken);
     }

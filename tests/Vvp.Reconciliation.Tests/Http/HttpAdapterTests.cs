@@ -121,6 +121,29 @@ public sealed class HttpAdapterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Through_dependency_injection_requestTimeout_governs_each_attempt_not_the_handlers_own_default()
+    {
+        // The standard handler's own attempt timeout is 10 s; an answer after 10.5 s is within requestTimeout (12 s).
+        _emulator.Intercept = async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10.5), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return false;
+        };
+        var services = new ServiceCollection();
+        services.AddVvpPlatformClient(o =>
+        {
+            o.BaseAddress = _emulator.BaseAddress;
+            o.RequestTimeout = TimeSpan.FromSeconds(12);
+            o.CheckPlatformVersion = false;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var answer = await provider.GetRequiredService<IPlatformClient>().GetDeploymentAsync("ns", "job", null, default);
+
+        answer.Should().BeNull("the platform answered 404 within requestTimeout, after the handler's default would have given up");
+    }
+
+    [Fact]
     public async Task A_time_out_is_transient()
     {
         var (client, http) = VvpPlatformHttpClient.Create(new VvpPlatformClientOptions { BaseAddress = _emulator.BaseAddress, RequestTimeout = TimeSpan.FromMilliseconds(200) });
