@@ -34,6 +34,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     private readonly Dictionary<(ApiResource Type, string Namespace, string Name), JsonObject> _objects = [];
     private readonly LinkedList<Change> _history = new();
     private readonly List<Watcher> _watchers = [];
+    private long _deliveredEvents;
     private readonly List<ApiCall> _calls = [];
     private long _revision;
     private long _compactedAt;
@@ -66,6 +67,12 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// How many watch events the stand-in has written to its clients and flushed, of every resource: a test waits for
+    /// this to move before it asserts that something did not follow an event.
+    /// </summary>
+    public long DeliveredEvents => Interlocked.Read(ref _deliveredEvents);
 
     /// <summary>How many watches are open now.</summary>
     public int OpenWatches
@@ -660,6 +667,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             {
                 await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), timeoutSource.Token).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(timeoutSource.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref _deliveredEvents);
             }
         }
         catch (OperationCanceledException)

@@ -236,7 +236,7 @@ public sealed class ControllerEndToEndTests
         session.Api.Faults.Outage = true;
         var running = session.Start(OperatorSession.Options());
         session.Apply("test-cr");
-        await Task.Delay(1500);
+        await OperatorSession.Eventually(() => session.Api.Calls.Count(c => c.StatusCode == 0) >= 3, "the controller tried the unreachable API three times");
         running.Run.IsCompleted.Should().BeFalse("the controller keeps trying");
 
         session.Api.Faults.Outage = false;
@@ -298,19 +298,31 @@ public sealed class ControllerEndToEndTests
     public async Task A_change_of_the_status_alone_starts_no_reconcile_and_a_change_of_the_spec_does()
     {
         await using var session = await OperatorSession.StartAsync();
-        var running = session.Start(OperatorSession.Options());
+        session.Start(OperatorSession.Options());
         session.Apply("test-cr");
         await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR is synced");
         await Settled(session);
-        var reconciles = running.Controller.Reconciles;
+
+        session.Apply("marker");
+        await OperatorSession.Eventually(() => session.State("marker") == "SYNCING", "the marker CR is synced");
+        await Settled(session);
+        var reconcilesOfTestCr = ReconcilesOf(session, "test-cr");
+        var delivered = session.Api.DeliveredEvents;
 
         session.Api.Update(ApiResource.VvpDeployments, OperatorSession.Namespace, "test-cr", c => c["status"]!["note"] = "written by someone else", status: true);
-        await Task.Delay(1000);
-        running.Controller.Reconciles.Should().Be(reconciles, "a status write asks for no reconcile");
+        await OperatorSession.Eventually(() => session.Api.DeliveredEvents > delivered, "the status-only event was delivered");
+        // The positive control: a later event on the same watch is acted on, so the informer has handled the first.
+        session.Edit("marker", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 7);
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "marker"), "spec", "maxJobCreationAttempts") == 7, "the marker's later change was reconciled");
+        ReconcilesOf(session, "test-cr").Should().Be(reconcilesOfTestCr, "a status write asks for no reconcile");
 
         session.Edit("test-cr", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 8);
-        await OperatorSession.Eventually(() => running.Controller.Reconciles > reconciles, "a spec change is reconciled");
+        await OperatorSession.Eventually(() => ReconcilesOf(session, "test-cr") > reconcilesOfTestCr, "a spec change is reconciled");
     }
+
+    // How many reconciles of a CR began, from the reconciler's own log line.
+    private static int ReconcilesOf(OperatorSession session, string name) =>
+        session.Logs.Entries.Count(e => e.Message.StartsWith($"Reconciling {OperatorSession.Namespace}/{name} ", StringComparison.Ordinal));
 
     internal static JsonObject Secret(string name, string token) => new()
     {

@@ -79,10 +79,11 @@ public sealed class OperatorHostingTests
         using var host = Host(session, new Dictionary<string, string?> { ["vvp:k8sOperator:enabled"] = "false" });
 
         await host.StartAsync();
-        await Task.Delay(300);
+        var service = host.Services.GetRequiredService<VvpOperatorService>();
+        await service.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));   // the positive control: the service ran, and finished
         await host.StopAsync();
 
-        host.Services.GetRequiredService<VvpOperatorService>().Controller.Should().BeNull();
+        service.Controller.Should().BeNull();
         session.Api.Calls.Should().BeEmpty();
     }
 
