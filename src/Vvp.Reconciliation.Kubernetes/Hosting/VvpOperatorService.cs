@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -4,12 +4,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vvp.Reconciliation.Platform;
-using Vvp.Reconciliation.Reconciling;
 using Vvp.Reconciliation.Configuration;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Hosting;
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Platform;
+using Vvp.Reconciliation.Reconciling;
 using static Vvp.Reconciliation.Configuration.ConfigurationValues;
 
 namespace Microsoft.Extensions.DependencyInjection;

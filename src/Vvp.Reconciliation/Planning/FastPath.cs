@@ -36,7 +36,7 @@ internal static class FastPath
         }
 
         // A registration still owed keeps the full path, which plans it.
-        if (JsonRead.String(crStatus, "initialSavepoint", "state") == "Pending")
+        if (InitialSavepointState.IsOwed(status))
         {
             return null;
         }
@@ -84,7 +84,7 @@ internal static class FastPath
     private static bool StatusStillDescribes(JsonObject status, JsonObject crStatus, JsonObject live, long generation) =>
         JsonRead.String(crStatus, "customResourceState") == "SYNCING" &&
         JsonRead.Int64(crStatus, "observedGeneration") == generation &&
-        JsonRead.String(crStatus, "initialSavepoint", "state") is null or "Registered" or "Skipped" &&
+        InitialSavepointState.IsSettled(status) &&
         JsonRead.String(StatusProjection.Condition(status, "Synced"), "status") == "True" &&
         JsonEquality.Equals(JsonRead.At(status, "deploymentStatus"), JsonRead.At(live, "status")) &&
         JsonRead.String(crStatus, "observedSpecState") == JsonRead.String(live, "spec", "state");

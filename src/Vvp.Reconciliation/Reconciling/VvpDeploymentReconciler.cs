@@ -377,7 +377,7 @@ public sealed class VvpDeploymentReconciler
         var id = JsonRead.String(deployment, "metadata", "id");
         if (id is null)
         {
-            return (SyncOutcome.SavepointStatus(location, "Pending", "The deployment has no id yet."), false);
+            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Pending, "The deployment has no id yet."), false);
         }
 
         try
@@ -385,7 +385,7 @@ public sealed class VvpDeploymentReconciler
             var existing = await RetryingAsync(target, () => _platform.ListSavepointsAsync(target.Namespace, id, token, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (existing.Any(s => JsonRead.String(s, "spec", "savepointLocation") == location))
             {
-                return (SyncOutcome.SavepointStatus(location, "Registered", "The platform lists the savepoint for the deployment."), false);
+                return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Registered, "The platform lists the savepoint for the deployment."), false);
             }
 
             var body = DeploymentPlanner.PlanSavepointRegistration(location, deployment)!;
@@ -393,14 +393,14 @@ public sealed class VvpDeploymentReconciler
             _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "savepoint"));
             Log.SavepointRegistered(_logger, target.ToString(), location);
             events.Add(ReconcileEvent.Normal("SavepointRegistered", $"Registered the initial savepoint {location} for {target}."));
-            return (SyncOutcome.SavepointStatus(location, "Registered", "Registered after the deployment was created."), true);
+            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Registered, "Registered after the deployment was created."), true);
         }
         catch (PlatformException ex)
         {
             // The deployment is written either way; the registration stays owed and is tried again.
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Savepoint" + ex.Kind));
             events.Add(ReconcileEvent.Warning("SavepointPending", $"The initial savepoint {location} is not registered yet: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}. It is retried on the next reconcile."));
-            return (SyncOutcome.SavepointStatus(location, "Pending", $"Registration failed: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}"), false);
+            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Pending, $"Registration failed: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}"), false);
         }
     }
 
@@ -570,7 +570,7 @@ public sealed class VvpDeploymentReconciler
     {
         var backoff = _options.FailureRequeue;
         var synced = StatusProjection.Condition(resource.Status, "Synced");
-        if (JsonRead.String(synced, "status") == "False" && JsonRead.String(synced, "reason") is not ("Pending" or null) &&
+        if (JsonRead.String(synced, "status") == "False" && JsonRead.String(synced, "reason") is { } reason && reason != Outcomes.Of(ReconcileOutcome.Pending).ConditionReason &&
             DateTimeOffset.TryParse(JsonRead.String(synced, "lastTransitionTime"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var since))
         {
             var failingFor = _time.GetUtcNow() - since;
