@@ -28,6 +28,21 @@ internal static class ConfigurationValues
         SettingsProblems.ThrowIfAny(errors);
     }
 
+    // Binds a key through a table of settings (key, reader), keys compared as configuration compares them: in any case.
+    public static bool TryBind<T>((string Name, Action<IConfigurationSection, T> Bind)[] settings, IConfigurationSection child, T options)
+    {
+        foreach (var (name, bind) in settings)
+        {
+            if (string.Equals(name, child.Key, StringComparison.OrdinalIgnoreCase))
+            {
+                bind(child, options);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // The prefix that names a setting of a section in messages: its path in dots (vvp.platform.), or none.
     public static string KeyPrefix(IConfiguration section) =>
         (section as IConfigurationSection)?.Path is { Length: > 0 } path ? path.Replace(':', '.') + "." : string.Empty;

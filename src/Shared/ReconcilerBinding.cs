@@ -11,8 +11,29 @@ namespace Vvp.Reconciliation.Configuration;
 /// </summary>
 internal static class ReconcilerBinding
 {
+    // Each setting once: its key, as the documentation writes it, and how its value is read.
+    private static readonly (string Name, Action<IConfigurationSection, ReconcilerOptions> Bind)[] Settings =
+    [
+        ("identity", (c, o) => o.Identity = c.Value ?? string.Empty),
+        ("watchedNamespaces", (c, o) => ReplaceList(o.WatchedNamespaces, c)),
+        ("authenticationRequired", (c, o) => o.AuthenticationRequired = Boolean(c)),
+        ("deletionPolicy", (c, o) => o.DeletionPolicy = Enum<DeletionPolicy>(c)),
+        ("markerPrefix", (c, o) => o.MarkerPrefix = c.Value ?? string.Empty),
+        ("maxConflictRetries", (c, o) => o.MaxConflictRetries = Int(c)),
+        ("transientRetries", (c, o) => o.TransientRetries = Int(c)),
+        ("transientRetryDelay", (c, o) => o.TransientRetryDelay = Duration(c)),
+        ("transitioningRequeue", (c, o) => o.TransitioningRequeue = Duration(c)),
+        ("failureRequeue", (c, o) => o.FailureRequeue = Duration(c)),
+        ("maxFailureRequeue", (c, o) => o.MaxFailureRequeue = Duration(c)),
+        ("maxRetryAfter", (c, o) => o.MaxRetryAfter = Duration(c)),
+        ("reconcileTimeout", (c, o) => o.ReconcileTimeout = Duration(c)),
+    ];
+
     /// <summary>The keys, as the documentation writes them.</summary>
-    public const string Keys = "identity, watchedNamespaces, authenticationRequired, deletionPolicy, markerPrefix, maxConflictRetries, transientRetries, transientRetryDelay, transitioningRequeue, failureRequeue, maxFailureRequeue, maxRetryAfter, reconcileTimeout";
+    public static IReadOnlyList<string> Names { get; } = [.. Settings.Select(s => s.Name)];
+
+    /// <summary>The keys in one line, for messages.</summary>
+    public static string Keys { get; } = string.Join(", ", Names);
 
     /// <summary>Binds every key of a section that holds only reconciler settings; all that cannot be bound are named in one error.</summary>
     public static void BindSection(IConfiguration section, ReconcilerOptions options)
@@ -28,25 +49,6 @@ internal static class ReconcilerBinding
     }
 
     /// <summary>Binds one key when it is a reconciler setting.</summary>
-    /// <returns><see langword="false"/> when the key is not one of <see cref="Keys"/>.</returns>
-    public static bool TryBind(IConfigurationSection child, ReconcilerOptions options)
-    {
-        switch (child.Key.ToLowerInvariant())
-        {
-            case "identity": options.Identity = child.Value ?? string.Empty; return true;
-            case "watchednamespaces": ReplaceList(options.WatchedNamespaces, child); return true;
-            case "authenticationrequired": options.AuthenticationRequired = Boolean(child); return true;
-            case "deletionpolicy": options.DeletionPolicy = Enum<DeletionPolicy>(child); return true;
-            case "markerprefix": options.MarkerPrefix = child.Value ?? string.Empty; return true;
-            case "maxconflictretries": options.MaxConflictRetries = Int(child); return true;
-            case "transientretries": options.TransientRetries = Int(child); return true;
-            case "transientretrydelay": options.TransientRetryDelay = Duration(child); return true;
-            case "transitioningrequeue": options.TransitioningRequeue = Duration(child); return true;
-            case "failurerequeue": options.FailureRequeue = Duration(child); return true;
-            case "maxfailurerequeue": options.MaxFailureRequeue = Duration(child); return true;
-            case "maxretryafter": options.MaxRetryAfter = Duration(child); return true;
-            case "reconciletimeout": options.ReconcileTimeout = Duration(child); return true;
-            default: return false;
-        }
-    }
+    /// <returns><see langword="false"/> when the key is not one of <see cref="Names"/>.</returns>
+    public static bool TryBind(IConfigurationSection child, ReconcilerOptions options) => ConfigurationValues.TryBind(Settings, child, options);
 }

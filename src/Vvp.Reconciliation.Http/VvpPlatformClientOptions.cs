@@ -33,6 +33,9 @@ public sealed class VvpPlatformClientOptions
     /// <summary>The clock for reading <c>Retry-After</c> dates. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Every configuration key of the platform client (<c>vvp.platform</c> in the operator): what the binding of <c>AddVvpPlatformClient(IConfiguration)</c> reads.</summary>
+    public static IReadOnlyList<string> SettingNames => DependencyInjection.ConfigurationBinding.Names;
+
     /// <summary>Checks the options and reports every invalid one at once.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names each by its configuration key.</exception>
     public void Validate() => Configuration.SettingsProblems.ThrowIfAny(Problems());

@@ -99,6 +99,9 @@ public sealed class VvpOperatorOptions
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
     public void Validate() => Configuration.SettingsProblems.ThrowIfAny(Problems(KeyPrefix));
 
+    /// <summary>Every configuration key under <c>vvp.k8sOperator</c>, as the documentation and the chart write them: what the binding of <c>AddVvpOperator(IConfiguration)</c> reads.</summary>
+    public static IReadOnlyList<string> SettingNames => Microsoft.Extensions.DependencyInjection.VvpOperatorServiceCollectionExtensions.Names;
+
     /// <summary>The prefix of the operator's configuration keys, as the documentation and the chart write them.</summary>
     public const string KeyPrefix = "vvp.k8sOperator.";
 

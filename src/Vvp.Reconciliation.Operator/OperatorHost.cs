@@ -20,20 +20,37 @@ namespace Vvp.Reconciliation.Operator;
 /// </summary>
 internal static class OperatorHost
 {
-    public const string Usage = """
-        Usage: vvp-operator [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]...
-          --json-logs  one JSON object per log line.
-        To try it on one machine without a cluster: dotnet run --project samples/LocalOperator
-        Settings (files, environment, or --vvp:k8sOperator:identity=vvp-1 on the command line):
-          vvp:k8sOperator:enabled, identity, watchedNamespaces, authenticationRequired, deletionPolicy,
-          markerPrefix, maxConflictRetries, transientRetries, transientRetryDelay, transitioningRequeue,
-          failureRequeue, maxFailureRequeue, maxRetryAfter, reconcileTimeout, resyncPeriod, workers,
-          listPlatformNamespaces, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod,
-          shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill;
-          vvp:platform:baseAddress, allowInsecureHttp, requestTimeout, maxResponseBytes, maxRedirects,
-          checkPlatformVersion, minimumPlatformVersion.
-        Durations are seconds (20) or hh:mm:ss (00:00:20).
-        """;
+    /// <summary>The usage text; the settings it lists are the ones the bindings read.</summary>
+    public static string Usage { get; } = string.Join(
+        Environment.NewLine,
+        "Usage: vvp-operator [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]...",
+        "  --json-logs  one JSON object per log line.",
+        "To try it on one machine without a cluster: dotnet run --project samples/LocalOperator",
+        "Settings (files, environment, or --vvp:k8sOperator:identity=vvp-1 on the command line):",
+        Wrapped("vvp:k8sOperator:", VvpOperatorOptions.SettingNames),
+        Wrapped("vvp:platform:", VvpPlatformClientOptions.SettingNames),
+        "Durations are seconds (20) or hh:mm:ss (00:00:20).");
+
+    // "  prefix name, name, …" folded at 110 columns.
+    private static string Wrapped(string prefix, IReadOnlyList<string> names)
+    {
+        var lines = new List<string>();
+        var line = "  " + prefix;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var word = names[i] + (i < names.Count - 1 ? "," : ";");
+            if (line.Length + word.Length + 1 > 110)
+            {
+                lines.Add(line);
+                line = "   ";
+            }
+
+            line += (line.EndsWith(':') ? string.Empty : " ") + word;
+        }
+
+        lines.Add(line);
+        return string.Join(Environment.NewLine, lines);
+    }
 
     public static async Task<int> RunAsync(string[] args, OperatorEnvironment? environment = null, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
     {

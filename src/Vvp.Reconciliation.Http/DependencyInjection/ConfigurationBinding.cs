@@ -15,29 +15,33 @@ namespace Vvp.Reconciliation.DependencyInjection;
 /// </summary>
 internal static class ConfigurationBinding
 {
+    // Each setting once: its key, as the documentation writes it, and how its value is read.
+    private static readonly (string Name, Action<IConfigurationSection, VvpPlatformClientOptions> Bind)[] Settings =
+    [
+        ("baseAddress", (c, o) => o.BaseAddress = Uri.TryCreate(c.Value, UriKind.Absolute, out var address)
+            ? address
+            : throw new ArgumentException($"Configuration {c.Path} is not an absolute URL.")),
+        ("allowInsecureHttp", (c, o) => o.AllowInsecureHttp = Boolean(c)),
+        ("requestTimeout", (c, o) => o.RequestTimeout = Duration(c)),
+        ("maxResponseBytes", (c, o) => o.MaxResponseBytes = Int(c)),
+        ("maxRedirects", (c, o) => o.MaxRedirects = Int(c)),
+        ("checkPlatformVersion", (c, o) => o.CheckPlatformVersion = Boolean(c)),
+        ("minimumPlatformVersion", (c, o) => o.MinimumPlatformVersion = Version.TryParse(c.Value, out var version)
+            ? version
+            : throw new ArgumentException($"Configuration {c.Path} = '{c.Value}' is not a version such as 2.4.")),
+    ];
+
+    /// <summary>The platform client's keys, as the documentation writes them.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Settings.Select(s => s.Name)];
+
     public static void Bind(IConfiguration section, VvpPlatformClientOptions options)
     {
         var path = (section as IConfigurationSection)?.Path ?? string.Empty;
         BindEach(section, child =>
         {
-            switch (child.Key.ToLowerInvariant())
+            if (!TryBind(Settings, child, options))
             {
-                case "baseaddress":
-                    options.BaseAddress = Uri.TryCreate(child.Value, UriKind.Absolute, out var address)
-                        ? address
-                        : throw new ArgumentException($"Configuration {child.Path} is not an absolute URL.");
-                    break;
-                case "allowinsecurehttp": options.AllowInsecureHttp = Boolean(child); break;
-                case "requesttimeout": options.RequestTimeout = Duration(child); break;
-                case "maxresponsebytes": options.MaxResponseBytes = Int(child); break;
-                case "maxredirects": options.MaxRedirects = Int(child); break;
-                case "checkplatformversion": options.CheckPlatformVersion = Boolean(child); break;
-                case "minimumplatformversion":
-                    options.MinimumPlatformVersion = Version.TryParse(child.Value, out var version)
-                        ? version
-                        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not a version such as 2.4.");
-                    break;
-                default: throw Unknown(child, path, "BaseAddress, AllowInsecureHttp, RequestTimeout, MaxResponseBytes, MaxRedirects, CheckPlatformVersion, MinimumPlatformVersion");
+                throw Unknown(child, path, string.Join(", ", Names));
             }
         });
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vvp.Reconciliation.Configuration;
+using Vvp.Reconciliation.DependencyInjection;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Hosting;
 using Vvp.Reconciliation.Planning;
@@ -31,8 +32,8 @@ public static class VvpOperatorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<VvpOperatorOptions>().Configure(configure).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<VvpOperatorOptions>, Validator>();
+        // A disabled operator runs nothing, so nothing of it is checked.
+        services.AddSelfValidatingOptions<VvpOperatorOptions>(configure, options => options.Enabled ? options.Problems() : []);
         // The reconciler's options are held by the operator's, and checked with them (by their configuration keys).
         services.AddSingleton<IOptions<ReconcilerOptions>>(provider => Options.Options.Create(provider.GetRequiredService<IOptions<VvpOperatorOptions>>().Value.Reconciler));
         services.AddSingleton<SecretCache>();
@@ -69,48 +70,34 @@ public static class VvpOperatorServiceCollectionExtensions
 
     private static void BindOne(IConfigurationSection child, VvpOperatorOptions options)
     {
-        switch (child.Key.ToLowerInvariant())
+        if (!TryBind(OperatorSettings, child, options) && !ReconcilerBinding.TryBind(child, options.Reconciler))
         {
-            case "enabled": options.Enabled = Boolean(child); break;
-            case "resyncperiod": options.ResyncPeriod = Duration(child); break;
-            case "workers": options.Workers = Int(child); break;
-            case "listplatformnamespaces": options.ListPlatformNamespaces = Boolean(child); break;
-            case "holderidentity": options.HolderIdentity = child.Value ?? string.Empty; break;
-            case "leasenamespace": options.LeaseNamespace = child.Value; break;
-            case "leaseduration": options.LeaseDuration = Duration(child); break;
-            case "renewdeadline": options.RenewDeadline = Duration(child); break;
-            case "retryperiod": options.RetryPeriod = Duration(child); break;
-            case "shutdowngrace": options.ShutdownGrace = Duration(child); break;
-            case "kubernetescalltimeout": options.KubernetesCallTimeout = Duration(child); break;
-            case "watchtimeout": options.WatchTimeout = Duration(child); break;
-            case "retrybasedelay": options.RetryBaseDelay = Duration(child); break;
-            case "retrymaxdelay": options.RetryMaxDelay = Duration(child); break;
-            case "eventburst": options.EventBurst = Int(child); break;
-            case "eventrefill": options.EventRefill = Duration(child); break;
-            default:
-                if (!ReconcilerBinding.TryBind(child, options.Reconciler))
-                {
-                    throw new ArgumentException($"Configuration {child.Path} is not a setting of the operator; the settings are {Keys}.");
-                }
-
-                break;
+            throw new ArgumentException($"Configuration {child.Path} is not a setting of the operator; the settings are {string.Join(", ", Names)}.");
         }
     }
 
-    /// <summary>Every key of <c>vvp:k8sOperator</c>.</summary>
-    internal const string Keys = "enabled, " + ReconcilerBinding.Keys + ", resyncPeriod, workers, listPlatformNamespaces, holderIdentity, leaseNamespace, leaseDuration, renewDeadline, retryPeriod, shutdownGrace, kubernetesCallTimeout, watchTimeout, retryBaseDelay, retryMaxDelay, eventBurst, eventRefill";
+    // Each setting of the controller once: its key, as the documentation writes it, and how its value is read. The
+    // reconciler's keys, under the same section, are bound by the reconciler's own binding.
+    private static readonly (string Name, Action<IConfigurationSection, VvpOperatorOptions> Bind)[] OperatorSettings =
+    [
+        ("enabled", (c, o) => o.Enabled = Boolean(c)),
+        ("resyncPeriod", (c, o) => o.ResyncPeriod = Duration(c)),
+        ("workers", (c, o) => o.Workers = Int(c)),
+        ("listPlatformNamespaces", (c, o) => o.ListPlatformNamespaces = Boolean(c)),
+        ("holderIdentity", (c, o) => o.HolderIdentity = c.Value ?? string.Empty),
+        ("leaseNamespace", (c, o) => o.LeaseNamespace = c.Value),
+        ("leaseDuration", (c, o) => o.LeaseDuration = Duration(c)),
+        ("renewDeadline", (c, o) => o.RenewDeadline = Duration(c)),
+        ("retryPeriod", (c, o) => o.RetryPeriod = Duration(c)),
+        ("shutdownGrace", (c, o) => o.ShutdownGrace = Duration(c)),
+        ("kubernetesCallTimeout", (c, o) => o.KubernetesCallTimeout = Duration(c)),
+        ("watchTimeout", (c, o) => o.WatchTimeout = Duration(c)),
+        ("retryBaseDelay", (c, o) => o.RetryBaseDelay = Duration(c)),
+        ("retryMaxDelay", (c, o) => o.RetryMaxDelay = Duration(c)),
+        ("eventBurst", (c, o) => o.EventBurst = Int(c)),
+        ("eventRefill", (c, o) => o.EventRefill = Duration(c)),
+    ];
 
-    private sealed class Validator : IValidateOptions<VvpOperatorOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, VvpOperatorOptions options)
-        {
-            if (!options.Enabled)
-            {
-                return ValidateOptionsResult.Success;
-            }
-
-            var problems = options.Problems();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
-    }
+    /// <summary>Every key of <c>vvp:k8sOperator</c>: the controller's and the reconciler's.</summary>
+    internal static IReadOnlyList<string> Names { get; } = [OperatorSettings[0].Name, .. ReconcilerBinding.Names, .. OperatorSettings.Skip(1).Select(s => s.Name)];
 }

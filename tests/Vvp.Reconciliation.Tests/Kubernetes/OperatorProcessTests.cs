@@ -62,6 +62,21 @@ public sealed class OperatorProcessTests
     }
 
     [Fact]
+    public async Task Help_lists_every_setting_the_bindings_read()
+    {
+        using var process = Start(null, "--help");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        process.ExitCode.Should().Be(0);
+        Vvp.Reconciliation.Kubernetes.VvpOperatorOptions.SettingNames.Should().Contain("listPlatformNamespaces").And.Contain("transitioningRequeue");
+        foreach (var name in Vvp.Reconciliation.Kubernetes.VvpOperatorOptions.SettingNames.Concat(Vvp.Reconciliation.Http.VvpPlatformClientOptions.SettingNames))
+        {
+            output.Should().MatchRegex($"[ :]{name}[,;]", "--help names {0}", name);
+        }
+    }
+
+    [Fact]
     public void The_operator_program_holds_none_of_the_test_doubles()
     {
         var operatorDeps = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "vvp-operator.deps.json"));
