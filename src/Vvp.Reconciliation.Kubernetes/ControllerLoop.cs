@@ -75,6 +75,9 @@ internal sealed class ControllerLoop : IDisposable
     /// <summary>How many keys wait to be handled now.</summary>
     public int Depth => _queue.Depth;
 
+    /// <summary>True when no key is queued, being handled, or waiting for a requeue.</summary>
+    public bool IsIdle => _queue.IsIdle;
+
     /// <summary>A key changed: it is handled as a change, whatever resync it was part of.</summary>
     public void Changed(ResourceKey key)
     {

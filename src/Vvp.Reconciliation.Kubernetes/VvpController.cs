@@ -141,6 +141,9 @@ public sealed class VvpController : IDisposable
     /// <summary>How many CRs wait in the work queue now.</summary>
     public int QueueDepth => _loop.Depth;
 
+    /// <summary>True when no CR is queued, being reconciled, or waiting for a requeue (for tests and benchmarks).</summary>
+    internal bool IsIdle => _loop.IsIdle;
+
     /// <summary>
     /// Runs the controller until <paramref name="cancellationToken"/> is cancelled: then in-flight reconciles get
     /// <see cref="VvpOperatorOptions.ShutdownGrace"/> to finish and the lease is released.

@@ -38,6 +38,18 @@ internal sealed class WorkQueue<T> : IDisposable
         }
     }
 
+    /// <summary>True when no key is queued, being processed, or waiting for a delay.</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count == 0 && _processing.Count == 0 && _waiting.Count == 0;
+            }
+        }
+    }
+
     /// <summary>How many keys wait for a delay to pass.</summary>
     public int Delayed
     {

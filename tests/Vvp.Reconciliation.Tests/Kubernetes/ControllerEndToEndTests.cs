@@ -198,7 +198,8 @@ public sealed class ControllerEndToEndTests
         session.Vvp.Remove("default", "test-cr");
 
         await OperatorSession.Eventually(() => session.Api.Calls.Count(c => c.Verb == "list" && c.Resource == "vvpdeployments" && c.StatusCode == 200) >= 2, "the controller listed again");
-        await Task.Delay(1500);
+        // The positive control: the CR's pending requeue has been handled (or dropped with the key): nothing is left to do.
+        await OperatorSession.Eventually(() => session.Controllers.All(c => c.IsIdle), "the controller has nothing left to do");
         session.Vvp.Snapshot("default", "test-cr").Should().BeNull("nothing re-created the deployment");
         session.PlatformCreates().Should().Be(1);
     }
@@ -336,20 +337,14 @@ public sealed class ControllerEndToEndTests
             ? JsonRead.String(condition, "reason")
             : null;
 
-    // Waits until the controller has nothing queued and the platform has stopped changing.
-    internal static async Task Settled(OperatorSession session)
-    {
-        var last = -1;
-        while (true)
-        {
-            await Task.Delay(400);
-            var now = session.CrWrites() + session.Vvp.WriteCount;
-            if (now == last)
-            {
-                return;
-            }
-
-            last = now;
-        }
-    }
+    // Waits until nothing is left that would write without a new event: every controller's queue is idle (nothing queued,
+    // being reconciled, or waiting for a requeue), no deployment transitions, and every CR's status is current. The next
+    // write can then only follow a change the test makes, or a resync.
+    internal static Task Settled(OperatorSession session) => OperatorSession.Eventually(
+        () => session.Controllers.All(c => c.IsIdle) &&
+              session.Api.List(ApiResource.VvpDeployments, OperatorSession.Namespace).All(cr =>
+                  JsonRead.Int64(cr, "status", "customResourceStatus", "observedGeneration") == JsonRead.Int64(cr, "metadata", "generation") &&
+                  JsonRead.String(cr, "status", "deploymentStatus", "state") is not "TRANSITIONING") &&
+              session.Controllers.All(c => c.IsIdle),
+        "the controllers are idle and every CR is current");
 }

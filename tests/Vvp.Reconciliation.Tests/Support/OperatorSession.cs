@@ -103,6 +103,9 @@ internal sealed class OperatorSession : IAsyncDisposable
         return running;
     }
 
+    /// <summary>The controllers started in this session.</summary>
+    public IEnumerable<VvpController> Controllers => _running.Select(r => r.Controller);
+
     /// <summary>Applies a CR in the watched namespace, as <c>kubectl apply</c> of a new file would.</summary>
     public JsonObject Apply(string name, JsonObject? document = null, string ns = Namespace)
     {
