@@ -37,7 +37,9 @@ internal static class ReconcileCommand
         }
 
         apply &= line.Get("dry-run") is null;
-        var writeBack = apply && line.Get("no-write-back") is null;
+        // diff plans as apply would, writing back or not as the same flags say.
+        var noWriteBack = line.Get("no-write-back") is not null;
+        var writeBack = apply && !noWriteBack;
         line.Require("cr");
         var files = line.GetAll("cr").SelectMany(path => CrFiles(path, context.InputWait)).ToList();
         var token = ReadToken(line.Get("token-file"), context.Environment, context.InputWait);
@@ -50,7 +52,6 @@ internal static class ReconcileCommand
         var (platform, dispose, save) = OpenPlatform(line.Get("platform"), line.Get("state"), line.Get("allow-insecure-http") is not null, context.InputWait);
         try
         {
-            var client = new TokenOverride(platform, token);
             var reports = new JsonArray();
             var exit = ExitCodes.Success;
             var total = files.Sum(f => f.Documents.Count);
@@ -77,7 +78,7 @@ internal static class ReconcileCommand
                         context.Stderr.WriteLine($"[{index}/{total}] {file}");
                     }
 
-                    var (code, report, specUpdate) = await ProcessAsync(file, documents[document], client, identity, apply, text).ConfigureAwait(false);
+                    var (code, report, specUpdate) = await ProcessAsync(file, documents[document], platform, token, identity, apply, !noWriteBack, text).ConfigureAwait(false);
                     reports.Add((JsonNode)report);
                     exit = Worse(exit, code);
                     if (specUpdate is not null && writeBack)
@@ -114,7 +115,7 @@ internal static class ReconcileCommand
         }
     }
 
-    private static async Task<(int Code, JsonObject Report, JsonObject? SpecUpdate)> ProcessAsync(string file, ResourceReadResult read, IPlatformClient platform, string identity, bool apply, TextWriter? text)
+    private static async Task<(int Code, JsonObject Report, JsonObject? SpecUpdate)> ProcessAsync(string file, ResourceReadResult read, IPlatformClient platform, ApiToken? token, string identity, bool apply, bool writeBack, TextWriter? text)
     {
         if (!read.IsSuccess || read.Document is not JsonObject document)
         {
@@ -125,7 +126,7 @@ internal static class ReconcileCommand
         }
 
         var cr = VvpDeploymentResource.FromDocument(document);
-        var options = new ReconcilerOptions { Identity = identity, TransientRetries = 2 };
+        var options = new ReconcilerOptions { Identity = identity, TransientRetries = 2, SpecWriteBack = writeBack ? SpecWriteBack.Write : SpecWriteBack.Report };
         options.WatchedNamespaces.Add(VvpDeploymentValidator.IsDns1123Label(cr.KubernetesNamespace) ? cr.KubernetesNamespace : "default");
         var reconciler = new VvpDeploymentReconciler(platform, options);
         if (!cr.Validate().IsValid || cr.Target is not { } target)
@@ -135,33 +136,29 @@ internal static class ReconcileCommand
             return (ExitCodes.Invalid, Report(file, invalid, null), null);
         }
 
+        // diff and apply run the same reconcile, diff as a dry run: the same reads, the same checks of an owed savepoint
+        // registration and of the last-applied record, so the two agree on "in sync" by construction.
+        var result = await reconciler.ReconcileAsync(cr, new ReconcileContext { DryRun = !apply, Token = token }).ConfigureAwait(false);
+        // A pipeline has no next reconcile: a savepoint registration still owed (it failed) is a failure of this run.
+        var owed = result.Events.Any(e => e.Reason == "SavepointPending");
         if (!apply)
         {
-            JsonObject? live;
-            ApiToken? credentialToken = null;
-            try
+            if (result.Plan is null)
             {
-                credentialToken = InlineToken(cr);
-                live = await platform.GetDeploymentAsync(target.Namespace, target.Name, credentialToken, default).ConfigureAwait(false);
-            }
-            catch (PlatformException ex)
-            {
-                var message = DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, credentialToken);
-                text?.WriteLine($"{Clean(file)}: {target}: cannot read the deployment: {ex.Kind}: {message}");
-                return (ExitCodes.Invalid, new JsonObject { ["file"] = file, ["error"] = $"{ex.Kind}: {message}" }, null);
+                var synced = VvpDeploymentStatus.From(result.Status).Synced;
+                var message = $"{synced?.Reason}: {synced?.Message}";
+                text?.WriteLine($"{Clean(file)}: {target}: cannot be compared: {Clean(message)}");
+                return (ExitCodes.Invalid, new JsonObject { ["file"] = file, ["error"] = Clean(message) }, null);
             }
 
-            var plan = reconciler.Planner.Plan(cr, live);
+            var plan = result.Plan;
             Print(text, file, plan, null, cr);
-            var blocked = plan.Action == PlanAction.Blocked;
             var changes = plan.IsWrite || plan.Savepoint?.Register == true || plan.SpecUpdate is not null;
-            return (blocked ? ExitCodes.Invalid : changes ? Changes : ExitCodes.Success, Report(file, plan, null), null);
+            return (plan.Action == PlanAction.Blocked || result.IsFailure || owed ? ExitCodes.Invalid : changes ? Changes : ExitCodes.Success, Report(file, plan, null), null);
         }
 
-        var result = await reconciler.ReconcileAsync(cr).ConfigureAwait(false);
         Print(text, file, result.Plan, result, cr);
-        var failed = result.IsFailure;
-        return (failed ? ExitCodes.Invalid : ExitCodes.Success, Report(file, result.Plan, result), result.SpecUpdate);
+        return (result.IsFailure || owed ? ExitCodes.Invalid : ExitCodes.Success, Report(file, result.Plan, result), result.SpecUpdate);
     }
 
     // The file is replaced whole (a temporary file renamed over it), so a crash never leaves half a file.
@@ -341,46 +338,6 @@ internal static class ReconcileCommand
         return (platform, null, () => File.WriteAllText(statePath, platform.ExportState().ToJsonString(Indented)));
     }
 
-    /// <summary>Uses the token given to the command for every call (the CR's inline token otherwise).</summary>
-    private sealed class TokenOverride(IPlatformClient inner, ApiToken? token) : IPlatformClient
-    {
-        public Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.GetDeploymentAsync(ns, name, token ?? callToken, cancellationToken);
-
-        public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.ListDeploymentsAsync(ns, token ?? callToken, cancellationToken);
-
-        public Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.CreateDeploymentAsync(ns, deployment, token ?? callToken, cancellationToken);
-
-        public Task<JsonObject> PatchDeploymentAsync(string ns, string name, JsonObject patch, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.PatchDeploymentAsync(ns, name, patch, token ?? callToken, cancellationToken);
-
-        public Task<JsonObject> ReplaceDeploymentAsync(string ns, string name, JsonObject deployment, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.ReplaceDeploymentAsync(ns, name, deployment, token ?? callToken, cancellationToken);
-
-        public Task DeleteDeploymentAsync(string ns, string name, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.DeleteDeploymentAsync(ns, name, token ?? callToken, cancellationToken);
-
-        public Task<IReadOnlyList<JsonObject>> ListSavepointsAsync(string ns, string deploymentId, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.ListSavepointsAsync(ns, deploymentId, token ?? callToken, cancellationToken);
-
-        public Task<JsonObject> CreateSavepointAsync(string ns, JsonObject savepoint, ApiToken? callToken, CancellationToken cancellationToken) =>
-            inner.CreateSavepointAsync(ns, savepoint, token ?? callToken, cancellationToken);
-    }
-
-    // Without a Secret reader, the only token a CR can carry is its inline 'apikey' annotation; a malformed one is none.
-    private static ApiToken? InlineToken(VvpDeploymentResource cr)
-    {
-        try
-        {
-            return cr.Annotations.TryGetValue("apikey", out var inline) ? ApiToken.From(inline) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(List<Dictionary<string, string>>))]

@@ -189,8 +189,15 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
             return null;
         }
 
+        // Every level is checked before it is read (§14): an answer of another shape is a protocol error, never a crash.
         var answer = Parse(text, HttpMethod.Get, Path);
-        var build = (answer?["status"]?["revisionInformation"]?["buildVersion"] as JsonValue)?.TryGetValue<string>(out var b) == true ? b : null;
+        if (answer is not JsonObject info)
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"GET {Path}: the answer is {Describe(answer)}, not an object.");
+        }
+
+        var build = info["status"] is JsonObject status && status["revisionInformation"] is JsonObject revision &&
+                    revision["buildVersion"] is JsonValue value && value.TryGetValue<string>(out var b) ? b : null;
         return ParseVersion(build);
     }
 

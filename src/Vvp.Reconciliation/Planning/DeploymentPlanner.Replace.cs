@@ -37,7 +37,7 @@ public sealed partial class DeploymentPlanner
                     PlanReasons.AdoptedFieldsMissing,
                     null,
                     JsonPatch.Create(liveUser, desired, _options.MaxDepth + 2),
-                    SyncOutcome.Unsynced(ReconcileOutcome.AdoptedFieldsMissing, $"The CR does not state {missing.Count} field(s) that adopting {Target} synced back ({string.Join(", ", missing)}); a PUT would remove them, so nothing is written. Write the spec update back into the CR, or state the fields."),
+                    SyncOutcome.Unsynced(ReconcileOutcome.AdoptedFieldsMissing, $"The CR does not state {missing.Count} field(s) that adopting {Target} synced back ({string.Join(", ", missing)}); a PUT would remove them, so nothing is written. Write the spec update back into the CR, state the fields, or set them to null to remove them."),
                     ReconcileOutcome.AdoptedFieldsMissing,
                     null,
                     WithDeployment((JsonObject)syncBack["metadata"]!, syncBack["spec"] as JsonObject, scrubInitFields: false));
@@ -49,7 +49,8 @@ public sealed partial class DeploymentPlanner
             metadata["annotations"] = annotations;
             foreach (var (key, value) in JsonRead.Object(liveMetadata, "annotations") ?? [])
             {
-                if (_options.IsSystemAnnotation(key))
+                // The guard of an adoption ends here: the CR states every field it synced back (checked above).
+                if (_options.IsSystemAnnotation(key) && key != _options.AdoptedFieldsAnnotation)
                 {
                     annotations[key] = value?.DeepClone();
                 }

@@ -199,6 +199,12 @@ public sealed partial class DeploymentPlanner
 
         private Plan Build(PlanAction action, string reason, JsonObject? request, JsonPatch? diff, SyncOutcome outcome, ReconcileOutcome planned, SavepointPlan? savepoint, JsonObject? specUpdate, string? knownHash = null)
         {
+            if (request is not null && _resource.Generation is null)
+            {
+                // §10: the last-applied record travels in the write it records, as kubectl apply's annotation does.
+                AddAppliedRecord(action, request, specUpdate);
+            }
+
             var status = StatusProjection.Project(_resource, _live, WithSavepointStatus(outcome), _options, knownHash);
             return new Plan
             {

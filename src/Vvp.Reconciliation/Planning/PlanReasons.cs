@@ -29,4 +29,10 @@ public static class PlanReasons
 
     /// <summary>The platform rejected this generation of the CR (400): the same request is not sent again until the CR changes.</summary>
     public const string Rejected = "rejected";
+
+    /// <summary>
+    /// The deployment is in sync, but its bookkeeping (marker annotations: the last-applied record) is to be written: a
+    /// patch of annotations only. Planned by a dry run (<see cref="Reconciling.ReconcileContext.DryRun"/>).
+    /// </summary>
+    public const string Record = "record";
 }

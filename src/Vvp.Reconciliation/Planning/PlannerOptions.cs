@@ -47,6 +47,13 @@ public sealed record PlannerOptions
     /// </summary>
     public Func<JsonObject, bool>? SyncingPredicate { get; init; }
 
+    /// <summary>
+    /// Whether the host writes a plan's spec update back into the CR (<see cref="Planning.SpecWriteBack.Write"/>, the
+    /// default and the original documentation's behaviour) or only reports it (<see cref="Planning.SpecWriteBack.Report"/>).
+    /// The last-applied record (§10) describes the CR as the host leaves it.
+    /// </summary>
+    public SpecWriteBack SpecWriteBack { get; init; } = SpecWriteBack.Write;
+
     /// <summary>The clock for condition transition times. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -14,7 +14,10 @@ public static class DisplayText
     /// <summary>Cleans <paramref name="text"/> for display.</summary>
     /// <param name="text">The text; <see langword="null"/> gives an empty string.</param>
     /// <param name="maxLength">The longest result (an ellipsis included).</param>
-    /// <param name="secret">A secret to mask wherever it appears, masked before anything is shortened, so no part of it survives.</param>
+    /// <param name="secret">
+    /// A secret to mask wherever it appears, whole or any run of 8 or more of its characters, in any case, base64- or
+    /// URL-encoded; masked before anything is shortened, so no part of it survives.
+    /// </param>
     /// <returns>One line of at most <paramref name="maxLength"/> characters.</returns>
     public static string Clean(string? text, int maxLength = DefaultMaxLength, ApiToken? secret = null)
     {
@@ -27,7 +30,7 @@ public static class DisplayText
         // Masking first: shortening first could leave a prefix of the token in the text.
         if (secret is not null)
         {
-            text = text.Replace(secret.Reveal(), "***", StringComparison.Ordinal);
+            text = SecretMask.Apply(text, secret.Reveal());
         }
 
         var builder = new StringBuilder(Math.Min(text.Length, maxLength + 1));

@@ -39,4 +39,19 @@ public sealed record ReconcileContext
     /// after a conflict or a failed write asks the platform. <see langword="null"/>: every read asks the platform.
     /// </summary>
     public Func<DeploymentTarget, ApiToken?, CancellationToken, Task<JsonObject?>>? ResyncRead { get; init; }
+
+    /// <summary>
+    /// A token the host was given directly (a pipeline's token file or environment variable): used for every call of
+    /// this reconcile, whatever the CR's annotations name (SEMANTICS §13). <see langword="null"/>: the token is found
+    /// from the CR's annotations.
+    /// </summary>
+    public ApiToken? Token { get; init; }
+
+    /// <summary>
+    /// Reads everything a reconcile reads and writes nothing: the result's <see cref="ReconcileResult.Plan"/> is the
+    /// write that would be sent (a bookkeeping write of marker annotations included, as a patch with the reason
+    /// <see cref="Planning.PlanReasons.Record"/>), and an owed savepoint registration is checked against the platform's
+    /// savepoint list, exactly as a reconcile that writes checks it. What <c>vvp-reconcile diff</c> runs.
+    /// </summary>
+    public bool DryRun { get; init; }
 }

@@ -26,6 +26,16 @@ public sealed class ReconcilerOptions
     /// <summary>Whether the platform requires an API token (its authentication is enabled). Default <see langword="false"/>.</summary>
     public bool AuthenticationRequired { get; set; }
 
+    /// <summary>
+    /// Whether the host writes spec updates back into the CR or only reports them; forwards to
+    /// <see cref="Planning.PlannerOptions.SpecWriteBack"/>. Default <see cref="Planning.SpecWriteBack.Write"/>.
+    /// </summary>
+    public Planning.SpecWriteBack SpecWriteBack
+    {
+        get => Planner.SpecWriteBack;
+        set => Planner = Planner with { SpecWriteBack = value };
+    }
+
     /// <summary>What deleting a CR does to its deployment. Default <see cref="Planning.DeletionPolicy.Orphan"/>.</summary>
     public DeletionPolicy DeletionPolicy { get; set; } = DeletionPolicy.Orphan;
 

@@ -196,7 +196,10 @@ public sealed class VvpDeploymentReconciler
 
         var target = resource.Target!;
         var events = new List<ReconcileEvent>();
-        var credential = await CredentialResolver.ResolveAsync(resource, _secrets, _options.AuthenticationRequired, cancellationToken).ConfigureAwait(false);
+        // A token the host was given directly wins over whatever the CR's annotations name (§13).
+        var credential = context.Token is { } given
+            ? new CredentialResult(given, null, [])
+            : await CredentialResolver.ResolveAsync(resource, _secrets, _options.AuthenticationRequired, cancellationToken).ConfigureAwait(false);
         events.AddRange(credential.Warnings);
         foreach (var warning in credential.Warnings)
         {
@@ -235,7 +238,12 @@ public sealed class VvpDeploymentReconciler
                 events.AddRange(plan.Warnings.Select(w => ReconcileEvent.Warning(w.Code ?? "Warning", $"{w.Path}: {w.Message}")));
                 if (!plan.IsWrite)
                 {
-                    return await FinishWithBookkeepingAsync(resource, plan, live, token, events, cancellationToken).ConfigureAwait(false);
+                    return await FinishWithBookkeepingAsync(resource, plan, live, token, events, context.DryRun, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (context.DryRun)
+                {
+                    return FromPlan(plan, events, 0, requeue: null);
                 }
 
                 if (plan.Action == PlanAction.Create && context.ConfirmBeforeCreate is { } confirm && !await confirm(cancellationToken).ConfigureAwait(false))
@@ -281,12 +289,13 @@ public sealed class VvpDeploymentReconciler
                 TimeSpan? requeue = null;
                 if (plan.Savepoint is { Register: true } savepoint)
                 {
-                    (savepointStatus, var registered) = await RegisterSavepointAsync(target, written, savepoint.Location, token, events, cancellationToken).ConfigureAwait(false);
+                    (savepointStatus, var registered, _) = await RegisterSavepointAsync(target, written, savepoint.Location, token, events, dryRun: false, cancellationToken).ConfigureAwait(false);
                     writes += registered ? 1 : 0;
                     requeue = registered ? null : _options.TransitioningRequeue;
                 }
 
-                (written, var recorded) = await RecordAsync(resource, written, token, events, cancellationToken).ConfigureAwait(false);
+                // The record describes the CR as it reads once the host writes its spec update back (§10).
+                (written, var recorded) = await RecordAsync(_planner.AfterWriteBack(resource, plan.SpecUpdate), written, token, events, cancellationToken).ConfigureAwait(false);
                 writes += recorded;
                 var outcome = SyncOutcome.Written(plan.Outcome, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
                 var status = StatusProjection.Project(resource, written, outcome, _planner.Options);
@@ -312,7 +321,7 @@ public sealed class VvpDeploymentReconciler
         }
     }
 
-    private async Task<ReconcileResult> FinishWithBookkeepingAsync(VvpDeploymentResource resource, Plan plan, JsonObject? live, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)
+    private async Task<ReconcileResult> FinishWithBookkeepingAsync(VvpDeploymentResource resource, Plan plan, JsonObject? live, ApiToken? token, List<ReconcileEvent> events, bool dryRun, CancellationToken cancellationToken)
     {
         if (plan.Action == PlanAction.Blocked)
         {
@@ -328,10 +337,30 @@ public sealed class VvpDeploymentReconciler
 
         if (plan.Savepoint is { Register: true } savepoint && live is not null)
         {
-            // A registration owed since creation (a crash, or a failure after the create).
-            var (savepointStatus, registered) = await RegisterSavepointAsync(resource.Target!, live, savepoint.Location, token, events, cancellationToken).ConfigureAwait(false);
-            var status = StatusProjection.Project(resource, live, SyncOutcome.InSync() with { InitialSavepoint = savepointStatus }, _planner.Options);
-            return Synced(resource, plan, ReconcileOutcome.InSync, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
+            // A registration owed since creation (a crash, or a failure after the create), unless the platform lists it.
+            var (savepointStatus, registered, listed) = await RegisterSavepointAsync(resource.Target!, live, savepoint.Location, token, events, dryRun, cancellationToken).ConfigureAwait(false);
+            if (!listed)
+            {
+                var status = StatusProjection.Project(resource, live, SyncOutcome.InSync() with { InitialSavepoint = savepointStatus }, _planner.Options);
+                return savepointStatus is null
+                    ? FromPlan(plan, events, 0, requeue: null)
+                    : Synced(resource, plan, ReconcileOutcome.InSync, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
+            }
+
+            // Nothing is owed: the plan says so, and the status records what the platform lists.
+            plan = plan with
+            {
+                Savepoint = null,
+                Status = StatusProjection.Project(resource, live, SyncOutcome.InSync() with { InitialSavepoint = savepointStatus }, _planner.Options),
+            };
+            plan = plan with { StatusChanged = !Json.JsonEquality.Equals(plan.Status, resource.Status) };
+        }
+
+        if (plan.Reason == PlanReasons.InSync && live is not null && dryRun)
+        {
+            return _planner.PlanRecord(resource, live) is { } record
+                ? FromPlan(plan with { Action = PlanAction.Patch, Reason = PlanReasons.Record, Request = record }, events, 0, requeue: null)
+                : FromPlan(plan, events, 0, requeue: null);
         }
 
         if (plan.Reason == PlanReasons.InSync && live is not null)
@@ -372,12 +401,14 @@ public sealed class VvpDeploymentReconciler
         }
     }
 
-    private async Task<(JsonObject Status, bool Registered)> RegisterSavepointAsync(DeploymentTarget target, JsonObject deployment, string location, ApiToken? token, List<ReconcileEvent> events, CancellationToken cancellationToken)
+    // Registers an owed initial savepoint unless the platform lists it (Listed). A dry run only checks: a status of null
+    // then means "the registration would be sent".
+    private async Task<(JsonObject? Status, bool Registered, bool Listed)> RegisterSavepointAsync(DeploymentTarget target, JsonObject deployment, string location, ApiToken? token, List<ReconcileEvent> events, bool dryRun, CancellationToken cancellationToken)
     {
         var id = JsonRead.String(deployment, "metadata", "id");
         if (id is null)
         {
-            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Pending, "The deployment has no id yet."), false);
+            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Pending, "The deployment has no id yet."), false, false);
         }
 
         try
@@ -385,7 +416,12 @@ public sealed class VvpDeploymentReconciler
             var existing = await RetryingAsync(target, () => _platform.ListSavepointsAsync(target.Namespace, id, token, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (existing.Any(s => JsonRead.String(s, "spec", "savepointLocation") == location))
             {
-                return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Registered, "The platform lists the savepoint for the deployment."), false);
+                return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Registered, "The platform lists the savepoint for the deployment."), false, true);
+            }
+
+            if (dryRun)
+            {
+                return (null, false, false);
             }
 
             var body = DeploymentPlanner.PlanSavepointRegistration(location, deployment)!;
@@ -393,14 +429,14 @@ public sealed class VvpDeploymentReconciler
             _telemetry.Writes.Add(1, new KeyValuePair<string, object?>("kind", "savepoint"));
             Log.SavepointRegistered(_logger, target.ToString(), location);
             events.Add(ReconcileEvent.Normal("SavepointRegistered", $"Registered the initial savepoint {location} for {target}."));
-            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Registered, "Registered after the deployment was created."), true);
+            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Registered, "Registered after the deployment was created."), true, false);
         }
         catch (PlatformException ex)
         {
             // The deployment is written either way; the registration stays owed and is tried again.
             _telemetry.Failures.Add(1, new KeyValuePair<string, object?>("kind", "Savepoint" + ex.Kind));
             events.Add(ReconcileEvent.Warning("SavepointPending", $"The initial savepoint {location} is not registered yet: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}. It is retried on the next reconcile."));
-            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Pending, $"Registration failed: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}"), false);
+            return (SyncOutcome.SavepointStatus(location, InitialSavepointState.Pending, $"Registration failed: {DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token)}"), false, false);
         }
     }
 

@@ -77,12 +77,12 @@ public sealed class ReapplyTests
     }
 
     [Fact]
-    public async Task A_changed_file_is_written_once_plus_one_bookkeeping_write()
+    public async Task A_changed_file_is_written_once_its_record_in_the_same_write()
     {
         await WritesOf(PatchFile());
         var edited = TestCrs.Cr("""{"spec":{"deployment":{"spec":{"maxJobCreationAttempts":7}}}}""");
 
-        (await WritesOf(edited)).Should().Be(2);
+        (await WritesOf(edited)).Should().Be(1, "the platform keeps the change as sent, so the record predicted from it stands");
         (await WritesOf(edited)).Should().Be(0);
         _platform.Snapshot("default", "test-cr")!["spec"]!["maxJobCreationAttempts"]!.GetValue<int>().Should().Be(7);
     }
@@ -174,21 +174,31 @@ public sealed class ReapplyTests
     }
 
     [Fact]
-    public async Task Once_the_CR_states_what_adoption_synced_back_the_guard_ends_with_one_bookkeeping_write()
+    public async Task Adoption_costs_one_write_and_its_guard_ends_with_the_next_PUT_not_with_a_write_of_its_own()
     {
         SeedForAdoption();
         var adopted = await _reconciler.ReconcileAsync(TestCrs.PutCr());
         var complete = TestCrs.PutCr().WithSpec(adopted.SpecUpdate!);
 
-        (await WritesOf(complete)).Should().Be(1, "the applied record of the complete CR, and the guard dropped");
-        _platform.Snapshot("default", "test-cr")!["metadata"]!["annotations"]!.AsObject().ContainsKey("reconciliation.vvp/adopted-fields").Should().BeFalse();
-        (await WritesOf(complete)).Should().Be(0);
+        adopted.Writes.Should().Be(1, "the adoption PATCH carries the owner marker, the guard and the record of the CR as written back");
+        for (var i = 0; i < 3; i++)
+        {
+            (await WritesOf(complete)).Should().Be(0, "the CR states what adoption synced back: the record of it stands");
+        }
 
-        // Now a deliberate removal is what PUT means.
+        _platform.Snapshot("default", "test-cr")!["metadata"]!["annotations"]!.AsObject().ContainsKey("reconciliation.vvp/adopted-fields").Should().BeTrue();
+
+        // While the guard stands, dropping an adopted field from the CR is refused; a removal asked for knowingly (null) is what PUT means, and that PUT leaves the guard out.
+        var dropped = complete.ToJsonNode();
+        dropped["spec"]!["deployment"]!["spec"]!.AsObject().Remove("jobFailureExpirationTime");
+        (await _reconciler.ReconcileAsync(VvpDeploymentResource.FromDocument(dropped))).Plan!.Reason.Should().Be(PlanReasons.AdoptedFieldsMissing);
         var removed = complete.ToJsonNode();
-        removed["spec"]!["deployment"]!["spec"]!.AsObject().Remove("jobFailureExpirationTime");
-        (await WritesOf(VvpDeploymentResource.FromDocument(removed))).Should().Be(2);
-        _platform.Snapshot("default", "test-cr")!["spec"]!.AsObject().ContainsKey("jobFailureExpirationTime").Should().BeFalse();
+        removed["spec"]!["deployment"]!["spec"]!["jobFailureExpirationTime"] = null;
+        (await WritesOf(VvpDeploymentResource.FromDocument(removed))).Should().BeInRange(1, 2, "one PUT, and one record write when the platform normalises what it was sent");
+        var live = _platform.Snapshot("default", "test-cr")!;
+        live["spec"]!.AsObject().ContainsKey("jobFailureExpirationTime").Should().BeFalse();
+        live["metadata"]!["annotations"]!.AsObject().ContainsKey("reconciliation.vvp/adopted-fields").Should().BeFalse();
+        (await WritesOf(VvpDeploymentResource.FromDocument(removed))).Should().Be(0);
     }
 
     // §11 Initial savepoint for an existing deployment

@@ -87,4 +87,27 @@ internal static class TestCrs
 
     private static long? JsonRead(JsonObject? live, string key) =>
         live?["metadata"]?[key] is JsonValue v && v.TryGetValue<long>(out var n) ? n : live?["metadata"]?[key]?.GetValue<int>();
+
+    /// <summary>
+    /// A write's request without the last-applied record a CR without a generation carries (§10), and without the
+    /// metadata the record alone brought: what the write sends for the CR itself.
+    /// </summary>
+    public static JsonObject WithoutRecord(JsonObject request, string annotation = "reconciliation.vvp/applied")
+    {
+        var copy = (JsonObject)request.DeepClone();
+        if (copy["metadata"] is JsonObject metadata && metadata["annotations"] is JsonObject annotations && annotations.Remove(annotation))
+        {
+            if (annotations.Count == 0)
+            {
+                metadata.Remove("annotations");
+            }
+
+            if (metadata.Count == 0)
+            {
+                copy.Remove("metadata");
+            }
+        }
+
+        return copy;
+    }
 }
