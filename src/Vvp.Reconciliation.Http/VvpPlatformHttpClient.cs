@@ -413,11 +413,25 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
-    private static IReadOnlyList<JsonObject> Items(string? text, HttpMethod method, string path) => Parse(text ?? string.Empty, method, path) switch
+    private static List<JsonObject> Items(string? text, HttpMethod method, string path) => Parse(text ?? string.Empty, method, path) switch
     {
-        JsonObject obj when obj["items"] is JsonArray items => [.. items.OfType<JsonObject>().Select(i => i.DeepClone().AsObject())],
+        JsonObject obj when obj["items"] is JsonArray items => Objects(items, method, path),
         JsonObject obj when obj["items"] is null => [],
-        JsonArray array => [.. array.OfType<JsonObject>().Select(i => i.DeepClone().AsObject())],
+        JsonArray array => Objects(array, method, path),
         var other => throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(other)}, not a list."),
     };
+
+    // Every item of a list is an object; one that is not makes the whole answer a protocol error, never a shorter list.
+    private static List<JsonObject> Objects(JsonArray items, HttpMethod method, string path)
+    {
+        var list = new List<JsonObject>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            list.Add(items[i] is JsonObject item
+                ? item.DeepClone().AsObject()
+                : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: item {i} of the list is {Describe(items[i])}, not an object."));
+        }
+
+        return list;
+    }
 }
