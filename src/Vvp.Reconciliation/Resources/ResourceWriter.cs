@@ -39,7 +39,9 @@ public static class ResourceWriter
     /// <summary>
     /// Replaces documents of a YAML stream (or the one JSON document) by index, counting documents as
     /// <see cref="ResourceReader.ReadAll(string, ResourceReaderOptions?)"/> does. Other documents are kept byte for
-    /// byte; a replaced document is written in the format it was read in (JSON stays JSON).
+    /// byte. In a replaced YAML document only the lines whose values change are edited: comments, key order, quoting
+    /// and blank lines of every other line stay as they were (a document with anchors or aliases is written whole).
+    /// A JSON document is written whole, indented (JSON stays JSON).
     /// </summary>
     /// <param name="text">The file's text.</param>
     /// <param name="replacements">The new documents by index.</param>
@@ -77,6 +79,14 @@ public static class ResourceWriter
             }
 
             result.Append(text, position, start - position);
+            // Only the lines that change are edited; a document this cannot edit so is written whole.
+            if (column == 1 && YamlEdits.TryEdit(text[start..end], replacement) is { } edited)
+            {
+                result.Append(edited);
+                position = end;
+                continue;
+            }
+
             // Block YAML cannot follow "--- " on the same line.
             result.Append(column > 1 ? "\n" : string.Empty).Append(ToYaml(replacement));
             if (column < 0 && end < text.Length && text[end] != '\n')

@@ -102,4 +102,147 @@ public sealed class ResourceWriterTests
         ResourceReader.ReadAll(updated)[2].Document!.ToJsonString().Should().Be("""{"b":5}""");
         Encoding.UTF8.GetByteCount(updated).Should().BeGreaterThan(0);
     }
+
+    private const string Commented = """
+        # owner: team-data
+        apiVersion: ververica.platform/v1
+        kind: VvpDeployment
+        metadata:
+          name: test-cr   # the CR's name
+
+        spec:
+          syncingMode: 'PUT'
+          deployment:
+            userMetadata:
+              name: "test-cr"
+              id: abc-1234        # set by the platform, scrubbed
+              labels: {team: data}
+            spec:
+              state: CANCELLED
+              # the jar
+              template:
+                spec:
+                  artifact:
+                    kind: JAR
+                    jarUri: file:///a.jar   # built by CI
+
+        """;
+
+    [Fact]
+    public void A_removed_key_loses_its_line_only_and_every_other_line_stays_byte_for_byte()
+    {
+        var updated = (JsonObject)ResourceReader.Read(Commented).Document!;
+        updated["spec"]!["deployment"]!["userMetadata"]!.AsObject().Remove("id");
+
+        var written = ResourceWriter.ReplaceDocuments(Commented, new Dictionary<int, JsonNode?> { [0] = updated });
+
+        written.Should().Be(Commented.Replace("      id: abc-1234        # set by the platform, scrubbed\n", string.Empty, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Added_keys_go_after_their_mapping_s_last_entry_and_a_changed_scalar_keeps_its_comment()
+    {
+        var updated = (JsonObject)ResourceReader.Read(Commented).Document!;
+        var spec = updated["spec"]!["deployment"]!["spec"]!.AsObject();
+        spec["jobFailureExpirationTime"] = "2h";
+        spec["template"]!["spec"]!["parallelism"] = 3;
+        spec["template"]!["spec"]!["artifact"]!["jarUri"] = "file:///b.jar";
+        updated["spec"]!["deployment"]!["userMetadata"]!["displayName"] = "made in the UI";
+
+        var written = ResourceWriter.ReplaceDocuments(Commented, new Dictionary<int, JsonNode?> { [0] = updated });
+
+        written.Should().Be("""
+            # owner: team-data
+            apiVersion: ververica.platform/v1
+            kind: VvpDeployment
+            metadata:
+              name: test-cr   # the CR's name
+
+            spec:
+              syncingMode: 'PUT'
+              deployment:
+                userMetadata:
+                  name: "test-cr"
+                  id: abc-1234        # set by the platform, scrubbed
+                  labels: {team: data}
+                  displayName: made in the UI
+                spec:
+                  state: CANCELLED
+                  # the jar
+                  template:
+                    spec:
+                      artifact:
+                        kind: JAR
+                        jarUri: file:///b.jar   # built by CI
+                      parallelism: 3
+                  jobFailureExpirationTime: 2h
+
+            """);
+    }
+
+    [Fact]
+    public void Edits_of_any_kind_read_back_as_the_new_document_and_keep_every_comment_of_an_untouched_entry()
+    {
+        // Generated documents written as YAML with a comment after every line, then changed at random: keys removed,
+        // scalars changed, keys added, values replaced by other kinds.
+        var changes = 0;
+        var kept = 0;
+        Gen.Select(JsonGen.Document().Where(d => d is JsonObject { Count: > 0 }), Gen.Int[0, 1_000_000]).Sample((document, seed) =>
+        {
+            var lines = ResourceWriter.ToYaml(document).TrimEnd('\n').Split('\n');
+            var text = string.Concat(lines.Select((l, i) => l.EndsWith(':') || l.EndsWith('|') || l.EndsWith('>') || l.Contains('"', StringComparison.Ordinal) || l.Contains('\'', StringComparison.Ordinal) ? l + "\n" : $"{l} # c{i}\n"));
+            if (!ResourceReader.Read(text).IsSuccess || !JsonEquality.Equals(ResourceReader.Read(text).Document, document))
+            {
+                return true;
+            }
+
+            var random = new Random(seed);
+            var updated = (JsonObject)document!.DeepClone();
+            Change(updated, random);
+            Interlocked.Increment(ref changes);
+            var written = ResourceWriter.ReplaceDocuments(text, new Dictionary<int, JsonNode?> { [0] = updated });
+            if (!JsonEquality.Equals(ResourceReader.Read(written).Document, updated))
+            {
+                return false;
+            }
+
+            // Every top-level entry the change left alone keeps its commented line as it was.
+            foreach (var line in text.Split('\n').Where(l => l.Length > 0 && l[0] != ' ' && l[0] != '-' && l.Contains(" # c", StringComparison.Ordinal)))
+            {
+                var key = ResourceReader.Read(line).Document as JsonObject;
+                if (key is { Count: 1 } && key.First() is var (name, _) && updated.TryGetPropertyValue(name, out var now) &&
+                    JsonEquality.Equals(now, document[name]) && !written.Contains(line + "\n", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            Interlocked.Increment(ref kept);
+            return true;
+        }, iter: 1_000, print: t => JsonGen.Print(t.Item1) + " seed " + t.Item2);
+
+        changes.Should().BeGreaterThan(500);
+        kept.Should().Be(changes);
+    }
+
+    private static void Change(JsonObject obj, Random random)
+    {
+        var keys = obj.Select(p => p.Key).ToList();
+        var key = keys[random.Next(keys.Count)];
+        switch (random.Next(4))
+        {
+            case 0:
+                obj.Remove(key);
+                break;
+            case 1 when obj[key] is JsonObject { Count: > 0 } inner:
+                Change(inner, random);
+                break;
+            case 2:
+                obj[key] = random.Next(2) == 0 ? "changed" : JsonValue.Create(random.Next());
+                break;
+            default:
+                obj["added" + random.Next(100)] = new JsonObject { ["a"] = new JsonArray(1, "x"), ["b"] = "y" };
+                break;
+        }
+    }
 }
