@@ -132,6 +132,48 @@ public sealed class CliWriteBackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Write_back_changes_only_the_lines_that_change_comments_and_formatting_stay()
+    {
+        SeedForAdoption();
+        var text = """
+            # owner: team-data
+            apiVersion: ververica.platform/v1
+            kind: VvpDeployment
+            metadata:
+              name: test-cr   # the CR
+
+            spec:
+              syncingMode: "PUT"
+              deployment:
+                userMetadata:
+                  name: 'test-cr'
+                  id: abc-1234   # copied from the UI
+                spec:
+                  state: CANCELLED
+                  deploymentTargetName: test-target
+                  # the jar
+                  template:
+                    spec:
+                      artifact:
+                        kind: JAR
+                        jarUri: file:///a.jar   # built by CI
+
+            """;
+        var cr = File("commented.yaml", text);
+
+        var result = await Apply("--cr", cr);
+
+        result.Code.Should().Be(0, result.Stdout);
+        var after = System.IO.File.ReadAllText(cr);
+        var kept = text.Split('\n').Where(l => !l.Contains("id: abc-1234", StringComparison.Ordinal)).ToList();
+        var lines = after.Split('\n').ToList();
+        lines.Where(l => !kept.Contains(l)).Should().OnlyContain(l => l.StartsWith("      ", StringComparison.Ordinal), "only added lines inside the deployment differ:\n" + after);
+        kept.Should().OnlyContain(l => lines.Contains(l), "every line but the scrubbed one stays:\n" + after);
+        after.Should().Contain("jobFailureExpirationTime: 2h").And.Contain("displayName: made in the UI");
+        (await Apply("--cr", cr)).Stdout.Should().Contain("0 write(s)");
+    }
+
+    [Fact]
     public async Task Scrubbed_keys_are_written_back_into_their_own_document_and_the_other_documents_stay_as_they_were()
     {
         var other = TestCrs.SeedTestCrYaml.Replace("name: test-cr", "name: other-cr", StringComparison.Ordinal);
