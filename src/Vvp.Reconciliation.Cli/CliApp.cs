@@ -22,6 +22,12 @@ internal static class CliApp
             The token comes from --token-file, else the VVP_API_TOKEN environment variable, else the CR's
             apikey annotation; never from a command-line argument. Without --platform, an in-memory
             platform is used, kept in the --state file between runs when one is given.
+          vvp-reconcile export --platform <url> [--namespace <ns>] [--name <name>] [--mode PATCH|PUT] [--out <dir>]
+                               [--token-file <file>] [--allow-insecure-http]
+              Writes existing deployments of a platform namespace (default 'default') as VvpDeployment CRs,
+              one file each in --out (a YAML stream on standard output without it): the user part and the
+              whole spec, no system metadata, no owner marker; PUT mode unless --mode says otherwise.
+              diff then reports them in sync, and apply writes nothing until a CR changes.
           vvp-reconcile crd
               Prints the CustomResourceDefinition vvpdeployments.ververica.platform (YAML), generated from
               the schema 'validate' uses: kubectl apply -f <(vvp-reconcile crd)
@@ -53,6 +59,7 @@ internal static class CliApp
                 ["crd", var extra, ..] => throw new UsageException($"crd takes no arguments ({InputFiles.Shown(extra)})."),
                 ["diff", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: false).ConfigureAwait(false),
                 ["apply", .. var rest] => await ReconcileCommand.RunAsync(rest, context, apply: true).ConfigureAwait(false),
+                ["export", .. var rest] => await ExportCommand.RunAsync(rest, context).ConfigureAwait(false),
                 [var unknown, ..] => throw new UsageException($"unknown command {InputFiles.Shown(unknown)}."),
             };
         }

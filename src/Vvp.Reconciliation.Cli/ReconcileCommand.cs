@@ -233,7 +233,7 @@ internal static class ReconcileCommand
     };
 
     // --allow-insecure-http and --dry-run are flags: give them a value so the parser takes them.
-    private static IEnumerable<string> Flags(string[] args)
+    internal static IEnumerable<string> Flags(string[] args)
     {
         foreach (var arg in args)
         {
@@ -268,7 +268,7 @@ internal static class ReconcileCommand
     }
 
     // The token file's path is never shown: a token given there by mistake must not be echoed.
-    private static ApiToken? ReadToken(string? tokenFile, Func<string, string?> environment, TimeSpan? wait)
+    internal static ApiToken? ReadToken(string? tokenFile, Func<string, string?> environment, TimeSpan? wait)
     {
         try
         {
@@ -286,7 +286,7 @@ internal static class ReconcileCommand
         }
     }
 
-    private static (IPlatformClient Platform, IDisposable? Dispose, Action? Save) OpenPlatform(string? url, string? statePath, bool allowInsecureHttp, TimeSpan? wait)
+    internal static (IPlatformClient Platform, IDisposable? Dispose, Action? Save) OpenPlatform(string? url, string? statePath, bool allowInsecureHttp, TimeSpan? wait)
     {
         if (url is not null)
         {

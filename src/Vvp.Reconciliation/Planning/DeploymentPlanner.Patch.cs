@@ -22,9 +22,11 @@ public sealed partial class DeploymentPlanner
             }
 
             var (body, diff) = MergeOntoLive();
-            if (diff.IsEmpty && markerPresent)
+            if (diff.IsEmpty)
             {
-                return NoWrite(PlanReasons.InSync, SyncOutcome.InSync());
+                // A deployment that already is as the CR states is not written for its marker alone: it is adopted
+                // (the marker stamped) with the first change the CR makes.
+                return NoWrite(PlanReasons.InSync, markerPresent ? SyncOutcome.InSync() : SyncOutcome.InSync(AlreadyAsStated));
             }
 
             return PatchPlan(markerPresent, body, diff, [], _specUpdate);
@@ -77,11 +79,18 @@ public sealed partial class DeploymentPlanner
                 .Where(o => o.Op == JsonPatchOperationType.Add)
                 .Select(o => o.Path)];
             var diff = JsonPatch.Create(liveUser, desired, maxDepth);
+            if (diff.IsEmpty && adopted.Length == 0)
+            {
+                return NoWrite(PlanReasons.InSync, SyncOutcome.InSync(AlreadyAsStated));
+            }
+
             UserParts.EnsureAnnotations(liveUser);
             UserParts.EnsureAnnotations(desired);
             var body = (JsonObject)JsonMergePatch.Create(liveUser, desired, maxDepth)!;
             return PatchPlan(markerPresent: false, body, diff, adopted, specUpdate);
         }
+
+        private string AlreadyAsStated => $"The deployment {Target} already is as the CR states; it is adopted with the first change.";
 
         private Plan PatchPlan(bool markerPresent, JsonObject body, JsonPatch diff, string[] adopted, JsonObject? specUpdate)
         {

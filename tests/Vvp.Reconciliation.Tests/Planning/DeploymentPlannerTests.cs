@@ -225,7 +225,7 @@ public sealed class DeploymentPlannerTests
     [Fact]
     public void InitFields_are_never_applied_on_adoption_or_later()
     {
-        var adopted = _planner.Plan(TestCrs.Cr(), TestCrs.Live("""{"metadata":{"displayName":"changed in the UI"},"spec":{"maxSavepointCreationAttempts":4}}""", marker: false));
+        var adopted = _planner.Plan(TestCrs.Cr(), TestCrs.Live("""{"metadata":{"displayName":"changed in the UI"},"spec":{"maxSavepointCreationAttempts":4,"maxJobCreationAttempts":5}}""", marker: false));
         var later = _planner.Plan(TestCrs.Cr(), TestCrs.Live("""{"metadata":{"displayName":"changed in the UI"},"spec":{"maxSavepointCreationAttempts":4}}"""));
 
         adopted.Request!.ToJsonString().Should().NotContain("abc").And.NotContain("999");
@@ -372,9 +372,30 @@ public sealed class DeploymentPlannerTests
         var cr = TestCrs.Cr("""{"metadata":{"namespace":"jobs"}}""");
 
         planner.Plan(cr, null).Request!["metadata"]!["annotations"]!["example.com/owner"]!.GetValue<string>().Should().Be("vvp-2/jobs/test-cr");
-        var adopt = planner.Plan(cr, TestCrs.Live(marker: false));
+        var adopt = planner.Plan(cr, TestCrs.Live("""{"spec":{"maxJobCreationAttempts":5}}""", marker: false));
         adopt.Reason.Should().Be(PlanReasons.Adopt);
-        TestCrs.WithoutRecord(adopt.Request!, "example.com/applied").ToJsonString().Should().Be("""{"metadata":{"annotations":{"example.com/owner":"vvp-2/jobs/test-cr"}}}""");
+        TestCrs.WithoutRecord(adopt.Request!, "example.com/applied").ToJsonString().Should().Be("""{"spec":{"maxJobCreationAttempts":99},"metadata":{"annotations":{"example.com/owner":"vvp-2/jobs/test-cr"}}}""");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_deployment_that_already_is_as_the_CR_states_is_not_written_for_its_marker_alone_but_adopted_with_the_first_change(bool put)
+    {
+        // In PUT mode the CR states the whole deployment: the one export writes.
+        var live = TestCrs.Live(marker: false);
+        var document = put ? _planner.Export(live, SyncingMode.Put) : TestCrs.SeedDocument();
+        var cr = VvpDeploymentResource.FromDocument(document);
+        document["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 5;
+
+        var plan = _planner.Plan(cr, live);
+        var changed = _planner.Plan(VvpDeploymentResource.FromDocument(document), live);
+
+        plan.Action.Should().Be(PlanAction.None);
+        plan.Reason.Should().Be(PlanReasons.InSync);
+        VvpDeploymentStatus.From(plan.Status).Synced!.Message.Should().Contain("adopted with the first change");
+        changed.Reason.Should().Be(PlanReasons.Adopt);
+        changed.Request!["metadata"]!["annotations"]!["reconciliation.vvp/owner"]!.GetValue<string>().Should().Be("vvp-1/default/test-cr");
     }
 
     [Fact]
