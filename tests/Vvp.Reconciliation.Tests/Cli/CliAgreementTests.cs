@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using CsCheck;
+using Vvp.Reconciliation.Emulator;
+using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Resources;
+using Vvp.Reconciliation.Testing;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Cli;
+
+/// <summary>
+/// The gate's law: for every CR a cluster would accept, in either mode, with or without an initial savepoint and a
+/// named token Secret, against a new or an existing deployment: after one <c>apply</c>, <c>diff</c> exits 0 and a
+/// second <c>apply</c> writes nothing. Generated CRs, the emulator over a real socket, the CLI as a pipeline runs it.
+/// </summary>
+public sealed class CliAgreementTests : IAsyncLifetime
+{
+    private const string Token = "agree-token-7c1f0e52";
+    private readonly string _folder = Directory.CreateTempSubdirectory("vvp-cli-agree-").FullName;
+    private PlatformEmulator _emulator = null!;
+    private int _case;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await PlatformEmulator.StartAsync(new InMemoryPlatform(new InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true }));
+        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task After_one_apply_diff_exits_0_and_a_second_apply_writes_nothing_for_every_generated_CR()
+    {
+        var tokenFile = CliRun.File(_folder, "token", Token + "\n");
+        var url = _emulator.BaseAddress.ToString();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var gen = Gen.Select(CrGen.Resource(), Gen.Bool, Gen.Bool, CrGen.Live(PlannerOptions.Default));
+
+        await gen.SampleAsync(
+            async (cr, savepoint, secret, live) =>
+            {
+                var n = Interlocked.Increment(ref _case);
+                var document = cr.ToJsonNode();
+                var name = $"job-{n}";
+                document["metadata"]!["name"] = "cr-" + n;
+                document["spec"]!["deployment"]!["userMetadata"]!["name"] = name;
+                if (savepoint)
+                {
+                    document["spec"]!["initialSavepointSpec"] = new JsonObject { ["savepointLocation"] = $"s3://savepoints/{n}" };
+                }
+
+                if (secret)
+                {
+                    document["metadata"]!["annotations"] = new JsonObject { ["apikeySecretName"] = "vvp-token" };
+                }
+
+                var existing = live is not null;
+                if (live is not null)
+                {
+                    // A deployment made elsewhere (no marker of anyone): adopted by the apply.
+                    live["metadata"]!["name"] = name;
+                    live["metadata"]!["annotations"]!.AsObject().Remove("reconciliation.vvp/owner");
+                    live["metadata"]!["annotations"]!.AsObject().Remove("reconciliation.vvp/applied");
+                    live["metadata"]!.AsObject().Remove("id");
+                    _emulator.Platform.Seed("default", live);
+                }
+
+                var file = CliRun.File(_folder, $"cr-{n}.yaml", ResourceWriter.ToYaml(document));
+                var apply = await Run("apply", "--cr", file, "--platform", url, "--token-file", tokenFile);
+                var diff = await Run("diff", "--cr", file, "--platform", url, "--token-file", tokenFile);
+                var before = _emulator.Platform.WriteCount;
+                var again = await Run("apply", "--cr", file, "--platform", url, "--token-file", tokenFile);
+                var writes = _emulator.Platform.WriteCount - before;
+
+                var shown = $"{ResourceWriter.ToYaml(document)}\n-- apply:\n{apply.Stdout}\n-- diff:\n{diff.Stdout}\n-- again:\n{again.Stdout}";
+                if (apply.Code != 0 || diff.Code != 0 || again.Code != 0 || writes != 0)
+                {
+                    throw new InvalidOperationException($"apply {apply.Code}, diff {diff.Code}, apply again {again.Code} with {writes} write(s):\n{shown}");
+                }
+
+                var key = $"{(cr.SyncingMode == SyncingMode.Put ? "PUT" : "PATCH")}{(savepoint ? "+savepoint" : string.Empty)}{(secret ? "+secret" : string.Empty)}{(existing ? "+existing" : string.Empty)}";
+                lock (counts)
+                {
+                    counts[key] = counts.GetValueOrDefault(key) + 1;
+                }
+            },
+            iter: 120,
+            threads: 1);
+
+        // Every combination of mode, savepoint, Secret and an existing deployment was tried.
+        counts.Keys.Should().HaveCount(16, string.Join(", ", counts.Select(c => $"{c.Key}: {c.Value}")));
+    }
+
+    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRun.RunAsync(null, null, args);
+}
