@@ -63,35 +63,52 @@ if (args is ["http-counts"])
 
 if (args is ["reapply-counts"])
 {
-    // Writes per re-apply of an unchanged plain file (no generation) through the HTTP adapter against the emulator,
-    // whose platform adds defaults and normalises memory sizes: the first apply, then ten re-applies, per mode.
-    foreach (var mode in new[] { "PATCH", "PUT" })
+    // Writes per apply of a plain file (no generation) through the HTTP adapter against the emulator: the first apply,
+    // ten re-applies, one edit of the file, then three re-applies; per mode, against a platform that keeps what it is
+    // sent and one that adds defaults and normalises memory sizes (1g -> 1024m).
+    foreach (var normalises in new[] { false, true })
     {
-        var platform = new Vvp.Reconciliation.Testing.InMemoryPlatform(new Vvp.Reconciliation.Testing.InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true });
-        await using var emulator = await Vvp.Reconciliation.Emulator.PlatformEmulator.StartAsync(platform);
-        var (client, http) = Vvp.Reconciliation.Http.VvpPlatformHttpClient.Create(new Vvp.Reconciliation.Http.VvpPlatformClientOptions { BaseAddress = emulator.BaseAddress });
-        using var httpClient = http;
-        var options = new Vvp.Reconciliation.Reconciling.ReconcilerOptions { Identity = "vvp-1" };
-        options.WatchedNamespaces.Add("default");
-        var reconciler = new Vvp.Reconciliation.Reconciling.VvpDeploymentReconciler(client, options);
-        var document = (JsonObject)Vvp.Reconciliation.Resources.ResourceReader.Read(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "test-cr.yaml"))).Document!;
-        document["spec"]!["syncingMode"] = mode;
-        if (mode == "PUT")
+        foreach (var mode in new[] { "PATCH", "PUT" })
         {
-            document["spec"]!.AsObject().Remove("initFields");
-        }
+            var platform = new Vvp.Reconciliation.Testing.InMemoryPlatform(new Vvp.Reconciliation.Testing.InMemoryPlatformOptions { ApplyDefaults = normalises, NormalizeValues = normalises });
+            await using var emulator = await Vvp.Reconciliation.Emulator.PlatformEmulator.StartAsync(platform);
+            var (client, http) = Vvp.Reconciliation.Http.VvpPlatformHttpClient.Create(new Vvp.Reconciliation.Http.VvpPlatformClientOptions { BaseAddress = emulator.BaseAddress });
+            using var httpClient = http;
+            var options = new Vvp.Reconciliation.Reconciling.ReconcilerOptions { Identity = "vvp-1" };
+            options.WatchedNamespaces.Add("default");
+            var reconciler = new Vvp.Reconciliation.Reconciling.VvpDeploymentReconciler(client, options);
+            var document = (JsonObject)Vvp.Reconciliation.Resources.ResourceReader.Read(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "test-cr.yaml"))).Document!;
+            document["spec"]!["syncingMode"] = mode;
+            if (mode == "PUT")
+            {
+                document["spec"]!.AsObject().Remove("initFields");
+            }
 
-        document["spec"]!["deployment"]!["spec"]!["template"]!["spec"]!["resources"] = new JsonObject { ["jobmanager"] = new JsonObject { ["cpu"] = 1, ["memory"] = "1g" } };
-        var cr = Vvp.Reconciliation.Resources.VvpDeploymentResource.FromDocument(document);
-        var writes = new List<int>();
-        for (var run = 0; run < 11; run++)
-        {
-            var before = platform.WriteCount;
-            await reconciler.ReconcileAsync(cr);
-            writes.Add(platform.WriteCount - before);
-        }
+            document["spec"]!["deployment"]!["spec"]!["template"]!["spec"]!["resources"] = new JsonObject { ["jobmanager"] = new JsonObject { ["cpu"] = 1, ["memory"] = "1g" } };
+            var cr = Vvp.Reconciliation.Resources.VvpDeploymentResource.FromDocument(document);
+            var writes = new List<int>();
+            async Task ApplyAsync(Vvp.Reconciliation.Resources.VvpDeploymentResource resource)
+            {
+                var before = platform.WriteCount;
+                await reconciler.ReconcileAsync(resource);
+                writes.Add(platform.WriteCount - before);
+            }
 
-        Console.WriteLine($"{mode}: writes per apply (first, then ten re-applies): {string.Join(" ", writes)}; {emulator.Requests} HTTP requests in all");
+            for (var run = 0; run < 11; run++)
+            {
+                await ApplyAsync(cr);
+            }
+
+            document["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 7;
+            var edited = Vvp.Reconciliation.Resources.VvpDeploymentResource.FromDocument(document);
+            for (var run = 0; run < 4; run++)
+            {
+                await ApplyAsync(edited);
+            }
+
+            Console.WriteLine($"{(normalises ? "normalising" : "keeps what it is sent")}, {mode}: writes per apply (first, ten re-applies | edit, three re-applies): " +
+                $"{string.Join(" ", writes.Take(11))} | {string.Join(" ", writes.Skip(11))}; {emulator.Requests} HTTP requests in all");
+        }
     }
 
     return;

@@ -70,7 +70,6 @@ public static class JsonRead
         };
     }
 
-    /// <summary>A scalar as text: strings as they are, numbers and booleans as JSON writes them.</summary>
     /// <summary>A scalar at <paramref name="path"/> as text (a string's value, any other value's JSON), or <see langword="null"/> for an object, an array or nothing.</summary>
     /// <param name="node">The tree.</param>
     /// <param name="path">Object keys, outermost first.</param>
@@ -81,4 +80,21 @@ public static class JsonRead
         JsonValue value => value.ToJsonString(),
         _ => null,
     };
+
+    // The same readers for callers on C# 12 (a net8.0 project's default), which pass a params array, not a span.
+
+    /// <inheritdoc cref="At(JsonNode?, ReadOnlySpan{string})"/>
+    public static JsonNode? At(JsonNode? node, params string[] path) => At(node, path.AsSpan());
+
+    /// <inheritdoc cref="Object(JsonNode?, ReadOnlySpan{string})"/>
+    public static JsonObject? Object(JsonNode? node, params string[] path) => Object(node, path.AsSpan());
+
+    /// <inheritdoc cref="String(JsonNode?, ReadOnlySpan{string})"/>
+    public static string? String(JsonNode? node, params string[] path) => String(node, path.AsSpan());
+
+    /// <inheritdoc cref="Int64(JsonNode?, ReadOnlySpan{string})"/>
+    public static long? Int64(JsonNode? node, params string[] path) => Int64(node, path.AsSpan());
+
+    /// <inheritdoc cref="Text(JsonNode?, ReadOnlySpan{string})"/>
+    public static string? Text(JsonNode? node, params string[] path) => Text(node, path.AsSpan());
 }

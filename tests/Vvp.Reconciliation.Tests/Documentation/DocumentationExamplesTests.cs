@@ -54,6 +54,27 @@ public sealed partial class DocumentationExamplesTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Blocks))]
+    public async Task Every_CSharp_block_builds_for_a_net8_consumer_on_its_default_language_version(string file, int index)
+    {
+        // net8.0 is a shipped target: its default C# 12 knows no params spans and no newer syntax. Built, not run (no
+        // net8.0 runtime is needed for that, and no app host).
+        var code = CSharpBlock().Matches(File.ReadAllText(Path.Combine(Root, file)))[index].Groups["code"].Value;
+        var consumer = await Consumer.Value;
+        var folder = Path.Combine(consumer, $"net8-{Path.GetFileNameWithoutExtension(file)}-{index}");
+        Directory.CreateDirectory(folder);
+        var project = await File.ReadAllTextAsync(Path.Combine(consumer, "Consumer.csproj"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "Consumer.csproj"), project.Replace("<TargetFramework>net10.0</TargetFramework>", "<TargetFramework>net8.0</TargetFramework><UseAppHost>false</UseAppHost>", StringComparison.Ordinal));
+        File.Copy(Path.Combine(consumer, "nuget.config"), Path.Combine(folder, "nuget.config"), overwrite: true);
+        await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), code);
+
+        var (exit, output) = await DotnetAsync(folder, "build", "-c", "Release");
+
+        exit.Should().Be(0, output);
+        project.Should().NotContain("LangVersion", "the consumer keeps the default language version of its target");
+    }
+
     private static readonly Lazy<Task<string>> Consumer = new(PrepareConsumerAsync);
 
     // Packs the packages of this build with a version of their own (so no stale copy in the NuGet cache is used), and

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Vvp.Reconciliation.Tests.Support;
+
+namespace Vvp.Reconciliation.Tests.Documentation;
+
+/// <summary>
+/// Every shell block of README.md and docs/*.md, run as pasted by bash from the repository's root with
+/// <c>set -e -o pipefail</c>. A block that needs what a test run does not have (a cluster, Docker, minutes of
+/// benchmarking, a server that runs until stopped) says so right above it, in a comment
+/// <c>&lt;!-- not run by the tests: reason --&gt;</c>, and is skipped with that reason. <c>dotnet test</c> inside a block
+/// is the test run itself and is not started again.
+/// </summary>
+public sealed partial class DocumentationShellTests
+{
+    private static readonly string Root = SharedFolder.RepositoryRoot();
+
+    public static TheoryData<string, int> Blocks()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var file in Documents())
+        {
+            var count = ShellBlock().Count(File.ReadAllText(Path.Combine(Root, file)));
+            for (var i = 0; i < count; i++)
+            {
+                data.Add(file, i);
+            }
+        }
+
+        return data;
+    }
+
+    private static IEnumerable<string> Documents() =>
+        new[] { "README.md" }.Concat(Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void The_README_s_command_line_blocks_are_run_not_skipped()
+    {
+        var readme = ShellBlock().Matches(File.ReadAllText(Path.Combine(Root, "README.md")));
+
+        readme.Count.Should().BeGreaterThanOrEqualTo(4);
+        readme.Where(m => m.Groups["reason"].Success).Should().HaveCountLessThanOrEqualTo(1, "only a block that runs until stopped may be skipped");
+        readme.Select(m => m.Groups["code"].Value).Should().Contain(c => c.Contains("--platform http://127.0.0.1:18555", StringComparison.Ordinal));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Blocks))]
+    public async Task Every_shell_block_runs_as_pasted(string file, int index)
+    {
+        var block = ShellBlock().Matches(File.ReadAllText(Path.Combine(Root, file)))[index];
+        Skip.If(block.Groups["reason"].Success, $"{file}, block {index + 1}: {block.Groups["reason"].Value}");
+        var code = block.Groups["code"].Value;
+        var before = Directory.EnumerateFileSystemEntries(Root).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+
+        try
+        {
+            var (exit, output) = await BashAsync(code);
+
+            exit.Should().Be(0, $"{file}, block {index + 1}:\n{code}\n--- output:\n{output}");
+        }
+        finally
+        {
+            // What the block made at the root (a token file, a state file, exported CRs) goes again.
+            foreach (var entry in Directory.EnumerateFileSystemEntries(Root).Where(e => !before.Contains(Path.GetFileName(e)) && code.Contains(Path.GetFileName(e)!, StringComparison.Ordinal)))
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+        }
+    }
+
+    private static async Task<(int Exit, string Output)> BashAsync(string code)
+    {
+        // A `dotnet` first on the PATH that runs every command but `dotnet test`, the run this test is part of.
+        var shims = Directory.CreateTempSubdirectory("vvp-shell-").FullName;
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var shim = Path.Combine(shims, "dotnet");
+        await File.WriteAllTextAsync(shim, $"""
+            #!/usr/bin/env bash
+            if [ "$1" = "test" ]; then echo "(dotnet $*: the test run itself, not started again)"; exit 0; fi
+            exec "{dotnet}" "$@"
+
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var info = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.ArgumentList.Add("-c");
+        // Background jobs a block starts end with it.
+        info.ArgumentList.Add("set -e -o pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + code);
+        info.Environment["PATH"] = shims + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        info.Environment["MSBuildSDKsPath"] = null;
+        info.Environment["MSBuildExtensionsPath"] = null;
+        info.Environment["MSBUILD_EXE_PATH"] = null;
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        try
+        {
+            using var process = Process.Start(info)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+            }
+            catch (TimeoutException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            return (process.ExitCode, await stdout + await stderr);
+        }
+        finally
+        {
+            Directory.Delete(shims, recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"(?:<!-- not run by the tests: (?<reason>[^\n]*?) -->\n)?```(?:bash|sh|shell)\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
+}
