@@ -13,14 +13,15 @@ internal static class CliApp
           vvp-reconcile validate <file>... [--output text|json]
               Validates CR files; prints each error as 'file: /json/pointer: message'.
           vvp-reconcile diff --cr <file|dir> [--cr <file|dir>]... [--platform <url>] [--state <file>] [options]
-              Plans each CR against the platform and prints what would change. Writes nothing.
+              apply as a dry run: the same reads and plan, nothing written; prints what would change.
           vvp-reconcile apply --cr <file|dir> [--cr <file|dir>]... [--platform <url>] [--state <file>] [--dry-run] [options]
               Reconciles each CR: creates, patches or replaces its deployment, registers savepoints.
               A spec update (erased userMetadata keys, PUT-mode adoption) is written back into the file it
               came from, that document only; --no-write-back leaves files alone.
             options: --identity <id>  --token-file <file>  --output text|json  --allow-insecure-http
-            The token comes from --token-file, else the VVP_API_TOKEN environment variable, else the CR's
-            apikey annotation; never from a command-line argument. Without --platform, an in-memory
+            The token comes from --token-file, else the VVP_API_TOKEN environment variable (either is used
+            for every CR, whatever Secret it names), else the CR's apikey annotation; never from a
+            command-line argument. Without --platform, an in-memory
             platform is used, kept in the --state file between runs when one is given.
           vvp-reconcile export --platform <url> [--namespace <ns>] [--name <name>] [--mode PATCH|PUT] [--out <dir>]
                                [--token-file <file>] [--allow-insecure-http]
