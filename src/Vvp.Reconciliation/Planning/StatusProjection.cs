@@ -60,16 +60,63 @@ internal static class StatusProjection
         crStatus["initialSavepoint"] = outcome.InitialSavepoint?.DeepClone() ?? JsonTree.Detached(JsonRead.At(previousCr, "initialSavepoint"));
 
         var now = new Now(options.TimeProvider);
-        var (readyStatus, readyReason, readyMessage) = Ready(live);
         return new JsonObject
         {
             ["deploymentStatus"] = JsonTree.Detached(JsonRead.At(live, "status")),
             ["deploymentSystemMetadata"] = live is null ? null : SystemMetadata(live, options),
             ["customResourceStatus"] = crStatus,
-            ["conditions"] = new JsonArray(
-                NewCondition("Synced", outcome.Synced, outcome.Reason, outcome.Message, generation, now, Condition(previous, "Synced")),
-                NewCondition("Ready", readyStatus, readyReason, readyMessage, generation, now, Condition(previous, "Ready"))),
+            ["observedGeneration"] = generation,
+            ["conditions"] = Conditions(outcome, Ready(live), Transitioning(live), generation, now, previous),
         };
+    }
+
+    // §9: Synced, then kstatus' Ready, Reconciling and Stalled. Ready needs the desired state written (Synced) and the
+    // platform there; under IDLING it reflects the platform alone. Reconciling and Stalled are never True together.
+    private static JsonArray Conditions(SyncOutcome outcome, (string Status, string Reason, string Message) platform, bool transitioning, long? generation, Now now, JsonObject? previous)
+    {
+        var progress = ProgressOf(outcome.Kind);
+        var ready = outcome.Idle || outcome.Synced == "True"
+            ? platform
+            : ("False", outcome.Reason, "The CR is not synced: " + outcome.Message);
+        var stalled = progress == Progress.Stalled;
+        var reconciling = !stalled && (progress == Progress.Retrying || outcome.Kind == ReconcileOutcome.Pending || (!outcome.Idle && transitioning));
+        var reconcilingCondition = reconciling
+            ? progress == Progress.Retrying
+                ? ("True", outcome.Reason, "Tried again with backoff: " + outcome.Message)
+                : ("True", "Transitioning", "The platform has not reached the desired state yet: " + platform.Message)
+            : ("False", "Settled", "No work is under way.");
+        var stalledCondition = stalled
+            ? ("True", outcome.Reason, outcome.Message)
+            : ("False", "Progressing", "Nothing blocks the reconcile.");
+        return new JsonArray(
+            NewCondition("Synced", outcome.Synced, outcome.Reason, outcome.Message, generation, now, Condition(previous, "Synced")),
+            NewCondition("Ready", ready.Item1, ready.Item2, ready.Item3, generation, now, Condition(previous, "Ready")),
+            NewCondition("Reconciling", reconcilingCondition.Item1, reconcilingCondition.Item2, reconcilingCondition.Item3, generation, now, Condition(previous, "Reconciling")),
+            NewCondition("Stalled", stalledCondition.Item1, stalledCondition.Item2, stalledCondition.Item3, generation, now, Condition(previous, "Stalled")));
+    }
+
+    /// <summary>How an outcome stands in kstatus' terms: settled (the platform decides), retrying, or stalled until the CR or the platform changes.</summary>
+    internal enum Progress
+    {
+        Settled,
+        Retrying,
+        Stalled,
+    }
+
+    internal static Progress ProgressOf(ReconcileOutcome outcome) => outcome switch
+    {
+        ReconcileOutcome.InSync or ReconcileOutcome.Pending or ReconcileOutcome.Created or ReconcileOutcome.Patched or ReconcileOutcome.Adopted or
+            ReconcileOutcome.Replaced or ReconcileOutcome.Idle or ReconcileOutcome.CustomResourceGone or ReconcileOutcome.NotWatched => Progress.Settled,
+        ReconcileOutcome.TransientFailure or ReconcileOutcome.ProtocolError => Progress.Retrying,
+        ReconcileOutcome.InvalidSpec or ReconcileOutcome.OwnedByAnother or ReconcileOutcome.AdoptedFieldsMissing or ReconcileOutcome.Unauthenticated or
+            ReconcileOutcome.Forbidden or ReconcileOutcome.PlatformRejected or ReconcileOutcome.StillRejected or ReconcileOutcome.UnsupportedPlatform => Progress.Stalled,
+    };
+
+    // The platform is on its way to the desired state: TRANSITIONING, or a state other than the desired one that is not final.
+    private static bool Transitioning(JsonObject? live)
+    {
+        var state = JsonRead.String(live, "status", "state");
+        return state == "TRANSITIONING" || (state is not null && state != JsonRead.String(live, "spec", "state") && state is not ("FAILED" or "FINISHED"));
     }
 
     /// <summary>The condition of a type in a status (<c>Synced</c>, <c>Ready</c>), or <see langword="null"/>.</summary>
@@ -100,11 +147,13 @@ internal static class StatusProjection
         }
 
         crStatus["observedGeneration"] = resource.Generation;
-        var ready = Condition(previous, "Ready")?.DeepClone()
-            ?? NewCondition("Ready", "Unknown", "DeploymentNotRead", "The deployment was not read.", resource.Generation, new Now(options.TimeProvider), null);
-        status["conditions"] = new JsonArray(
-            NewCondition("Synced", outcome.Synced, outcome.Reason, outcome.Message, resource.Generation, new Now(options.TimeProvider), Condition(previous, "Synced")),
-            ready);
+        status["observedGeneration"] = resource.Generation;
+        // What the platform last showed stands for Ready; the outcome decides the rest.
+        var before = Condition(previous, "Ready");
+        var platform = before is null
+            ? ("Unknown", "DeploymentNotRead", "The deployment was not read.")
+            : (JsonRead.String(before, "status") ?? "Unknown", JsonRead.String(before, "reason") ?? "DeploymentNotRead", JsonRead.String(before, "message") ?? string.Empty);
+        status["conditions"] = Conditions(outcome, platform, transitioning: false, resource.Generation, new Now(options.TimeProvider), previous);
         return status;
     }
 

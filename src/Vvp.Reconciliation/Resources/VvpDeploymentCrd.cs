@@ -55,6 +55,7 @@ public static class VvpDeploymentCrd
                         Column("Syncing", "string", ".status.customResourceStatus.customResourceState", "SYNCING or IDLING"),
                         Column("State", "string", ".status.customResourceStatus.statusState", "The deployment's state on the platform"),
                         Column("Synced", "string", ".status.conditions[?(@.type==\"Synced\")].status", "Whether the platform matches the CR"),
+                        Column("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status", "Synced, and the deployment in the desired state"),
                         Column("Deployment", "string", ".status.customResourceStatus.deploymentId", "The platform deployment's id"),
                         Column("Age", "date", ".metadata.creationTimestamp", null)),
                     ["schema"] = new JsonObject
@@ -142,7 +143,9 @@ public static class VvpDeploymentCrd
 
         if (!inJunctor && source["additionalProperties"] is JsonObject valueSchema && result["properties"] is null)
         {
-            result["additionalProperties"] = Structural(valueSchema, defs, inJunctor: false, nullable: false);
+            // A map's value may be null: in PATCH mode `team: null` removes the key (RFC 7396), and the API server
+            // would prune a null the schema does not allow before the operator ever saw it.
+            result["additionalProperties"] = Structural(valueSchema, defs, inJunctor: false, nullable: true);
         }
         else if (!inJunctor && JsonRead.String(source, "type") == "object" && source["additionalProperties"] is not JsonValue)
         {
@@ -277,7 +280,19 @@ public static class VvpDeploymentCrd
             ["deploymentStatus"] = Open(),
             ["deploymentSystemMetadata"] = Open(),
             ["customResourceStatus"] = customResourceStatus,
-            ["conditions"] = new JsonObject { ["type"] = "array", ["nullable"] = true, ["items"] = condition },
+            // Where kstatus (Flux, kubectl wait, cli-utils) reads it.
+            ["observedGeneration"] = Integer(),
+            // Under specWriteBack: Report, the RFC 6902 patch to commit to the CR's source.
+            ["pendingSpecUpdate"] = new JsonObject { ["type"] = "array", ["nullable"] = true, ["items"] = Open() },
+            // One condition per type: server-side apply and strategic merges key them by type.
+            ["conditions"] = new JsonObject
+            {
+                ["type"] = "array",
+                ["nullable"] = true,
+                ["x-kubernetes-list-type"] = "map",
+                ["x-kubernetes-list-map-keys"] = new JsonArray("type"),
+                ["items"] = condition,
+            },
         };
         return status;
     }

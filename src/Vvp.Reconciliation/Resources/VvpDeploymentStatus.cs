@@ -53,6 +53,22 @@ public sealed class VvpDeploymentStatus
     /// <summary>The <c>Ready</c> condition: whether the deployment is in the state its spec asks for.</summary>
     public StatusCondition? Ready => Condition("Ready");
 
+    /// <summary>The <c>Reconciling</c> condition (kstatus): True while work is under way (the platform transitioning, a retry).</summary>
+    public StatusCondition? Reconciling => Condition("Reconciling");
+
+    /// <summary>The <c>Stalled</c> condition (kstatus): True when nothing changes until the CR or the platform does.</summary>
+    public StatusCondition? Stalled => Condition("Stalled");
+
+    /// <summary>
+    /// Whether the status is current in kstatus' terms for a CR of <paramref name="generation"/>: the top-level
+    /// <c>observedGeneration</c> is that generation, <c>Ready</c> is True, and neither <c>Reconciling</c> nor
+    /// <c>Stalled</c> is True. What <c>kubectl wait --for=condition=Ready</c>, Flux and cli-utils wait for.
+    /// </summary>
+    /// <param name="generation">The CR's <c>metadata.generation</c>.</param>
+    /// <returns>True when current.</returns>
+    public bool IsCurrent(long? generation) =>
+        JsonRead.Int64(Json, "observedGeneration") == generation && Ready?.Status == "True" && Reconciling?.Status != "True" && Stalled?.Status != "True";
+
     /// <summary>Reads a status document.</summary>
     /// <param name="status">The status, e.g. <c>ReconcileResult.Status</c> or a CR's <c>status</c>.</param>
     /// <returns>The view.</returns>

@@ -23,7 +23,7 @@ public sealed class VvpDeploymentStatusTests
         status.Synced!.IsTrue.Should().BeTrue();
         status.Synced.Reason.Should().Be("Created");
         status.Ready!.Type.Should().Be("Ready");
-        status.Conditions.Select(c => c.Type).Should().Equal("Synced", "Ready");
+        status.Conditions.Select(c => c.Type).Should().Equal("Synced", "Ready", "Reconciling", "Stalled");
         status.Json.Should().BeSameAs(result.Status);
     }
 
