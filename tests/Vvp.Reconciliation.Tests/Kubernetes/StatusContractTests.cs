@@ -130,6 +130,36 @@ public sealed class StatusContractTests
         (await Lua51.HealthAsync(Script(), edited)).Should().Be(("Progressing", $"Waiting for the operator to observe generation {cr.Generation + 1}"));
     }
 
+    [SkippableFact]
+    public async Task Through_the_operator_a_CR_becomes_current_for_kstatus_and_Healthy_for_Argo_CD_and_an_edit_is_Progressing_until_it_is_current_again()
+    {
+        Lua51.Require();
+        await using var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options());
+        session.Apply("test-cr");
+
+        await OperatorSession.Eventually(() => IsCurrent(session.Cr("test-cr")), "the CR is current");
+        (await Lua51.HealthAsync(Script(), session.Cr("test-cr")!)).Status.Should().Be("Healthy");
+
+        session.Edit("test-cr", c => c["spec"]!["deployment"]!["spec"]!["state"] = "RUNNING");
+        var verdicts = new List<string>();
+        await OperatorSession.Eventually(
+            async () =>
+            {
+                var cr = session.Cr("test-cr")!;
+                verdicts.Add((await Lua51.HealthAsync(Script(), cr)).Status);
+                return IsCurrent(cr) && Vvp.Reconciliation.Json.JsonRead.String(cr, "status", "customResourceStatus", "statusState") == "RUNNING";
+            },
+            "the edit is current");
+
+        verdicts[^1].Should().Be("Healthy");
+        verdicts.Should().Contain("Progressing", "a RUNNING job passes through TRANSITIONING, or a status of the older generation, first");
+        verdicts.Should().NotContain(["Degraded", "Suspended"]);
+    }
+
+    private static bool IsCurrent(JsonObject? cr) =>
+        cr is not null && VvpDeploymentStatus.From(cr["status"] as JsonObject).IsCurrent(Vvp.Reconciliation.Json.JsonRead.Int64(cr, "metadata", "generation"));
+
     private static string Script() => File.ReadAllText(Path.Combine(HealthFolder, "health.lua"));
 
     // The CR, its status as the reconciler projected it for the outcome (the host's write applied).
