@@ -109,7 +109,7 @@ public sealed class VvpController : IDisposable
         _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform) : null;
         reconciler ??= new VvpDeploymentReconciler(platform, options.Reconciler, secretCache, loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
         var events = new EventRecorder(_api, _time, _logger, options.EventBurst, options.EventRefill, "vvp-operator");
-        host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, _snapshots, writesByKind, _logger);
+        host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, options.Reconciler.SpecWriteBack, _snapshots, writesByKind, _logger);
         var snapshots = _snapshots;
         loop = new ControllerLoop(
             [.. crs.Values, .. secrets.Values],

@@ -22,6 +22,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     private readonly VvpDeploymentReconciler _reconciler;
     private readonly EventRecorder _events;
     private readonly DeletionPolicy _deletionPolicy;
+    private readonly SpecWriteBack _specWriteBack;
     private readonly Func<DeploymentTarget, ApiToken?, CancellationToken, Task<JsonObject?>>? _resyncRead;
     private readonly Counter<long> _writesByKind;
     private readonly ILogger _logger;
@@ -34,6 +35,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         VvpDeploymentReconciler reconciler,
         EventRecorder events,
         DeletionPolicy deletionPolicy,
+        SpecWriteBack specWriteBack,
         NamespaceSnapshots? snapshots,
         Counter<long> writesByKind,
         ILogger logger)
@@ -43,6 +45,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         _reconciler = reconciler;
         _events = events;
         _deletionPolicy = deletionPolicy;
+        _specWriteBack = specWriteBack;
         _resyncRead = snapshots is null ? null : snapshots.ReadAsync;
         _writesByKind = writesByKind;
         _logger = logger;
@@ -150,7 +153,8 @@ internal sealed class VvpDeploymentHost : IKeyHandler
                 return KeyResult.Removed;
         }
 
-        if (result.SpecUpdate is { } spec)
+        // Under specWriteBack: Report the CR's spec is never written: the status reports the update to commit instead.
+        if (result.SpecUpdate is { } spec && _specWriteBack == SpecWriteBack.Write)
         {
             // The whole spec replaced in an update carrying the resourceVersion: keys the reconciler removed are removed.
             cr = await WriteAsync(informer, ns, name, cr, next => next["spec"] = spec.DeepClone(), status: false, "spec updated", cancellationToken).ConfigureAwait(false);

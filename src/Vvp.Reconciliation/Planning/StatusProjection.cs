@@ -95,6 +95,46 @@ internal static class StatusProjection
             NewCondition("Stalled", stalledCondition.Item1, stalledCondition.Item2, stalledCondition.Item3, generation, now, Condition(previous, "Stalled")));
     }
 
+    /// <summary>
+    /// Under <c>specWriteBack: Report</c>: the status with <c>pendingSpecUpdate</c> (the RFC 6902 patch from the CR's spec
+    /// to the update, paths from the CR's root) and the condition <c>SpecUpdatePending</c> naming the fields, or without
+    /// them and with the condition False when nothing is pending.
+    /// </summary>
+    internal static JsonObject WithPendingSpecUpdate(JsonObject status, VvpDeploymentResource resource, JsonObject? specUpdate, PlannerOptions options)
+    {
+        var result = (JsonObject)status.DeepClone();
+        var patch = new JsonArray();
+        if (specUpdate is not null)
+        {
+            foreach (var operation in JsonPatch.Create(resource.Root["spec"], specUpdate, options.MaxDepth + 3).ToJsonNode().OfType<JsonObject>())
+            {
+                foreach (var member in new[] { "path", "from" })
+                {
+                    if (operation[member] is JsonValue path)
+                    {
+                        operation[member] = "/spec" + path.GetValue<string>();
+                    }
+                }
+
+                patch.Add((JsonNode)operation.DeepClone());
+            }
+        }
+
+        var fields = patch.OfType<JsonObject>().Select(o => JsonRead.String(o, "path")).OfType<string>().ToList();
+        result.Remove("pendingSpecUpdate");
+        if (fields.Count > 0)
+        {
+            result["pendingSpecUpdate"] = patch;
+        }
+
+        var conditions = result["conditions"] as JsonArray ?? [];
+        result["conditions"] = conditions;
+        conditions.Add((JsonNode)(fields.Count > 0
+            ? NewCondition("SpecUpdatePending", "True", "SpecUpdatePending", $"Commit to the CR's source (specWriteBack: Report): {string.Join(", ", fields)}.", resource.Generation, new Now(options.TimeProvider), Condition(resource.Status, "SpecUpdatePending"))
+            : NewCondition("SpecUpdatePending", "False", "NothingPending", "The CR states what the operator would write back.", resource.Generation, new Now(options.TimeProvider), Condition(resource.Status, "SpecUpdatePending"))));
+        return result;
+    }
+
     /// <summary>How an outcome stands in kstatus' terms: settled (the platform decides), retrying, or stalled until the CR or the platform changes.</summary>
     internal enum Progress
     {

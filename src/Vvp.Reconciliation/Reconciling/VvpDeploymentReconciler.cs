@@ -101,7 +101,7 @@ public sealed class VvpDeploymentReconciler
         {
             outcome = await ReconcileCoreAsync(resource, context, linked.Token).ConfigureAwait(false);
             activity?.SetTag("vvp.action", outcome.Plan?.Action.ToString());
-            return outcome;
+            return outcome = _options.SpecWriteBack == SpecWriteBack.Report ? Reported(resource, outcome) : outcome;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -374,6 +374,27 @@ public sealed class VvpDeploymentReconciler
         }
 
         return FromPlan(plan, events, 0, RequeueAfter(plan.Outcome, resource, null, live));
+    }
+
+    // specWriteBack: Report: the spec update goes into the status for the user to commit, with an Event when it is new.
+    private ReconcileResult Reported(VvpDeploymentResource resource, ReconcileResult result)
+    {
+        // The fast path hands back the stored status, which already reports what is pending for this generation.
+        if (result.Status is not { } status || result.Outcome is ReconcileOutcome.NotWatched or ReconcileOutcome.CustomResourceGone ||
+            (result.SpecUpdate is null && ReferenceEquals(status, resource.Status)))
+        {
+            return result;
+        }
+
+        var reported = StatusProjection.WithPendingSpecUpdate(status, resource, result.SpecUpdate, _planner.Options);
+        var events = result.Events;
+        if (reported["pendingSpecUpdate"] is JsonArray pending && !Json.JsonEquality.Equals(pending, JsonRead.At(resource.Status, "pendingSpecUpdate")))
+        {
+            var fields = string.Join(", ", pending.OfType<JsonObject>().Select(o => JsonRead.String(o, "path")));
+            events = [.. events, ReconcileEvent.Normal("SpecUpdatePending", $"Commit to the CR's source (specWriteBack: Report): {DisplayText.Clean(fields, 1000)}; status.pendingSpecUpdate holds the RFC 6902 patch.")];
+        }
+
+        return result with { Status = reported, StatusChanged = !Json.JsonEquality.Equals(reported, resource.Status), Events = events };
     }
 
     // The planner's bookkeeping (the applied record, the end of an adoption guard): marker annotations only. A failure
