@@ -284,6 +284,10 @@ public sealed class VvpDeploymentReconciler
                 Log.Wrote(_logger, plan.Action.ToString(), target.ToString(), JsonRead.Text(written, "metadata", "resourceVersion"));
                 var reason = Outcomes.Of(plan.Outcome).ConditionReason;
                 events.Add(Event(plan.Outcome, $"{reason} the deployment {target} ({plan.Reason})."));
+                if (DriftCorrected(resource, plan, live) is { } drift)
+                {
+                    events.Add(drift);
+                }
 
                 var savepointStatus = JsonRead.Object(plan.Status, "customResourceStatus", "initialSavepoint");
                 TimeSpan? requeue = null;
@@ -375,6 +379,34 @@ public sealed class VvpDeploymentReconciler
 
         return FromPlan(plan, events, 0, RequeueAfter(plan.Outcome, resource, null, live));
     }
+
+    // §16: a write at a generation already synced corrects an edit made on the platform (the UI): the Event names each
+    // field with its old and new value; a flinkConfiguration value whose key looks secret is masked.
+    private static ReconcileEvent? DriftCorrected(VvpDeploymentResource resource, Plan plan, JsonObject? live)
+    {
+        if (plan.Reason != PlanReasons.Drift || live is null || resource.Generation is not { } generation ||
+            JsonRead.Int64(resource.Status, "customResourceStatus", "lastSyncedGeneration") != generation || plan.Diff.Operations.Count == 0)
+        {
+            return null;
+        }
+
+        var fields = plan.Diff.Operations.Select(o =>
+        {
+            var old = JsonPointerText.TryParse(o.Path, out var tokens) ? JsonRead.At(live, tokens) : null;
+            return Secret(o.Path)
+                ? $"{o.Path}: *** → ***"
+                : $"{o.Path}: {Shown(old, o.Op == JsonPatchOperationType.Add)} → {Shown(o.Value, o.Op == JsonPatchOperationType.Remove)}";
+        });
+        return ReconcileEvent.Normal("DriftCorrected", DisplayText.Clean($"Corrected {plan.Diff.Operations.Count} field(s) changed on the platform: {string.Join("; ", fields)}.", 1000));
+
+        static string Shown(JsonNode? value, bool absent) => absent ? "(absent)" : value?.ToJsonString() ?? "null";
+
+        static bool Secret(string path) =>
+            path.Contains("/flinkConfiguration/", StringComparison.Ordinal) &&
+            SecretWords.Any(word => path[(path.LastIndexOf('/') + 1)..].Contains(word, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static readonly string[] SecretWords = ["password", "secret", "token", "credential", "key"];
 
     // specWriteBack: Report: the spec update goes into the status for the user to commit, with an Event when it is new.
     private ReconcileResult Reported(VvpDeploymentResource resource, ReconcileResult result)
