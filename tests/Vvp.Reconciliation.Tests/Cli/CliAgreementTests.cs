@@ -13,30 +13,15 @@ namespace Vvp.Reconciliation.Tests.Cli;
 /// named token Secret, against a new or an existing deployment: after one <c>apply</c>, <c>diff</c> exits 0 and a
 /// second <c>apply</c> writes nothing. Generated CRs, the emulator over a real socket, the CLI as a pipeline runs it.
 /// </summary>
-public sealed class CliAgreementTests : IAsyncLifetime
+public sealed class CliAgreementTests() : CliEmulatorTest("agree-token-7c1f0e52", new InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true })
 {
-    private const string Token = "agree-token-7c1f0e52";
-    private readonly string _folder = Directory.CreateTempSubdirectory("vvp-cli-agree-").FullName;
-    private PlatformEmulator _emulator = null!;
     private int _case;
-
-    public async Task InitializeAsync()
-    {
-        _emulator = await PlatformEmulator.StartAsync(new InMemoryPlatform(new InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true }));
-        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task After_one_apply_diff_exits_0_and_a_second_apply_writes_nothing_for_every_generated_CR()
     {
-        var tokenFile = CliRun.File(_folder, "token", Token + "\n");
-        var url = _emulator.BaseAddress.ToString();
+        var tokenFile = File("token", Token + "\n");
+        var url = Url;
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         // Every combination of mode, initial savepoint, named Secret and an existing deployment, each with generated CRs.
         var combinations =
@@ -83,15 +68,15 @@ public sealed class CliAgreementTests : IAsyncLifetime
             live["metadata"]!["annotations"]!.AsObject().Remove("reconciliation.vvp/owner");
             live["metadata"]!["annotations"]!.AsObject().Remove("reconciliation.vvp/applied");
             live["metadata"]!.AsObject().Remove("id");
-            _emulator.Platform.Seed("default", live);
+            Emulator.Platform.Seed("default", live);
         }
 
-        var file = CliRun.File(_folder, $"cr-{n}.yaml", ResourceWriter.ToYaml(document));
+        var file = File($"cr-{n}.yaml", ResourceWriter.ToYaml(document));
         var apply = await Run("apply", "--cr", file, "--platform", url, "--token-file", tokenFile);
         var diff = await Run("diff", "--cr", file, "--platform", url, "--token-file", tokenFile);
-        var before = _emulator.Platform.WriteCount;
+        var before = Emulator.Platform.WriteCount;
         var again = await Run("apply", "--cr", file, "--platform", url, "--token-file", tokenFile);
-        var writes = _emulator.Platform.WriteCount - before;
+        var writes = Emulator.Platform.WriteCount - before;
 
         var shown = $"{ResourceWriter.ToYaml(document)}\n-- apply:\n{apply.Stdout}\n-- diff:\n{diff.Stdout}\n-- again:\n{again.Stdout}";
         if (apply.Code != 0 || diff.Code != 0 || again.Code != 0 || writes != 0)
@@ -106,5 +91,4 @@ public sealed class CliAgreementTests : IAsyncLifetime
         }
     }
 
-    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRun.RunAsync(null, null, args);
 }

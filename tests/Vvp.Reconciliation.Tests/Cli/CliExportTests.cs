@@ -11,23 +11,8 @@ namespace Vvp.Reconciliation.Tests.Cli;
 /// <c>vvp-reconcile export</c> turns an existing platform into CR files that <c>diff</c> reports in sync and
 /// <c>apply</c> leaves alone: the way a team moves a platform to GitOps. Against the emulator over a real socket.
 /// </summary>
-public sealed class CliExportTests : IAsyncLifetime
+public sealed class CliExportTests() : CliEmulatorTest("export-token-0b6e2d94", new InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true })
 {
-    private const string Token = "export-token-0b6e2d94";
-    private readonly string _folder = Directory.CreateTempSubdirectory("vvp-cli-export-").FullName;
-    private PlatformEmulator _emulator = null!;
-
-    public async Task InitializeAsync()
-    {
-        _emulator = await PlatformEmulator.StartAsync(new InMemoryPlatform(new InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true }));
-        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     // A fleet made in the UI: labels, user and system annotations, display names, configuration, states, arrays.
     private void SeedFleet(int count)
@@ -66,7 +51,7 @@ public sealed class CliExportTests : IAsyncLifetime
                     },
                 },
             };
-            _emulator.Platform.Seed("default", new JsonObject { ["metadata"] = metadata, ["spec"] = spec });
+            Emulator.Platform.Seed("default", new JsonObject { ["metadata"] = metadata, ["spec"] = spec });
         }
     }
 
@@ -76,13 +61,13 @@ public sealed class CliExportTests : IAsyncLifetime
     public async Task Exported_CRs_of_a_fleet_of_100_are_in_sync_for_diff_and_apply_writes_nothing(string mode)
     {
         SeedFleet(100);
-        var before = _emulator.Platform.Snapshot("default", "job-004")!.DeepClone();
-        var outDir = Path.Combine(_folder, "crs");
-        var url = _emulator.BaseAddress.ToString();
-        var tokenFile = CliRun.File(_folder, "token", Token);
+        var before = Emulator.Platform.Snapshot("default", "job-004")!.DeepClone();
+        var outDir = Path.Combine(Folder, "crs");
+        var url = Url;
+        var tokenFile = File("token", Token);
 
         var export = await Run("export", "--platform", url, "--token-file", tokenFile, "--mode", mode, "--out", outDir);
-        var writes = _emulator.Platform.WriteCount;
+        var writes = Emulator.Platform.WriteCount;
         var diff = await Run("diff", "--cr", outDir, "--platform", url, "--token-file", tokenFile);
         var apply = await Run("apply", "--cr", outDir, "--platform", url, "--token-file", tokenFile);
         var validate = await Run(["validate", .. Directory.GetFiles(outDir)]);
@@ -92,11 +77,11 @@ public sealed class CliExportTests : IAsyncLifetime
         validate.Code.Should().Be(0, validate.Stdout);
         diff.Code.Should().Be(0, diff.Stdout);
         apply.Code.Should().Be(0, apply.Stdout);
-        (_emulator.Platform.WriteCount - writes).Should().Be(0, "the exported CRs state the deployments exactly");
-        JsonEquality.Equals(_emulator.Platform.Snapshot("default", "job-004"), before).Should().BeTrue();
+        (Emulator.Platform.WriteCount - writes).Should().Be(0, "the exported CRs state the deployments exactly");
+        JsonEquality.Equals(Emulator.Platform.Snapshot("default", "job-004"), before).Should().BeTrue();
 
         // The CR of one deployment, as a team would read it: no id, no version, no system annotation, no marker.
-        var cr = (JsonObject)ResourceReader.Read(File.ReadAllText(Path.Combine(outDir, "job-004.yaml"))).Document!;
+        var cr = (JsonObject)ResourceReader.Read(System.IO.File.ReadAllText(Path.Combine(outDir, "job-004.yaml"))).Document!;
         cr["spec"]!["syncingMode"]!.GetValue<string>().Should().Be(mode);
         var userMetadata = cr["spec"]!["deployment"]!["userMetadata"]!.AsObject();
         userMetadata.Select(p => p.Key).Should().BeEquivalentTo(["name", "namespace", "displayName", "annotations"]);
@@ -105,10 +90,10 @@ public sealed class CliExportTests : IAsyncLifetime
 
         // The first change adopts: one write, the marker stamped with it.
         var path = Path.Combine(outDir, "job-004.yaml");
-        File.WriteAllText(path, File.ReadAllText(path).Replace("parallelism: 5", "parallelism: 6", StringComparison.Ordinal));
+        System.IO.File.WriteAllText(path, System.IO.File.ReadAllText(path).Replace("parallelism: 5", "parallelism: 6", StringComparison.Ordinal));
         var change = await Run("apply", "--cr", path, "--platform", url, "--token-file", tokenFile);
         change.Code.Should().Be(0, change.Stdout);
-        var live = _emulator.Platform.Snapshot("default", "job-004")!;
+        var live = Emulator.Platform.Snapshot("default", "job-004")!;
         live["spec"]!["template"]!["spec"]!["parallelism"]!.GetValue<int>().Should().Be(6);
         live["metadata"]!["annotations"]!["reconciliation.vvp/owner"]!.GetValue<string>().Should().Be("vvp-1/default/job-004");
     }
@@ -117,8 +102,8 @@ public sealed class CliExportTests : IAsyncLifetime
     public async Task Export_of_one_deployment_by_name_to_standard_output_is_a_CR_stream_and_a_missing_name_exits_1()
     {
         SeedFleet(3);
-        var url = _emulator.BaseAddress.ToString();
-        var tokenFile = CliRun.File(_folder, "token", Token);
+        var url = Url;
+        var tokenFile = File("token", Token);
 
         var one = await Run("export", "--platform", url, "--token-file", tokenFile, "--name", "job-001", "--mode", "PATCH");
         var all = await Run("export", "--platform", url, "--token-file", tokenFile);
@@ -134,5 +119,4 @@ public sealed class CliExportTests : IAsyncLifetime
         badMode.Code.Should().Be(2);
     }
 
-    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRun.RunAsync(null, null, args);
 }

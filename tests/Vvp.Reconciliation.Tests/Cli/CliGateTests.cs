@@ -12,35 +12,19 @@ namespace Vvp.Reconciliation.Tests.Cli;
 /// CRs, a change costs one platform write, and a wrong answer or a failed registration fails the run cleanly. Against
 /// the emulator over a real socket.
 /// </summary>
-public sealed class CliGateTests : IAsyncLifetime
+public sealed class CliGateTests() : CliEmulatorTest("gate-token-5a9c3e71", new InMemoryPlatformOptions { ApplyDefaults = false })
 {
-    private const string Token = "gate-token-5a9c3e71";
     private static readonly string Samples = Path.Combine(SharedFolder.RepositoryRoot(), "samples", "QuickStart", "crs");
-    private readonly string _folder = Directory.CreateTempSubdirectory("vvp-cli-gate-").FullName;
-    private PlatformEmulator _emulator = null!;
-
-    public async Task InitializeAsync()
-    {
-        // A platform that keeps what it is sent: no defaults added, no value normalised.
-        _emulator = await PlatformEmulator.StartAsync(new InMemoryPlatform(new InMemoryPlatformOptions { ApplyDefaults = false }));
-        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
 
     [Fact]
     public async Task Diff_exits_0_after_one_apply_of_a_CR_with_an_initial_savepoint_with_platform_and_with_state()
     {
         var crs = CopySamples();
         var tokenFile = TokenFile();
-        var url = _emulator.BaseAddress.ToString();
+        var url = Url;
 
         (await Run("apply", "--cr", crs, "--platform", url, "--token-file", tokenFile)).Code.Should().Be(0);
-        _emulator.Platform.SavepointsOf("default").Should().ContainSingle("the savepoint is registered once");
+        Emulator.Platform.SavepointsOf("default").Should().ContainSingle("the savepoint is registered once");
         for (var i = 0; i < 3; i++)
         {
             var diff = await Run("diff", "--cr", crs, "--platform", url, "--token-file", tokenFile);
@@ -48,7 +32,7 @@ public sealed class CliGateTests : IAsyncLifetime
             diff.Stdout.Should().NotContain("savepoint: register");
         }
 
-        var state = Path.Combine(_folder, "platform.json");
+        var state = Path.Combine(Folder, "platform.json");
         (await Run("apply", "--cr", crs, "--state", state)).Code.Should().Be(0);
         var fromState = await Run("diff", "--cr", crs, "--state", state);
         fromState.Code.Should().Be(0, fromState.Stdout);
@@ -59,7 +43,7 @@ public sealed class CliGateTests : IAsyncLifetime
     {
         var crs = CopySamples();
         var tokenFile = TokenFile();
-        var url = _emulator.BaseAddress.ToString();
+        var url = Url;
 
         var first = await Run("apply", "--cr", crs, "--platform", url, "--token-file", tokenFile);
         var again = await Run("apply", "--cr", crs, "--platform", url, "--token-file", tokenFile);
@@ -76,14 +60,14 @@ public sealed class CliGateTests : IAsyncLifetime
         var cr = File("secret-cr.yaml", TestCrs.SeedTestCrYaml.Replace("metadata:\n  name: test-cr\n", "metadata:\n  name: test-cr\n  annotations:\n    apikeySecretName: vvp-token\n", StringComparison.Ordinal));
         File(cr).Should().Contain("apikeySecretName");
         var tokenFile = TokenFile();
-        var url = _emulator.BaseAddress.ToString();
+        var url = Url;
 
         var apply = await Run("apply", "--cr", cr, "--platform", url, "--token-file", tokenFile);
         var diff = await Run("diff", "--cr", cr, "--platform", url, "--token-file", tokenFile);
 
         apply.Code.Should().Be(0, apply.Stdout);
         apply.Stdout.Should().NotContain("Unauthenticated");
-        _emulator.Received.Should().OnlyContain(r => r.Authorization == "Bearer " + Token);
+        Emulator.Received.Should().OnlyContain(r => r.Authorization == "Bearer " + Token);
         diff.Code.Should().Be(0, diff.Stdout);
     }
 
@@ -95,7 +79,7 @@ public sealed class CliGateTests : IAsyncLifetime
         var yaml = mode == "PUT" ? PutYaml() : TestCrs.SeedTestCrYaml;
         var cr = File("cr.yaml", yaml);
         var tokenFile = TokenFile();
-        var url = _emulator.BaseAddress.ToString();
+        var url = Url;
 
         var writes = new List<int>();
         for (var i = 0; i < 4; i++)
@@ -109,26 +93,26 @@ public sealed class CliGateTests : IAsyncLifetime
             writes.Add(await WritesOfApply(cr, url, tokenFile));
         }
 
-        _emulator.Platform.Edit("default", "test-cr", d => d["spec"]!["maxJobCreationAttempts"] = 3);
+        Emulator.Platform.Edit("default", "test-cr", d => d["spec"]!["maxJobCreationAttempts"] = 3);
         for (var i = 0; i < 3; i++)
         {
             writes.Add(await WritesOfApply(cr, url, tokenFile));
         }
 
         writes.Should().Equal([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0], "the create, the change and the correction each cost one write; the record travels with it");
-        _emulator.Platform.Snapshot("default", "test-cr")!["spec"]!["maxJobCreationAttempts"]!.GetValue<int>().Should().Be(7);
+        Emulator.Platform.Snapshot("default", "test-cr")!["spec"]!["maxJobCreationAttempts"]!.GetValue<int>().Should().Be(7);
     }
 
     [Fact]
     public async Task Adopting_an_existing_deployment_in_PUT_mode_costs_one_write_and_the_written_back_file_is_then_in_sync()
     {
-        _emulator.Platform.Seed("default", (JsonObject)JsonNode.Parse("""
+        Emulator.Platform.Seed("default", (JsonObject)JsonNode.Parse("""
             {"metadata":{"name":"test-cr","displayName":"made in the UI"},
              "spec":{"state":"CANCELLED","deploymentTargetName":"test-target","jobFailureExpirationTime":"2h"}}
             """)!);
         var cr = File("cr.yaml", PutYaml());
         var tokenFile = TokenFile();
-        var url = _emulator.BaseAddress.ToString();
+        var url = Url;
 
         var adopt = await WritesOfApply(cr, url, tokenFile);
         var diff = await Run("diff", "--cr", cr, "--platform", url, "--token-file", tokenFile);
@@ -148,7 +132,7 @@ public sealed class CliGateTests : IAsyncLifetime
     [InlineData("{\"status\":{\"revisionInformation\":\"x\"}}")]
     public async Task A_version_answer_of_the_wrong_shape_fails_the_file_cleanly_naming_the_answer(string body)
     {
-        _emulator.Intercept = async context =>
+        Emulator.Intercept = async context =>
         {
             if (context.Request.Path.Value!.EndsWith("/status/system-info", StringComparison.Ordinal))
             {
@@ -163,7 +147,7 @@ public sealed class CliGateTests : IAsyncLifetime
 
         foreach (var verb in new[] { "apply", "diff" })
         {
-            var result = await Run(verb, "--cr", cr, "--platform", _emulator.BaseAddress.ToString(), "--token-file", TokenFile());
+            var result = await Run(verb, "--cr", cr, "--platform", Url, "--token-file", TokenFile());
 
             var shapeIsWrong = !body.StartsWith('{');
             if (shapeIsWrong)
@@ -195,7 +179,7 @@ public sealed class CliGateTests : IAsyncLifetime
             "url" => Uri.EscapeDataString(token),
             _ => token[..12],
         };
-        _emulator.Intercept = async context =>
+        Emulator.Intercept = async context =>
         {
             context.Response.StatusCode = 401;
             context.Response.ContentType = "application/json";
@@ -208,7 +192,7 @@ public sealed class CliGateTests : IAsyncLifetime
         var outputs = new List<string>();
         foreach (var verb in new[] { "apply", "diff" })
         {
-            var result = await Run(verb, "--cr", cr, "--platform", _emulator.BaseAddress.ToString(), "--token-file", tokenFile, "--output", verb == "apply" ? "json" : "text");
+            var result = await Run(verb, "--cr", cr, "--platform", Url, "--token-file", tokenFile, "--output", verb == "apply" ? "json" : "text");
             result.Code.Should().Be(1);
             outputs.Add(result.Stdout + result.Stderr);
         }
@@ -228,8 +212,8 @@ public sealed class CliGateTests : IAsyncLifetime
         var crs = CopySamples();
         System.IO.File.Delete(Path.Combine(crs, "test-cr.yaml"));
         var tokenFile = TokenFile();
-        var url = _emulator.BaseAddress.ToString();
-        _emulator.Intercept = async context =>
+        var url = Url;
+        Emulator.Intercept = async context =>
         {
             if (context.Request.Path.Value!.Contains("/savepoints", StringComparison.Ordinal))
             {
@@ -244,34 +228,34 @@ public sealed class CliGateTests : IAsyncLifetime
 
         var failed = await Run("apply", "--cr", crs, "--platform", url, "--token-file", tokenFile);
         var diffWhileOwed = await Run("diff", "--cr", crs, "--platform", url, "--token-file", tokenFile);
-        _emulator.Intercept = null;
+        Emulator.Intercept = null;
         var diffOwed = await Run("diff", "--cr", crs, "--platform", url, "--token-file", tokenFile);
         var next = await Run("apply", "--cr", crs, "--platform", url, "--token-file", tokenFile);
         var after = await Run("diff", "--cr", crs, "--platform", url, "--token-file", tokenFile);
 
         failed.Code.Should().Be(1, failed.Stdout);
         failed.Stdout.Should().Contain("SavepointPending");
-        _emulator.Platform.Snapshot("default", "test-cr").Should().NotBeNull("the deployment was created");
+        Emulator.Platform.Snapshot("default", "test-cr").Should().NotBeNull("the deployment was created");
         diffWhileOwed.Code.Should().Be(1, "the savepoint list cannot be read: " + diffWhileOwed.Stdout);
         diffOwed.Code.Should().Be(3, "the registration is still owed: " + diffOwed.Stdout);
         diffOwed.Stdout.Should().Contain("savepoint: register");
         next.Code.Should().Be(0, next.Stdout);
         next.Stdout.Should().Contain("SavepointRegistered");
-        _emulator.Platform.SavepointsOf("default").Should().ContainSingle();
+        Emulator.Platform.SavepointsOf("default").Should().ContainSingle();
         after.Code.Should().Be(0, after.Stdout);
     }
 
     private async Task<int> WritesOfApply(string cr, string url, string tokenFile)
     {
-        var before = _emulator.Platform.WriteCount;
+        var before = Emulator.Platform.WriteCount;
         var result = await Run("apply", "--cr", cr, "--platform", url, "--token-file", tokenFile);
         result.Code.Should().Be(0, result.Stdout);
-        return _emulator.Platform.WriteCount - before;
+        return Emulator.Platform.WriteCount - before;
     }
 
     private string CopySamples()
     {
-        var folder = Path.Combine(_folder, "crs-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = Path.Combine(Folder, "crs-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         foreach (var file in Directory.GetFiles(Samples))
         {
@@ -285,11 +269,8 @@ public sealed class CliGateTests : IAsyncLifetime
     private static string PutYaml() =>
         TestCrs.SeedTestCrYaml[..TestCrs.SeedTestCrYaml.IndexOf("  initFields:", StringComparison.Ordinal)].Replace("syncingMode: PATCH", "syncingMode: PUT", StringComparison.Ordinal);
 
-    private string TokenFile() => File("token", Token + "\n");
 
-    private string File(string name, string content) => CliRun.File(_folder, name, content);
 
     private static string File(string path) => System.IO.File.ReadAllText(path);
 
-    private static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRun.RunAsync(null, null, args);
 }

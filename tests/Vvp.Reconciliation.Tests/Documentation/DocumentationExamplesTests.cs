@@ -10,25 +10,9 @@ namespace Vvp.Reconciliation.Tests.Documentation;
 /// </summary>
 public sealed partial class DocumentationExamplesTests
 {
-    private static readonly string Root = SharedFolder.RepositoryRoot();
+    private static readonly string Root = DocumentationFiles.Root;
 
-    public static TheoryData<string, int> Blocks()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var file in Documents())
-        {
-            var count = CSharpBlock().Count(File.ReadAllText(Path.Combine(Root, file)));
-            for (var i = 0; i < count; i++)
-            {
-                data.Add(file, i);
-            }
-        }
-
-        return data;
-    }
-
-    private static IEnumerable<string> Documents() =>
-        new[] { "README.md" }.Concat(Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Select(f => Path.GetRelativePath(Root, f)).Order(StringComparer.Ordinal));
+    public static TheoryData<string, int> Blocks() => DocumentationFiles.Blocks(CSharpBlock());
 
     [Fact]
     public void The_README_has_runnable_examples() => Blocks().Count.Should().BeGreaterThanOrEqualTo(2);
