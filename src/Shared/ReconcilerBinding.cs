@@ -19,6 +19,7 @@ internal static class ReconcilerBinding
         ("authenticationRequired", (c, o) => o.AuthenticationRequired = Boolean(c)),
         ("deletionPolicy", (c, o) => o.DeletionPolicy = Enum<DeletionPolicy>(c)),
         ("specWriteBack", (c, o) => o.SpecWriteBack = Enum<SpecWriteBack>(c)),
+        ("driftPolicy", (c, o) => o.DriftPolicy = Enum<DriftPolicy>(c)),
         ("markerPrefix", (c, o) => o.MarkerPrefix = c.Value ?? string.Empty),
         ("maxConflictRetries", (c, o) => o.MaxConflictRetries = Int(c)),
         ("transientRetries", (c, o) => o.TransientRetries = Int(c)),

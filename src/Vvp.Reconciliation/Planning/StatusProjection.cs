@@ -135,6 +135,15 @@ internal static class StatusProjection
         return result;
     }
 
+    /// <summary>Under <c>driftPolicy: Report</c>: the status with the condition <c>Drifted</c> naming the fields changed on the platform.</summary>
+    internal static JsonObject WithDrifted(JsonObject status, VvpDeploymentResource resource, string fields, PlannerOptions options)
+    {
+        var conditions = status["conditions"] as JsonArray ?? [];
+        status["conditions"] = conditions;
+        conditions.Add((JsonNode)NewCondition("Drifted", "True", "ChangedOnThePlatform", $"Changed on the platform and left as it is (driftPolicy: Report): {fields}.", resource.Generation, new Now(options.TimeProvider), Condition(resource.Status, "Drifted")));
+        return status;
+    }
+
     /// <summary>How an outcome stands in kstatus' terms: settled (the platform decides), retrying, or stalled until the CR or the platform changes.</summary>
     internal enum Progress
     {

@@ -36,6 +36,9 @@ public sealed class ReconcilerOptions
         set => Planner = Planner with { SpecWriteBack = value };
     }
 
+    /// <summary>What a reconcile does with fields changed on the platform while the CR stayed the same. Default <see cref="Reconciling.DriftPolicy.Enforce"/>.</summary>
+    public DriftPolicy DriftPolicy { get; set; } = DriftPolicy.Enforce;
+
     /// <summary>What deleting a CR does to its deployment. Default <see cref="Planning.DeletionPolicy.Orphan"/>.</summary>
     public DeletionPolicy DeletionPolicy { get; set; } = DeletionPolicy.Orphan;
 

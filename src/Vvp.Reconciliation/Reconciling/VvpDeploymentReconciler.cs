@@ -246,6 +246,18 @@ public sealed class VvpDeploymentReconciler
                     return FromPlan(plan, events, 0, requeue: null);
                 }
 
+                if (_options.DriftPolicy == DriftPolicy.Report && IsDrift(resource, plan))
+                {
+                    // The edit made on the platform stays; the status says which fields differ.
+                    var fields = string.Join(", ", plan.Diff.Operations.Select(o => o.Path));
+                    var left = StatusProjection.WithDrifted(
+                        StatusProjection.Project(resource, live, SyncOutcome.InSync($"The deployment was changed on the platform ({fields}); driftPolicy Report leaves it so."), _planner.Options),
+                        resource,
+                        fields,
+                        _planner.Options);
+                    return new ReconcileResult { Outcome = ReconcileOutcome.InSync, Status = left, StatusChanged = !Json.JsonEquality.Equals(left, resource.Status), Plan = plan, Events = events, RequeueAfter = RequeueFor(live) };
+                }
+
                 if (plan.Action == PlanAction.Create && context.ConfirmBeforeCreate is { } confirm && !await confirm(cancellationToken).ConfigureAwait(false))
                 {
                     // The host's cache lags the API: a CR deleted meanwhile never re-creates its deployment.
@@ -380,12 +392,16 @@ public sealed class VvpDeploymentReconciler
         return FromPlan(plan, events, 0, RequeueAfter(plan.Outcome, resource, null, live));
     }
 
-    // §16: a write at a generation already synced corrects an edit made on the platform (the UI): the Event names each
-    // field with its old and new value; a flinkConfiguration value whose key looks secret is masked.
+    // A write at a generation already synced corrects an edit made on the platform (the UI), not a change of the CR.
+    private static bool IsDrift(VvpDeploymentResource resource, Plan plan) =>
+        plan.Reason == PlanReasons.Drift && resource.Generation is { } generation &&
+        JsonRead.Int64(resource.Status, "customResourceStatus", "lastSyncedGeneration") == generation && plan.Diff.Operations.Count > 0;
+
+    // §16: the Event of a drift corrected names each field with its old and new value; a flinkConfiguration value
+    // whose key looks secret is masked.
     private static ReconcileEvent? DriftCorrected(VvpDeploymentResource resource, Plan plan, JsonObject? live)
     {
-        if (plan.Reason != PlanReasons.Drift || live is null || resource.Generation is not { } generation ||
-            JsonRead.Int64(resource.Status, "customResourceStatus", "lastSyncedGeneration") != generation || plan.Diff.Operations.Count == 0)
+        if (live is null || !IsDrift(resource, plan))
         {
             return null;
         }

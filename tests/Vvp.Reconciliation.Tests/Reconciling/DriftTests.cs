@@ -1,4 +1,6 @@
 using Vvp.Reconciliation.Planning;
+using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Reconciling;
@@ -39,5 +41,32 @@ public sealed class DriftTests
 
         result.Outcome.Should().Be(ReconcileOutcome.Patched, "the positive control: the change was written");
         result.Events.Should().NotContain(e => e.Reason == "DriftCorrected");
+    }
+
+    [Fact]
+    public async Task Under_driftPolicy_Report_an_edit_made_on_the_platform_stays_and_Drifted_names_the_fields_while_a_change_of_the_CR_is_still_written()
+    {
+        var host = new FakeHost(FakeHost.Cr0(WithConfiguration), o => o.DriftPolicy = DriftPolicy.Report);
+        await host.ReconcileAsync();
+        host.Platform.Edit("default", "test-cr", d => d["spec"]!["maxJobCreationAttempts"] = 3);
+        var writes = host.Platform.WriteCount;
+
+        var reported = await host.ReconcileAsync();
+        var again = await host.ReconcileAsync();
+
+        reported.Writes.Should().Be(0);
+        host.Platform.WriteCount.Should().Be(writes);
+        host.Deployment["spec"]!["maxJobCreationAttempts"]!.GetValue<int>().Should().Be(3, "the edit made on the platform stays");
+        var drifted = VvpDeploymentStatus.From(host.Cr.Status).Conditions.Should().ContainSingle(c => c.Type == "Drifted").Which;
+        (drifted.Status, drifted.Message).Should().Be(("True", "Changed on the platform and left as it is (driftPolicy: Report): /spec/maxJobCreationAttempts."));
+        again.Writes.Should().Be(0);
+        again.StatusChanged.Should().BeFalse("the report stands until something changes");
+
+        host.EditCr("""{"spec":{"deployment":{"spec":{"maxJobCreationAttempts":7}}}}""");
+        var changed = await host.ReconcileAsync();
+
+        changed.Outcome.Should().Be(ReconcileOutcome.Patched, "a change of the CR is still written");
+        host.Deployment["spec"]!["maxJobCreationAttempts"]!.GetValue<int>().Should().Be(7);
+        VvpDeploymentStatus.From(host.Cr.Status).Conditions.Should().NotContain(c => c.Type == "Drifted");
     }
 }
