@@ -110,7 +110,7 @@ public static class Outcomes
         ReconcileOutcome.Patched => new("Patched", "True", false, RequeueClass.WhileTransitioning, "Patched", false),
         ReconcileOutcome.Adopted => new("Adopted", "True", false, RequeueClass.WhileTransitioning, "Adopted", false),
         ReconcileOutcome.Replaced => new("Replaced", "True", false, RequeueClass.WhileTransitioning, "Replaced", false),
-        ReconcileOutcome.Idle => new("SyncingOff", "False", false, RequeueClass.WhileTransitioning, null, false),
+        ReconcileOutcome.Idle => new("Idle", "False", false, RequeueClass.WhileTransitioning, null, false),
         ReconcileOutcome.InvalidSpec => new("InvalidSpec", "False", true, RequeueClass.None, "InvalidSpec", true),
         ReconcileOutcome.OwnedByAnother => new("OwnedByAnother", "False", true, RequeueClass.None, "OwnedByAnother", true),
         ReconcileOutcome.AdoptedFieldsMissing => new("AdoptedFieldsMissing", "False", true, RequeueClass.None, "AdoptedFieldsMissing", true),

@@ -58,7 +58,7 @@ public sealed class OutcomeTests
         var idle = await host.ReconcileAsync();
         idle.Outcome.Should().Be(ReconcileOutcome.Idle);
         idle.IsFailure.Should().BeFalse();
-        FakeHost.Condition(idle.Status, "Synced")!["reason"]!.GetValue<string>().Should().Be("SyncingOff");
+        FakeHost.Condition(idle.Status, "Synced")!["reason"]!.GetValue<string>().Should().Be("Idle", "SEMANTICS §9: IDLING is Synced=False with reason Idle");
     }
 
     [Fact]
