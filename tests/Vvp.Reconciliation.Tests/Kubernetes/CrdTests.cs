@@ -52,6 +52,36 @@ public sealed class CrdTests
     }
 
     [Fact]
+    public void Every_map_value_may_be_null_so_a_PATCH_mode_removal_is_not_pruned_by_the_API_server()
+    {
+        // team: null in userMetadata.labels removes the label (RFC 7396); a schema without nullable values would let the
+        // API server prune the null before the operator saw it, and the platform would keep the label.
+        var maps = new List<(string Path, JsonObject Values)>();
+        Collect(Schema(), "openAPIV3Schema", maps);
+
+        maps.Select(m => m.Path).Should().Contain(p => p.EndsWith("userMetadata.properties.labels", StringComparison.Ordinal))
+            .And.Contain(p => p.EndsWith("userMetadata.properties.annotations", StringComparison.Ordinal))
+            .And.Contain(p => p.EndsWith("flinkConfiguration", StringComparison.Ordinal));
+        maps.Should().OnlyContain(m => m.Values["nullable"] != null && m.Values["nullable"]!.GetValue<bool>(), "every map's values take null");
+
+        static void Collect(JsonObject node, string path, List<(string, JsonObject)> maps)
+        {
+            if (node["additionalProperties"] is JsonObject values)
+            {
+                maps.Add((path, values));
+            }
+
+            foreach (var (key, child) in node)
+            {
+                if (child is JsonObject obj)
+                {
+                    Collect(obj, path + "." + key, maps);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void The_structural_check_finds_what_the_API_server_would_refuse()
     {
         var bad = JsonNode.Parse("""
