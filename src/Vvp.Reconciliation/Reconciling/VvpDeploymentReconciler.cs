@@ -310,8 +310,10 @@ public sealed class VvpDeploymentReconciler
                     requeue = registered ? null : _options.TransitioningRequeue;
                 }
 
-                // The record describes the CR as it reads once the host writes its spec update back (§10).
-                (written, var recorded) = await RecordAsync(_planner.AfterWriteBack(resource, plan.SpecUpdate), written, token, events, cancellationToken).ConfigureAwait(false);
+                // The record (of a CR without a generation: others keep none) describes the CR as it reads once the host
+                // writes its spec update back (§10).
+                var recordedCr = resource.Generation is null ? _planner.AfterWriteBack(resource, plan.SpecUpdate) : resource;
+                (written, var recorded) = await RecordAsync(recordedCr, written, token, events, cancellationToken).ConfigureAwait(false);
                 writes += recorded;
                 var outcome = SyncOutcome.Written(plan.Outcome, $"{reason} the deployment {target}.") with { InitialSavepoint = savepointStatus?.DeepClone() as JsonObject };
                 var status = StatusProjection.Project(resource, written, outcome, _planner.Options);
@@ -355,21 +357,20 @@ public sealed class VvpDeploymentReconciler
         {
             // A registration owed since creation (a crash, or a failure after the create), unless the platform lists it.
             var (savepointStatus, registered, listed) = await RegisterSavepointAsync(resource.Target!, live, savepoint.Location, token, events, dryRun, cancellationToken).ConfigureAwait(false);
+            if (savepointStatus is null)
+            {
+                // A dry run: the registration would be sent.
+                return FromPlan(plan, events, 0, requeue: null);
+            }
+
+            var status = StatusProjection.Project(resource, live, SyncOutcome.InSync() with { InitialSavepoint = savepointStatus }, _planner.Options);
             if (!listed)
             {
-                var status = StatusProjection.Project(resource, live, SyncOutcome.InSync() with { InitialSavepoint = savepointStatus }, _planner.Options);
-                return savepointStatus is null
-                    ? FromPlan(plan, events, 0, requeue: null)
-                    : Synced(resource, plan, ReconcileOutcome.InSync, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
+                return Synced(resource, plan, ReconcileOutcome.InSync, status, events, registered ? 1 : 0, registered ? RequeueFor(live) : _options.TransitioningRequeue);
             }
 
             // Nothing is owed: the plan says so, and the status records what the platform lists.
-            plan = plan with
-            {
-                Savepoint = null,
-                Status = StatusProjection.Project(resource, live, SyncOutcome.InSync() with { InitialSavepoint = savepointStatus }, _planner.Options),
-            };
-            plan = plan with { StatusChanged = !Json.JsonEquality.Equals(plan.Status, resource.Status) };
+            plan = plan with { Savepoint = null, Status = status, StatusChanged = !Json.JsonEquality.Equals(status, resource.Status) };
         }
 
         if (plan.Reason == PlanReasons.InSync && live is not null && dryRun)

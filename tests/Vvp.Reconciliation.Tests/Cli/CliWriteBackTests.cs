@@ -10,24 +10,8 @@ namespace Vvp.Reconciliation.Tests.Cli;
 /// <c>vvp-reconcile apply</c> run again and again from a pipeline on plain files, against the emulator over a
 /// real socket: spec updates go back into the file they came from, and re-applies write nothing.
 /// </summary>
-public sealed class CliWriteBackTests : IAsyncLifetime
+public sealed class CliWriteBackTests() : CliEmulatorTest("cli-token-77cd", new InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true })
 {
-    private const string Token = "cli-token-77cd";
-    private readonly string _folder = Directory.CreateTempSubdirectory("vvp-cli-write-back-").FullName;
-    private PlatformEmulator _emulator = null!;
-
-    public async Task InitializeAsync()
-    {
-        _emulator = await PlatformEmulator.StartAsync(new InMemoryPlatform(new InMemoryPlatformOptions { ApplyDefaults = true, NormalizeValues = true }));
-        _emulator.Platform.AddToken(Token, PlatformRole.Editor);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _emulator.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     private const string PutPartialYaml = """
         # adopted from the platform
         apiVersion: ververica.platform/v1
@@ -50,7 +34,7 @@ public sealed class CliWriteBackTests : IAsyncLifetime
         """;
 
     private void SeedForAdoption() =>
-        _emulator.Platform.Seed("default", (JsonObject)JsonNode.Parse("""
+        Emulator.Platform.Seed("default", (JsonObject)JsonNode.Parse("""
             {"metadata":{"name":"test-cr","displayName":"made in the UI"},
              "spec":{"state":"CANCELLED","deploymentTargetName":"test-target","jobFailureExpirationTime":"2h",
                      "template":{"spec":{"artifact":{"kind":"JAR","jarUri":"file:///a.jar"},"parallelism":3}}}}
@@ -67,10 +51,10 @@ public sealed class CliWriteBackTests : IAsyncLifetime
 
         for (var run = 0; run < 11; run++)
         {
-            var before = _emulator.Platform.WriteCount;
+            var before = Emulator.Platform.WriteCount;
             var result = await Apply("--cr", cr);
             result.Code.Should().Be(0, result.Stdout);
-            writes.Add(_emulator.Platform.WriteCount - before);
+            writes.Add(Emulator.Platform.WriteCount - before);
         }
 
         writes.Should().Equal([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], "the create and its applied record, then nothing, though the platform adds defaults and normalises values");
@@ -94,14 +78,14 @@ public sealed class CliWriteBackTests : IAsyncLifetime
         var writes = new List<int>();
         for (var run = 0; run < 5; run++)
         {
-            var before = _emulator.Platform.WriteCount;
+            var before = Emulator.Platform.WriteCount;
             (await Apply("--cr", cr)).Code.Should().Be(0);
-            writes.Add(_emulator.Platform.WriteCount - before);
+            writes.Add(Emulator.Platform.WriteCount - before);
         }
 
         writes.Sum().Should().BeLessThanOrEqualTo(1, "at most one bookkeeping write");
         writes.Skip(1).Should().OnlyContain(w => w == 0);
-        var live = _emulator.Platform.Snapshot("default", "test-cr")!;
+        var live = Emulator.Platform.Snapshot("default", "test-cr")!;
         live["spec"]!["jobFailureExpirationTime"]!.GetValue<string>().Should().Be("2h");
         live["spec"]!["template"]!["spec"]!["parallelism"]!.GetValue<int>().Should().Be(3);
         live["metadata"]!["displayName"]!.GetValue<string>().Should().Be("made in the UI");
@@ -122,13 +106,13 @@ public sealed class CliWriteBackTests : IAsyncLifetime
         unchanged.Stdout.Should().Contain("0 write(s)");
 
         System.IO.File.WriteAllText(cr, PutPartialYaml.Replace("state: CANCELLED", "state: CANCELLED\n      maxJobCreationAttempts: 4", StringComparison.Ordinal));
-        var before = _emulator.Platform.WriteCount;
+        var before = Emulator.Platform.WriteCount;
         var edited = await Apply("--cr", cr, "--no-write-back");
 
         edited.Code.Should().Be(1);
         edited.Stdout.Should().Contain("/spec/deployment/spec/jobFailureExpirationTime").And.Contain("/spec/deployment/userMetadata/displayName");
-        _emulator.Platform.WriteCount.Should().Be(before);
-        _emulator.Platform.Snapshot("default", "test-cr")!["spec"]!["jobFailureExpirationTime"]!.GetValue<string>().Should().Be("2h");
+        Emulator.Platform.WriteCount.Should().Be(before);
+        Emulator.Platform.Snapshot("default", "test-cr")!["spec"]!["jobFailureExpirationTime"]!.GetValue<string>().Should().Be("2h");
     }
 
     [Fact]
@@ -199,18 +183,14 @@ public sealed class CliWriteBackTests : IAsyncLifetime
         SeedForAdoption();
         var cr = File("cr.yaml", PutPartialYaml);
 
-        var result = await Run(new Dictionary<string, string> { ["VVP_API_TOKEN"] = Token }, "diff", "--cr", cr, "--platform", _emulator.BaseAddress.ToString());
+        var result = await Run(new Dictionary<string, string> { ["VVP_API_TOKEN"] = Token }, "diff", "--cr", cr, "--platform", Url);
 
         result.Code.Should().Be(3);
         result.Stdout.Should().Contain("spec update:").And.Contain("+ /spec/deployment/spec/jobFailureExpirationTime = \"2h\"");
         System.IO.File.ReadAllText(cr).Should().Be(PutPartialYaml);
-        _emulator.Platform.WriteCount.Should().Be(0);
+        Emulator.Platform.WriteCount.Should().Be(0);
     }
 
     private Task<(int Code, string Stdout, string Stderr)> Apply(params string[] args) =>
-        Run(new Dictionary<string, string> { ["VVP_API_TOKEN"] = Token }, ["apply", .. args, "--platform", _emulator.BaseAddress.ToString()]);
-
-    private string File(string name, string content) => CliRun.File(_folder, name, content);
-
-    private static Task<(int Code, string Stdout, string Stderr)> Run(Dictionary<string, string> environment, params string[] args) => CliRun.RunAsync(environment, null, args);
+        Run(new Dictionary<string, string> { ["VVP_API_TOKEN"] = Token }, ["apply", .. args, "--platform", Url]);
 }

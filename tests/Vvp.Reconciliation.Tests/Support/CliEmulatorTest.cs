@@ -36,4 +36,6 @@ public abstract class CliEmulatorTest(string token, InMemoryPlatformOptions? pla
     protected string TokenFile() => File("token", Token + "\n");
 
     protected static Task<(int Code, string Stdout, string Stderr)> Run(params string[] args) => CliRun.RunAsync(null, null, args);
+
+    protected static Task<(int Code, string Stdout, string Stderr)> Run(Dictionary<string, string> environment, params string[] args) => CliRun.RunAsync(environment, null, args);
 }
