@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,7 +20,9 @@ namespace Vvp.Reconciliation.Kubernetes.Testing;
 /// <item>watch from a version, replaying what happened since; a version older than the kept history answers 410 Gone (an <c>ERROR</c> event), as after compaction (<see cref="Compact"/>);</item>
 /// <item>create (409 <c>AlreadyExists</c>, <c>generateName</c>), update with a stale <c>resourceVersion</c> → 409 <c>Conflict</c>, merge patch and JSON Patch (a failed <c>test</c> → 422);</item>
 /// <item>for types with a status subresource: <c>metadata.generation</c> bumped by spec changes only, status changed only through <c>/status</c>;</item>
-/// <item>finalizers: a delete sets <c>deletionTimestamp</c> while finalizers remain; the object goes when the last is removed.</item>
+/// <item>finalizers: a delete sets <c>deletionTimestamp</c> while finalizers remain; the object goes when the last is removed;</item>
+/// <item>validating admission webhooks (<see cref="AddAdmissionWebhook"/>) called over HTTPS before a create or update is stored, with their timeout and failure policy; <c>dryRun=All</c> judged and answered without storing;</item>
+/// <item>discovery (<c>/api</c>, <c>/apis</c>, <c>/version</c>) and <c>fieldSelector</c> on the name, so <c>kubectl get</c>, <c>wait</c> and <c>delete</c> work against it.</item>
 /// </list>
 /// Faults (<see cref="Faults"/>): status answers, slow answers, random failures, outages, dropped watches.
 /// Every request is recorded in <see cref="Calls"/> with its RBAC verb.
@@ -36,6 +40,9 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     private readonly List<Watcher> _watchers = [];
     private long _deliveredEvents;
     private readonly List<ApiCall> _calls = [];
+    private readonly List<(AdmissionWebhook Webhook, HttpClient Client)> _webhooks = [];
+    private long _admissionReviews;
+    private bool _dryRun;
     private long _revision;
     private long _compactedAt;
     private int _uids;
@@ -73,6 +80,9 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     /// this to move before it asserts that something did not follow an event.
     /// </summary>
     public long DeliveredEvents => Interlocked.Read(ref _deliveredEvents);
+
+    /// <summary>How many <c>AdmissionReview</c>s the stand-in has sent to its webhooks (answered or not).</summary>
+    public long AdmissionReviews => Interlocked.Read(ref _admissionReviews);
 
     /// <summary>How many watches are open now.</summary>
     public int OpenWatches
@@ -142,6 +152,34 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             {
                 _resources.Add(resource);
             }
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="webhook"/> before storing each create or update it judges, as the API server calls a
+    /// <c>ValidatingWebhookConfiguration</c>'s webhook: a refusal is answered with the webhook's status and
+    /// <c>admission webhook "name" denied the request: …</c>; a webhook that cannot be reached, times out or answers
+    /// nonsense refuses the request (500, <c>failed calling webhook</c>) under <see cref="AdmissionFailurePolicy.Fail"/>
+    /// and is skipped under <see cref="AdmissionFailurePolicy.Ignore"/>. The direct methods (<see cref="Create"/>, …) do not call it.
+    /// </summary>
+    /// <param name="webhook">The webhook.</param>
+    public void AddAdmissionWebhook(AdmissionWebhook webhook)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        X509Certificate2Collection? roots = null;
+        if (webhook.CaBundle is { } pem)
+        {
+            roots = [];
+            roots.ImportFromPem(pem);
+        }
+
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(certificate, errors, roots) },
+        };
+        lock (_gate)
+        {
+            _webhooks.Add((webhook, new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan }));
         }
     }
 
@@ -263,6 +301,14 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         DropWatches();
+        lock (_gate)
+        {
+            foreach (var (_, client) in _webhooks)
+            {
+                client.Dispose();
+            }
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }
@@ -270,6 +316,13 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        if (request.Method == "GET" && Discovery(request.Path.Value ?? "") is { } discovery)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(discovery.ToJsonString(Compact0), context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         if (!TryRoute(request.Path.Value ?? "", out var resource, out var ns, out var name, out var subresource))
         {
             await WriteStatusAsync(context, 404, "NotFound", $"the server could not find the requested resource ({request.Path})").ConfigureAwait(false);
@@ -315,10 +368,22 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             return;
         }
 
+        string? onlyName;
+        try
+        {
+            onlyName = NameSelected(request.Query["fieldSelector"], ns);
+        }
+        catch (KubernetesApiStandInException ex)
+        {
+            Record(verb, resource, resourceName, ns, name, ex.StatusCode);
+            await WriteStatusAsync(context, ex.StatusCode, ex.Reason, ex.Message).ConfigureAwait(false);
+            return;
+        }
+
         if (verb == "watch")
         {
             Record(verb, resource, resourceName, ns, name, 200);
-            await WatchAsync(context, resource, ns).ConfigureAwait(false);
+            await WatchAsync(context, resource, ns, onlyName).ConfigureAwait(false);
             return;
         }
 
@@ -341,18 +406,28 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         JsonNode answer;
         try
         {
-            lock (_gate)
+            var dryRun = request.Query["dryRun"] is { Count: > 0 } dry && dry[0] == "All";
+            var operation = verb switch
             {
-                (code, answer) = verb switch
+                "create" => "CREATE",
+                "update" or "patch" when subresource is null => "UPDATE",
+                _ => null,
+            };
+            var webhooks = operation is null ? [] : WebhooksFor(resource, ns, operation);
+            if (webhooks.Count > 0 || dryRun)
+            {
+                // Admission judges the object as it would be stored; a dry run ends there, a real request is then executed.
+                var (candidateCode, candidate, old) = Execute(dry: true);
+                foreach (var (webhook, client) in webhooks)
                 {
-                    "get" => (200, (Find(resource, ns, name!) ?? throw NotFound(resource, name!)).DeepClone()),
-                    "list" => (200, ListCore(resource, ns)),
-                    "create" => (201, CreateCore(resource, ns, body as JsonObject ?? throw Invalid("the body must be an object")).DeepClone()),
-                    "update" => (200, UpdateCore(resource, ns, name ?? throw Invalid("an update names its object"), body as JsonObject ?? throw Invalid("the body must be an object"), subresource == "status").DeepClone()),
-                    "patch" => (200, PatchCore(resource, ns, name ?? throw Invalid("a patch names its object"), body, request.ContentType ?? "", subresource == "status").DeepClone()),
-                    "delete" => (200, DeleteCore(resource, ns, name ?? throw Invalid("a delete names its object")).DeepClone()),
-                    _ => throw new KubernetesApiStandInException(405, "MethodNotAllowed", $"{request.Method} is not supported."),
-                };
+                    await AdmitAsync(webhook, client, resource, ns, operation!, (JsonObject)candidate, old, dryRun, context.RequestAborted).ConfigureAwait(false);
+                }
+
+                (code, answer, _) = dryRun ? (candidateCode, candidate, old) : Execute(dry: false);
+            }
+            else
+            {
+                (code, answer, _) = Execute(dry: false);
             }
         }
         catch (KubernetesApiStandInException ex)
@@ -372,6 +447,242 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(answer.ToJsonString(Compact0), context.RequestAborted).ConfigureAwait(false);
+
+        // The request's operation on the store, with the object before it; a dry run changes nothing.
+        (int Code, JsonNode Answer, JsonObject? Old) Execute(bool dry)
+        {
+            lock (_gate)
+            {
+                _dryRun = dry;
+                try
+                {
+                    var old = name is null ? null : (JsonObject?)Find(resource, ns, name)?.DeepClone();
+                    var input = dry ? body?.DeepClone() : body;
+                    var (code, answer) = verb switch
+                    {
+                        "get" => (200, (Find(resource, ns, name!) ?? throw NotFound(resource, name!)).DeepClone()),
+                        "list" => (200, ListCore(resource, ns, onlyName)),
+                        "create" => (201, CreateCore(resource, ns, input as JsonObject ?? throw Invalid("the body must be an object")).DeepClone()),
+                        "update" => (200, UpdateCore(resource, ns, name ?? throw Invalid("an update names its object"), input as JsonObject ?? throw Invalid("the body must be an object"), subresource == "status").DeepClone()),
+                        "patch" => (200, PatchCore(resource, ns, name ?? throw Invalid("a patch names its object"), input, request.ContentType ?? "", subresource == "status").DeepClone()),
+                        "delete" => (200, DeleteCore(resource, ns, name ?? throw Invalid("a delete names its object")).DeepClone()),
+                        _ => throw new KubernetesApiStandInException(405, "MethodNotAllowed", $"{request.Method} is not supported."),
+                    };
+                    return (code, answer, old);
+                }
+                finally
+                {
+                    _dryRun = false;
+                }
+            }
+        }
+    }
+
+    private List<(AdmissionWebhook Webhook, HttpClient Client)> WebhooksFor(ApiResource resource, string ns, string operation)
+    {
+        lock (_gate)
+        {
+            return [.. _webhooks.Where(w => w.Webhook.Resource == resource && w.Webhook.Operations.Contains(operation) && (w.Webhook.Namespaces is null || w.Webhook.Namespaces.Contains(ns)))];
+        }
+    }
+
+    // One webhook's verdict on the object as it would be stored; a refusal or a failure under Fail is thrown as the API server answers it.
+    private async Task AdmitAsync(AdmissionWebhook webhook, HttpClient client, ApiResource resource, string ns, string operation, JsonObject candidate, JsonObject? old, bool dryRun, CancellationToken cancellationToken)
+    {
+        if (dryRun && webhook.HasSideEffects)
+        {
+            throw new KubernetesApiStandInException(400, "BadRequest", $"admission webhook \"{webhook.Name}\" does not support dry run");
+        }
+
+        Interlocked.Increment(ref _admissionReviews);
+        var uid = Guid.NewGuid().ToString();
+        var review = new JsonObject
+        {
+            ["apiVersion"] = "admission.k8s.io/v1",
+            ["kind"] = "AdmissionReview",
+            ["request"] = new JsonObject
+            {
+                ["uid"] = uid,
+                ["kind"] = new JsonObject { ["group"] = resource.Group, ["version"] = resource.Version, ["kind"] = resource.Kind },
+                ["resource"] = new JsonObject { ["group"] = resource.Group, ["version"] = resource.Version, ["resource"] = resource.Plural },
+                ["name"] = JsonRead.String(candidate, "metadata", "name"),
+                ["namespace"] = ns,
+                ["operation"] = operation,
+                ["userInfo"] = new JsonObject { ["username"] = "stand-in" },
+                ["object"] = candidate.DeepClone(),
+                ["oldObject"] = old?.DeepClone(),
+                ["dryRun"] = dryRun,
+                ["options"] = new JsonObject { ["apiVersion"] = "meta.k8s.io/v1", ["kind"] = operation == "CREATE" ? "CreateOptions" : "UpdateOptions" },
+            },
+        };
+
+        string? failure = null;
+        JsonNode? verdict = null;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(webhook.Timeout);
+            try
+            {
+                using var content = new StringContent(review.ToJsonString(Compact0), Encoding.UTF8, "application/json");
+                using var answer = await client.PostAsync(webhook.Url, content, timeout.Token).ConfigureAwait(false);
+                var text = await answer.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                if (!answer.IsSuccessStatusCode)
+                {
+                    failure = $"the server responded with status code {(int)answer.StatusCode}";
+                }
+                else
+                {
+                    verdict = JsonNode.Parse(text)?["response"];
+                    if (JsonRead.String(verdict, "uid") != uid || verdict?["allowed"] is not JsonValue allowed || allowed.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+                    {
+                        failure = $"expected response.uid=\"{uid}\" and a boolean response.allowed";
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = $"Post \"{webhook.Url}\": context deadline exceeded";
+            }
+            catch (HttpRequestException ex)
+            {
+                failure = $"Post \"{webhook.Url}\": {ex.Message}";
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                failure = $"the answer is not an AdmissionReview: {ex.Message}";
+            }
+        }
+
+        if (failure is not null)
+        {
+            if (webhook.FailurePolicy == AdmissionFailurePolicy.Ignore)
+            {
+                return;
+            }
+
+            throw new KubernetesApiStandInException(500, "InternalError", $"Internal error occurred: failed calling webhook \"{webhook.Name}\": failed to call webhook: {failure}");
+        }
+
+        if (verdict!["allowed"]!.GetValue<bool>())
+        {
+            return;
+        }
+
+        var status = verdict["status"];
+        var code = JsonRead.Int64(status, "code") is { } c and >= 400 and < 600 ? (int)c : 403;
+        var message = JsonRead.String(status, "message") is { Length: > 0 } m ? $": {m}" : JsonRead.String(status, "reason") is { Length: > 0 } r ? $": {r}" : " without explanation";
+        throw new KubernetesApiStandInException(code, JsonRead.String(status, "reason") ?? ReasonOf(code), $"admission webhook \"{webhook.Name}\" denied the request{message}");
+    }
+
+    private static bool Trusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection? roots)
+    {
+        if (roots is null)
+        {
+            return errors == SslPolicyErrors.None;
+        }
+
+        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+
+    // What kubectl's discovery reads: the groups, versions and resources served.
+    private JsonObject? Discovery(string path)
+    {
+        var parts = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        List<ApiResource> resources;
+        lock (_gate)
+        {
+            resources = [.. _resources];
+        }
+
+        switch (parts)
+        {
+            case ["version"]:
+                return new JsonObject { ["major"] = "1", ["minor"] = "30", ["gitVersion"] = "v1.30.0-stand-in", ["platform"] = "linux/amd64" };
+            case ["api"]:
+                return new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"), ["serverAddressByClientCIDRs"] = new JsonArray() };
+            case ["api", var version]:
+                return ResourceList(resources.Where(r => r.Group.Length == 0 && r.Version == version).ToList(), version);
+            case ["apis"]:
+                return new JsonObject
+                {
+                    ["kind"] = "APIGroupList",
+                    ["apiVersion"] = "v1",
+                    ["groups"] = new JsonArray([.. resources.Where(r => r.Group.Length > 0).GroupBy(r => r.Group).Select(g =>
+                    {
+                        var versions = g.Select(r => r.Version).Distinct().Select(v => (JsonNode)new JsonObject { ["groupVersion"] = $"{g.Key}/{v}", ["version"] = v }).ToList();
+                        return (JsonNode)new JsonObject { ["name"] = g.Key, ["versions"] = new JsonArray([.. versions]), ["preferredVersion"] = versions[0].DeepClone() };
+                    })]),
+                };
+            case ["apis", var group, var version]:
+                var served = resources.Where(r => r.Group == group && r.Version == version).ToList();
+                return served.Count == 0 ? null : ResourceList(served, $"{group}/{version}");
+            default:
+                return null;
+        }
+
+        static JsonObject ResourceList(List<ApiResource> served, string groupVersion)
+        {
+            var list = new JsonArray();
+            foreach (var r in served)
+            {
+                list.Add(new JsonObject
+                {
+                    ["name"] = r.Plural,
+                    ["singularName"] = r.Kind.ToLowerInvariant(),
+                    ["namespaced"] = true,
+                    ["kind"] = r.Kind,
+                    ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
+                    ["shortNames"] = new JsonArray([.. ShortNames(r.Plural).Select(n => (JsonNode)n)]),
+                });
+                if (r.HasStatusSubresource)
+                {
+                    list.Add(new JsonObject { ["name"] = $"{r.Plural}/status", ["singularName"] = "", ["namespaced"] = true, ["kind"] = r.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
+                }
+            }
+
+            return new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = groupVersion, ["resources"] = list };
+        }
+
+        // The short names the real API server (and the CRD) give, so `kubectl get vvpdep` works as in a cluster.
+        static string[] ShortNames(string plural) => plural switch
+        {
+            "vvpdeployments" => ["vvpdep"],
+            "configmaps" => ["cm"],
+            "events" => ["ev"],
+            _ => [],
+        };
+    }
+
+    // The name a fieldSelector picks (metadata.name=…; metadata.namespace=… of the request's own namespace is allowed); other fields are refused.
+    private static string? NameSelected(Microsoft.Extensions.Primitives.StringValues selector, string ns)
+    {
+        string? onlyName = null;
+        foreach (var term in selector.SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            var (field, value) = term.Split('=', 2) is [var f, var v] ? (f.TrimEnd('='), v.TrimStart('=')) : (term, "");
+            switch (field)
+            {
+                case "metadata.name":
+                    onlyName = value;
+                    break;
+                case "metadata.namespace" when value == ns:
+                    break;
+                default:
+                    throw new KubernetesApiStandInException(400, "BadRequest", $"field label not supported: {field}");
+            }
+        }
+
+        return onlyName;
     }
 
     private bool TryRoute(string path, out ApiResource resource, out string ns, out string? name, out string? subresource)
@@ -422,12 +733,12 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     private JsonObject? Find(ApiResource resource, string ns, string name) =>
         _objects.TryGetValue((resource, ns, name), out var found) ? found : null;
 
-    private JsonObject ListCore(ApiResource resource, string ns) => new()
+    private JsonObject ListCore(ApiResource resource, string ns, string? onlyName = null) => new()
     {
         ["apiVersion"] = resource.ApiVersion,
         ["kind"] = resource.Kind + "List",
         ["metadata"] = new JsonObject { ["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture) },
-        ["items"] = new JsonArray([.. _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns)
+        ["items"] = new JsonArray([.. _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (onlyName is null || o.Key.Name == onlyName))
             .OrderBy(o => o.Key.Name, StringComparer.Ordinal).Select(o => o.Value.DeepClone())]),
     };
 
@@ -517,7 +828,6 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
 
             if (storedMetadata["deletionTimestamp"] is not null && (nextMetadata["finalizers"] as JsonArray ?? []).Count == 0)
             {
-                _objects.Remove((resource, ns, name));
                 return Write(resource, ns, name, next, "DELETED", remove: true);
             }
         }
@@ -584,21 +894,30 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             return Write(resource, ns, name, next, "MODIFIED");
         }
 
-        _objects.Remove((resource, ns, name));
         return Write(resource, ns, name, (JsonObject)stored.DeepClone(), "DELETED", remove: true);
     }
 
     private JsonObject Write(ApiResource resource, string ns, string name, JsonObject obj, string type, bool remove = false)
     {
+        if (_dryRun)
+        {
+            // A dry run answers what would be stored and changes nothing.
+            return obj;
+        }
+
         _revision++;
         ((JsonObject)obj["metadata"]!)["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture);
-        if (!remove)
+        if (remove)
+        {
+            _objects.Remove((resource, ns, name));
+        }
+        else
         {
             _objects[(resource, ns, name)] = obj;
         }
 
         var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(Compact0);
-        _history.AddLast(new Change(_revision, resource, ns, line));
+        _history.AddLast(new Change(_revision, resource, ns, name, line));
         while (_history.Count > HistoryLimit)
         {
             _compactedAt = _history.First!.Value.Revision;
@@ -607,7 +926,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
 
         foreach (var watcher in _watchers)
         {
-            if (watcher.Resource == resource && watcher.Namespace == ns)
+            if (watcher.Resource == resource && watcher.Namespace == ns && (watcher.OnlyName is null || watcher.OnlyName == name))
             {
                 watcher.Lines.Writer.TryWrite(line);
             }
@@ -616,13 +935,13 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         return obj;
     }
 
-    private async Task WatchAsync(HttpContext context, ApiResource resource, string ns)
+    private async Task WatchAsync(HttpContext context, ApiResource resource, string ns, string? onlyName)
     {
         var from = context.Request.Query["resourceVersion"] is { Count: > 0 } v && long.TryParse(v[0], CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : (long?)null;
         var timeout = context.Request.Query["timeoutSeconds"] is { Count: > 0 } t && int.TryParse(t[0], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : Timeout.InfiniteTimeSpan;
-        var watcher = new Watcher(resource, ns);
+        var watcher = new Watcher(resource, ns, onlyName);
         lock (_gate)
         {
             if (from is { } version && version < _compactedAt)
@@ -637,7 +956,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             }
             else if (from is { } start)
             {
-                foreach (var change in _history.Where(c => c.Revision > start && c.Resource == resource && c.Namespace == ns))
+                foreach (var change in _history.Where(c => c.Revision > start && c.Resource == resource && c.Namespace == ns && (onlyName is null || c.Name == onlyName)))
                 {
                     watcher.Lines.Writer.TryWrite(change.Line);
                 }
@@ -647,7 +966,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             else
             {
                 // No version: the current objects as ADDED events, then what follows.
-                foreach (var obj in _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns).Select(o => o.Value))
+                foreach (var obj in _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (onlyName is null || o.Key.Name == onlyName)).Select(o => o.Value))
                 {
                     watcher.Lines.Writer.TryWrite(new JsonObject { ["type"] = "ADDED", ["object"] = obj.DeepClone() }.ToJsonString(Compact0));
                 }
@@ -662,7 +981,9 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         timeoutSource.CancelAfter(timeout);
         try
         {
+            // The headers go out at once, as the API server sends them, even when no event follows for a while.
             await context.Response.StartAsync(timeoutSource.Token).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(timeoutSource.Token).ConfigureAwait(false);
             await foreach (var line in watcher.Lines.Reader.ReadAllAsync(timeoutSource.Token).ConfigureAwait(false))
             {
                 await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), timeoutSource.Token).ConfigureAwait(false);
@@ -750,13 +1071,15 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         }
     }
 
-    private sealed record Change(long Revision, ApiResource Resource, string Namespace, string Line);
+    private sealed record Change(long Revision, ApiResource Resource, string Namespace, string Name, string Line);
 
-    private sealed class Watcher(ApiResource resource, string ns)
+    private sealed class Watcher(ApiResource resource, string ns, string? onlyName = null)
     {
         public ApiResource Resource { get; } = resource;
 
         public string Namespace { get; } = ns;
+
+        public string? OnlyName { get; } = onlyName;
 
         public Channel<string> Lines { get; } = Channel.CreateUnbounded<string>();
     }

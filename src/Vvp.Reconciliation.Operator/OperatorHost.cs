@@ -14,8 +14,8 @@ namespace Vvp.Reconciliation.Operator;
 /// The operator process. Settings come from <c>appsettings.json</c>, environment variables
 /// (<c>vvp__k8sOperator__identity</c>, …) and the command line, under the documentation's names:
 /// <c>vvp:k8sOperator</c> (enabled, identity, watchedNamespaces, and the controller's settings) and
-/// <c>vvp:platform</c> (baseAddress, allowInsecureHttp, …). It serves <c>/healthz</c>, <c>/readyz</c> and
-/// <c>/metrics</c>. Exit codes: 0 after a clean stop (SIGTERM), 1 when a watched namespace belongs to another
+/// <c>vvp:platform</c> (baseAddress, allowInsecureHttp, …), <c>vvp:webhook</c> (<see cref="WebhookSettings"/>). It serves
+/// <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>, and with the webhook enabled <see cref="WebhookSettings.Path"/> over HTTPS. Exit codes: 0 after a clean stop (SIGTERM), 1 when a watched namespace belongs to another
 /// identity, 2 for invalid settings.
 /// </summary>
 internal static class OperatorHost
@@ -29,6 +29,7 @@ internal static class OperatorHost
         "Settings (files, environment, or --vvp:k8sOperator:identity=vvp-1 on the command line):",
         Wrapped("vvp:k8sOperator:", VvpOperatorOptions.SettingNames),
         Wrapped("vvp:platform:", VvpPlatformClientOptions.SettingNames),
+        Wrapped("vvp:webhook:", WebhookSettings.Names),
         "Durations are seconds (20) or hh:mm:ss (00:00:20).");
 
     // "  prefix name, name, …" folded at 110 columns.
@@ -156,20 +157,28 @@ internal static class OperatorHost
         // prometheus-net would start listening to .NET meters at the first scrape; counters recorded before it would be
         // lost (gauges are polled, counters are not), so it listens from the start, for the application's life.
         builder.Services.AddSingleton(MeterAdapter.StartListening());
+        var urls = builder.Configuration["urls"];
         if (environment is not null)
         {
             // The local defaults come first: settings given on the command line or in the environment still win.
             builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = environment.Settings });
             builder.Services.AddSingleton(environment.Kubernetes);
-            if (builder.Configuration["urls"] is null)
-            {
-                builder.WebHost.UseUrls(environment.DefaultUrls);
-            }
+            urls ??= environment.DefaultUrls;
         }
-        else if (builder.Configuration["urls"] is null)
+
+        urls ??= "http://0.0.0.0:8080";
+        var webhook = WebhookSettings.Read(builder.Configuration.GetSection("vvp:webhook"));
+        if (webhook.Enabled)
         {
-            builder.WebHost.UseUrls("http://0.0.0.0:8080");
+            // The admission webhook listens on its own HTTPS address, with a certificate read again when it is renewed.
+            var certificate = ServingCertificate.Load(webhook.CertFile, webhook.KeyFile);
+            builder.Services.AddSingleton(certificate);
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificate.Current));
+            urls = $"{urls};{webhook.Url}";
         }
+
+        builder.WebHost.UseUrls(urls);
 
         builder.Logging.ClearProviders();
         // One line per write and per failure; the HTTP plumbing only when something is wrong.
@@ -218,7 +227,58 @@ internal static class OperatorHost
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapMetrics("/metrics");
+        if (webhook.Enabled)
+        {
+            app.MapPost(WebhookSettings.Path, ReviewAsync);
+        }
+
         return app;
+    }
+
+    // The admission webhook: an AdmissionReview in, the verdict of the library's validator out (HTTPS only).
+    private static async Task ReviewAsync(HttpContext context)
+    {
+        if (!context.Request.IsHttps)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Vvp.Reconciliation.Operator.Webhook");
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
+        System.Text.Json.Nodes.JsonNode? review;
+        System.Text.Json.Nodes.JsonObject answer;
+        try
+        {
+            try
+            {
+                review = System.Text.Json.Nodes.JsonNode.Parse(body.GetBuffer().AsSpan(0, (int)body.Length), documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = VvpAdmission.MaxReviewDepth });
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                throw new FormatException($"The AdmissionReview is not JSON: {DisplayText.Clean(ex.Message, 300)}", ex);
+            }
+
+            answer = VvpAdmission.Review(review);
+        }
+        catch (FormatException ex)
+        {
+            Log.ReviewUnreadable(logger, ex.Message);
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync(ex.Message, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (answer["response"]?["allowed"]?.GetValue<bool>() == false)
+        {
+            var request = review!["request"];
+            var key = DisplayText.Clean($"{Json.JsonRead.String(request, "namespace")}/{Json.JsonRead.String(request, "name") ?? Json.JsonRead.String(request, "object", "metadata", "generateName")}", 300);
+            Log.Refused(logger, key, answer["response"]!["status"]!["message"]!.GetValue<string>());
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Liveness: no failure, and a loop ticked within a minute. Readiness: <see cref="VvpOperatorHealth.IsReady"/>.</summary>
