@@ -18,3 +18,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/name: vvp-operator
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{/* The Secret holding the webhook's serving certificate (tls.crt, tls.key). */}}
+{{- define "vvp-operator.webhookSecretName" -}}
+{{- if .Values.webhook.certManager.enabled -}}
+{{- printf "%s-webhook-tls" (include "vvp-operator.fullname" .) -}}
+{{- else -}}
+{{- required "webhook.certSecretName (a kubernetes.io/tls Secret) is required without cert-manager" .Values.webhook.certSecretName -}}
+{{- end -}}
+{{- end -}}
