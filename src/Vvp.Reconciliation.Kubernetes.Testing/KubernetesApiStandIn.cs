@@ -22,7 +22,7 @@ namespace Vvp.Reconciliation.Kubernetes.Testing;
 /// <item>for types with a status subresource: <c>metadata.generation</c> bumped by spec changes only, status changed only through <c>/status</c>;</item>
 /// <item>finalizers: a delete sets <c>deletionTimestamp</c> while finalizers remain; the object goes when the last is removed;</item>
 /// <item>validating admission webhooks (<see cref="AddAdmissionWebhook"/>) called over HTTPS before a create or update is stored, with their timeout and failure policy; <c>dryRun=All</c> judged and answered without storing;</item>
-/// <item>discovery (<c>/api</c>, <c>/apis</c>, <c>/version</c>) and <c>fieldSelector</c> on the name, so <c>kubectl get</c>, <c>wait</c> and <c>delete</c> work against it.</item>
+/// <item>discovery (<c>/api</c>, <c>/apis</c>, <c>/version</c>) and <c>fieldSelector</c> on any field, so <c>kubectl get</c>, <c>wait</c> and <c>delete</c> work against it.</item>
 /// </list>
 /// Faults (<see cref="Faults"/>): status answers, slow answers, random failures, outages, dropped watches.
 /// Every request is recorded in <see cref="Calls"/> with its RBAC verb.
@@ -368,10 +368,10 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             return;
         }
 
-        string? onlyName;
+        Func<JsonObject, bool>? selected;
         try
         {
-            onlyName = NameSelected(request.Query["fieldSelector"], ns);
+            selected = Selector(request.Query["fieldSelector"]);
         }
         catch (KubernetesApiStandInException ex)
         {
@@ -383,7 +383,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         if (verb == "watch")
         {
             Record(verb, resource, resourceName, ns, name, 200);
-            await WatchAsync(context, resource, ns, onlyName).ConfigureAwait(false);
+            await WatchAsync(context, resource, ns, selected).ConfigureAwait(false);
             return;
         }
 
@@ -461,7 +461,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
                     var (code, answer) = verb switch
                     {
                         "get" => (200, (Find(resource, ns, name!) ?? throw NotFound(resource, name!)).DeepClone()),
-                        "list" => (200, ListCore(resource, ns, onlyName)),
+                        "list" => (200, ListCore(resource, ns, selected)),
                         "create" => (201, CreateCore(resource, ns, input as JsonObject ?? throw Invalid("the body must be an object")).DeepClone()),
                         "update" => (200, UpdateCore(resource, ns, name ?? throw Invalid("an update names its object"), input as JsonObject ?? throw Invalid("the body must be an object"), subresource == "status").DeepClone()),
                         "patch" => (200, PatchCore(resource, ns, name ?? throw Invalid("a patch names its object"), input, request.ContentType ?? "", subresource == "status").DeepClone()),
@@ -663,26 +663,24 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         };
     }
 
-    // The name a fieldSelector picks (metadata.name=…; metadata.namespace=… of the request's own namespace is allowed); other fields are refused.
-    private static string? NameSelected(Microsoft.Extensions.Primitives.StringValues selector, string ns)
+    // A fieldSelector as the API server reads it: terms joined by ',', each 'path=value', 'path==value' or 'path!=value'
+    // over the object's fields (metadata.name, involvedObject.name, …); an absent field is the empty string.
+    private static Func<JsonObject, bool>? Selector(Microsoft.Extensions.Primitives.StringValues selector)
     {
-        string? onlyName = null;
+        var terms = new List<(string[] Path, string Value, bool Equal)>();
         foreach (var term in selector.SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)))
         {
-            var (field, value) = term.Split('=', 2) is [var f, var v] ? (f.TrimEnd('='), v.TrimStart('=')) : (term, "");
-            switch (field)
+            var negated = term.Contains("!=", StringComparison.Ordinal);
+            var parts = negated ? term.Split("!=", 2) : term.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Length == 0)
             {
-                case "metadata.name":
-                    onlyName = value;
-                    break;
-                case "metadata.namespace" when value == ns:
-                    break;
-                default:
-                    throw new KubernetesApiStandInException(400, "BadRequest", $"field label not supported: {field}");
+                throw new KubernetesApiStandInException(400, "BadRequest", $"invalid field selector term: {term}");
             }
+
+            terms.Add((parts[0].Split('.'), parts[1].TrimStart('='), !negated));
         }
 
-        return onlyName;
+        return terms.Count == 0 ? null : obj => terms.All(t => ((JsonRead.String(obj, t.Path) ?? JsonRead.At(obj, t.Path)?.ToString() ?? "") == t.Value) == t.Equal);
     }
 
     private bool TryRoute(string path, out ApiResource resource, out string ns, out string? name, out string? subresource)
@@ -733,12 +731,12 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     private JsonObject? Find(ApiResource resource, string ns, string name) =>
         _objects.TryGetValue((resource, ns, name), out var found) ? found : null;
 
-    private JsonObject ListCore(ApiResource resource, string ns, string? onlyName = null) => new()
+    private JsonObject ListCore(ApiResource resource, string ns, Func<JsonObject, bool>? selected = null) => new()
     {
         ["apiVersion"] = resource.ApiVersion,
         ["kind"] = resource.Kind + "List",
         ["metadata"] = new JsonObject { ["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture) },
-        ["items"] = new JsonArray([.. _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (onlyName is null || o.Key.Name == onlyName))
+        ["items"] = new JsonArray([.. _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (selected is null || selected(o.Value)))
             .OrderBy(o => o.Key.Name, StringComparer.Ordinal).Select(o => o.Value.DeepClone())]),
     };
 
@@ -916,8 +914,9 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             _objects[(resource, ns, name)] = obj;
         }
 
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString(Compact0);
-        _history.AddLast(new Change(_revision, resource, ns, name, line));
+        var snapshot = (JsonObject)obj.DeepClone();
+        var line = new JsonObject { ["type"] = type, ["object"] = snapshot }.ToJsonString(Compact0);
+        _history.AddLast(new Change(_revision, resource, ns, snapshot, line));
         while (_history.Count > HistoryLimit)
         {
             _compactedAt = _history.First!.Value.Revision;
@@ -926,7 +925,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
 
         foreach (var watcher in _watchers)
         {
-            if (watcher.Resource == resource && watcher.Namespace == ns && (watcher.OnlyName is null || watcher.OnlyName == name))
+            if (watcher.Resource == resource && watcher.Namespace == ns && (watcher.Selected is null || watcher.Selected(snapshot)))
             {
                 watcher.Lines.Writer.TryWrite(line);
             }
@@ -935,13 +934,13 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         return obj;
     }
 
-    private async Task WatchAsync(HttpContext context, ApiResource resource, string ns, string? onlyName)
+    private async Task WatchAsync(HttpContext context, ApiResource resource, string ns, Func<JsonObject, bool>? selected)
     {
         var from = context.Request.Query["resourceVersion"] is { Count: > 0 } v && long.TryParse(v[0], CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : (long?)null;
         var timeout = context.Request.Query["timeoutSeconds"] is { Count: > 0 } t && int.TryParse(t[0], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : Timeout.InfiniteTimeSpan;
-        var watcher = new Watcher(resource, ns, onlyName);
+        var watcher = new Watcher(resource, ns, selected);
         lock (_gate)
         {
             if (from is { } version && version < _compactedAt)
@@ -956,7 +955,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             }
             else if (from is { } start)
             {
-                foreach (var change in _history.Where(c => c.Revision > start && c.Resource == resource && c.Namespace == ns && (onlyName is null || c.Name == onlyName)))
+                foreach (var change in _history.Where(c => c.Revision > start && c.Resource == resource && c.Namespace == ns && (selected is null || selected(c.Object))))
                 {
                     watcher.Lines.Writer.TryWrite(change.Line);
                 }
@@ -966,7 +965,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             else
             {
                 // No version: the current objects as ADDED events, then what follows.
-                foreach (var obj in _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (onlyName is null || o.Key.Name == onlyName)).Select(o => o.Value))
+                foreach (var obj in _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (selected is null || selected(o.Value))).Select(o => o.Value))
                 {
                     watcher.Lines.Writer.TryWrite(new JsonObject { ["type"] = "ADDED", ["object"] = obj.DeepClone() }.ToJsonString(Compact0));
                 }
@@ -1071,15 +1070,15 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         }
     }
 
-    private sealed record Change(long Revision, ApiResource Resource, string Namespace, string Name, string Line);
+    private sealed record Change(long Revision, ApiResource Resource, string Namespace, JsonObject Object, string Line);
 
-    private sealed class Watcher(ApiResource resource, string ns, string? onlyName = null)
+    private sealed class Watcher(ApiResource resource, string ns, Func<JsonObject, bool>? selected = null)
     {
         public ApiResource Resource { get; } = resource;
 
         public string Namespace { get; } = ns;
 
-        public string? OnlyName { get; } = onlyName;
+        public Func<JsonObject, bool>? Selected { get; } = selected;
 
         public Channel<string> Lines { get; } = Channel.CreateUnbounded<string>();
     }

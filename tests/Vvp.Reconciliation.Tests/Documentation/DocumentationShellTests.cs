@@ -8,7 +8,9 @@ namespace Vvp.Reconciliation.Tests.Documentation;
 /// Every shell block of README.md and docs/*.md, run as pasted by bash from the repository's root with
 /// <c>set -e -o pipefail</c>. A block that needs what a test run does not have (a cluster, Docker, minutes of
 /// benchmarking, a server that runs until stopped) says so right above it, in a comment
-/// <c>&lt;!-- not run by the tests: reason --&gt;</c>, and is skipped with that reason. <c>dotnet test</c> inside a block
+/// <c>&lt;!-- not run by the tests: reason --&gt;</c>, and is skipped with that reason. A block marked
+/// <c>&lt;!-- run against the Kubernetes API stand-in … --&gt;</c> runs with <c>KUBECONFIG</c> pointed at the stand-in, where
+/// the operator has reconciled the documentation's example CR in <c>vvp-jobs</c>. <c>dotnet test</c> inside a block
 /// is the test run itself and is not started again.
 /// </summary>
 public sealed partial class DocumentationShellTests
@@ -35,10 +37,11 @@ public sealed partial class DocumentationShellTests
         Skip.If(block.Groups["reason"].Success, $"{file}, block {index + 1}: {block.Groups["reason"].Value}");
         var code = block.Groups["code"].Value;
         var before = Directory.EnumerateFileSystemEntries(Root).Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        await using var cluster = block.Groups["standin"].Success ? await StandInClusterAsync() : null;
 
         try
         {
-            var (exit, output) = await BashAsync(code);
+            var (exit, output) = await BashAsync(code, cluster?.Kubeconfig);
 
             exit.Should().Be(0, $"{file}, block {index + 1}:\n{code}\n--- output:\n{output}");
         }
@@ -59,7 +62,35 @@ public sealed partial class DocumentationShellTests
         }
     }
 
-    private static async Task<(int Exit, string Output)> BashAsync(string code)
+    // A block marked "run against the Kubernetes API stand-in" runs with kubectl pointed at the stand-in, where the operator
+    // has reconciled the documentation's example CR (samples/QuickStart/crs/test-cr.yaml) in the namespace vvp-jobs.
+    private static async Task<StandInCluster> StandInClusterAsync()
+    {
+        Kubectl.Require();
+        var session = await OperatorSession.StartAsync();
+        session.Start(OperatorSession.Options(configure: o =>
+        {
+            o.WatchedNamespaces.Clear();
+            o.WatchedNamespaces.Add("vvp-jobs");
+        }));
+        var cr = (System.Text.Json.Nodes.JsonObject)Vvp.Reconciliation.Resources.ResourceReader.Read(File.ReadAllText(Path.Combine(Root, "samples", "QuickStart", "crs", "test-cr.yaml"))).Document!;
+        session.Apply("test-cr", cr, "vvp-jobs");
+        await OperatorSession.Eventually(() => session.Cr("test-cr", "vvp-jobs")?["status"]?["observedGeneration"] is not null, "the operator reconciled the example CR");
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-docs-kubeconfig-{Guid.NewGuid():N}.yaml");
+        session.Api.WriteKubeconfig(kubeconfig);
+        return new StandInCluster(session, kubeconfig);
+    }
+
+    private sealed record StandInCluster(OperatorSession Session, string Kubeconfig) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            File.Delete(Kubeconfig);
+            await Session.DisposeAsync();
+        }
+    }
+
+    private static async Task<(int Exit, string Output)> BashAsync(string code, string? kubeconfig = null)
     {
         // A `dotnet` first on the PATH that runs every command but `dotnet test`, the run this test is part of.
         var shims = Directory.CreateTempSubdirectory("vvp-shell-").FullName;
@@ -91,6 +122,11 @@ public sealed partial class DocumentationShellTests
         info.Environment["MSBUILD_EXE_PATH"] = null;
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        if (kubeconfig is not null)
+        {
+            info.Environment["KUBECONFIG"] = kubeconfig;
+        }
+
         try
         {
             using var process = Process.Start(info)!;
@@ -114,6 +150,6 @@ public sealed partial class DocumentationShellTests
         }
     }
 
-    [GeneratedRegex(@"(?:<!-- not run by the tests: (?<reason>[^\n]*?) -->\n)?```(?:bash|sh|shell)\n(?<code>.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"(?:<!-- (?:not run by the tests: (?<reason>[^\n]*?)|(?<standin>run against the Kubernetes API stand-in[^\n]*?)) -->\n)?```(?:bash|sh|shell)\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex ShellBlock();
 }
