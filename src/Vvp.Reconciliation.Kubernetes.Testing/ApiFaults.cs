@@ -48,6 +48,36 @@ public sealed class ApiFaults
     public void SlowNext(string verb, string? resource, TimeSpan delay, int times = 1) =>
         Add(new Rule(verb, resource, 0, delay, times));
 
+    /// <summary>
+    /// Answers the next <paramref name="times"/> matching requests with what <paramref name="body"/> writes, after the
+    /// status line and headers (sent at once): a list of the wrong kind, a malformed or oversized watch event, a watch
+    /// that stays silent or drips a byte at a time, a hostile Lease or ConfigMap. The writer gets the response stream
+    /// and the request's cancellation; the answer ends when it returns.
+    /// </summary>
+    /// <param name="verb">The Kubernetes verb, or <c>*</c>.</param>
+    /// <param name="resource">The resource, or <see langword="null"/> for any.</param>
+    /// <param name="body">Writes the body.</param>
+    /// <param name="statusCode">The HTTP status. Default 200.</param>
+    /// <param name="times">How many requests get it.</param>
+    public void AnswerNext(string verb, string? resource, Func<Stream, CancellationToken, Task> body, int statusCode = 200, int times = 1)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Add(new Rule(verb, resource, 0, TimeSpan.Zero, times) { Raw = new RawAnswer(statusCode, body) });
+    }
+
+    /// <summary>Answers the next <paramref name="times"/> matching requests with <paramref name="body"/> as it is (UTF-8).</summary>
+    /// <param name="verb">The Kubernetes verb, or <c>*</c>.</param>
+    /// <param name="resource">The resource, or <see langword="null"/> for any.</param>
+    /// <param name="body">The body.</param>
+    /// <param name="statusCode">The HTTP status. Default 200.</param>
+    /// <param name="times">How many requests get it.</param>
+    public void AnswerNext(string verb, string? resource, string body, int statusCode = 200, int times = 1)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+        AnswerNext(verb, resource, (stream, token) => stream.WriteAsync(bytes, token).AsTask(), statusCode, times);
+    }
+
     /// <summary>Fails every request that is not a watch with probability <paramref name="rate"/> (500, 503 or 429), reproducibly from <paramref name="seed"/>.</summary>
     /// <param name="rate">The probability, 0 to 1; 0 turns random failures off.</param>
     /// <param name="seed">Seeds the choice.</param>
@@ -73,14 +103,14 @@ public sealed class ApiFaults
         }
     }
 
-    /// <summary>What to do with a request: drop it, delay it, answer it with a status (0: serve it).</summary>
-    internal (bool Drop, TimeSpan Delay, int Status) Decide(string verb, string resource)
+    /// <summary>What to do with a request: drop it, delay it, answer it with a status (0: serve it) or a raw answer.</summary>
+    internal (bool Drop, TimeSpan Delay, int Status, RawAnswer? Raw) Decide(string verb, string resource)
     {
         lock (_gate)
         {
             if (_outage)
             {
-                return (true, TimeSpan.Zero, 0);
+                return (true, TimeSpan.Zero, 0, null);
             }
 
             var delay = TimeSpan.Zero;
@@ -98,9 +128,14 @@ public sealed class ApiFaults
                     _rules.RemoveAt(i--);
                 }
 
+                if (rule.Raw is { } raw)
+                {
+                    return (false, delay, 0, raw);
+                }
+
                 if (rule.Status != 0)
                 {
-                    return (false, delay, rule.Status);
+                    return (false, delay, rule.Status, null);
                 }
 
                 delay += rule.Delay;
@@ -108,10 +143,10 @@ public sealed class ApiFaults
 
             if (verb != "watch" && _failureRate > 0 && _random.NextDouble() < _failureRate)
             {
-                return (false, delay, _random.Next(3) switch { 0 => 500, 1 => 503, _ => 429 });
+                return (false, delay, _random.Next(3) switch { 0 => 500, 1 => 503, _ => 429 }, null);
             }
 
-            return (false, delay, 0);
+            return (false, delay, 0, null);
         }
     }
 
@@ -136,5 +171,10 @@ public sealed class ApiFaults
         public TimeSpan Delay { get; } = delay;
 
         public int Times { get; set; } = times;
+
+        public RawAnswer? Raw { get; init; }
     }
 }
+
+/// <summary>An answer written as it is: its status and what writes its body.</summary>
+internal sealed record RawAnswer(int Status, Func<Stream, CancellationToken, Task> Body);

@@ -29,7 +29,10 @@ namespace Vvp.Reconciliation.Kubernetes.Testing;
 /// </summary>
 public sealed class KubernetesApiStandIn : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Compact0 = new() { WriteIndented = false };
+    // The API server reads and writes documents nested far deeper than System.Text.Json's default of 64.
+    private const int MaxDepth = 10_000;
+
+    private static readonly JsonSerializerOptions Compact0 = new() { WriteIndented = false, MaxDepth = MaxDepth };
 
     private readonly object _gate = new();
     private readonly WebApplication _app;
@@ -341,7 +344,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
             _ => "unknown",
         };
         var resourceName = subresource is null ? resource.Plural : $"{resource.Plural}/{subresource}";
-        var (drop, delay, status) = Faults.Decide(verb, resourceName);
+        var (drop, delay, status, raw) = Faults.Decide(verb, resourceName);
         if (delay > TimeSpan.Zero)
         {
             try
@@ -358,6 +361,25 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         {
             Record(verb, resource, resourceName, ns, name, 0);
             context.Abort();
+            return;
+        }
+
+        if (raw is not null)
+        {
+            Record(verb, resource, resourceName, ns, name, raw.Status);
+            context.Response.StatusCode = raw.Status;
+            context.Response.ContentType = "application/json";
+            try
+            {
+                await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                await raw.Body(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException)
+            {
+                // The client went away.
+            }
+
             return;
         }
 
@@ -392,7 +414,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         {
             try
             {
-                body = await JsonNode.ParseAsync(request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+                body = await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth }, cancellationToken: context.RequestAborted).ConfigureAwait(false);
             }
             catch (JsonException ex)
             {
@@ -461,7 +483,7 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
                     var (code, answer) = verb switch
                     {
                         "get" => (200, (Find(resource, ns, name!) ?? throw NotFound(resource, name!)).DeepClone()),
-                        "list" => (200, ListCore(resource, ns, selected)),
+                        "list" => (200, ListCore(resource, ns, selected, Page(request.Query))),
                         "create" => (201, CreateCore(resource, ns, input as JsonObject ?? throw Invalid("the body must be an object")).DeepClone()),
                         "update" => (200, UpdateCore(resource, ns, name ?? throw Invalid("an update names its object"), input as JsonObject ?? throw Invalid("the body must be an object"), subresource == "status").DeepClone()),
                         "patch" => (200, PatchCore(resource, ns, name ?? throw Invalid("a patch names its object"), input, request.ContentType ?? "", subresource == "status").DeepClone()),
@@ -731,14 +753,51 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
     private JsonObject? Find(ApiResource resource, string ns, string name) =>
         _objects.TryGetValue((resource, ns, name), out var found) ? found : null;
 
-    private JsonObject ListCore(ApiResource resource, string ns, Func<JsonObject, bool>? selected = null) => new()
+    // A list, or one page of it (limit and continue, as the API server pages: the continue token carries the revision the
+    // first page was taken at and the last name given; the items after it are the current ones).
+    private JsonObject ListCore(ApiResource resource, string ns, Func<JsonObject, bool>? selected = null, (int Limit, string? After, string? Revision)? page = null)
     {
-        ["apiVersion"] = resource.ApiVersion,
-        ["kind"] = resource.Kind + "List",
-        ["metadata"] = new JsonObject { ["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture) },
-        ["items"] = new JsonArray([.. _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (selected is null || selected(o.Value)))
-            .OrderBy(o => o.Key.Name, StringComparer.Ordinal).Select(o => o.Value.DeepClone())]),
-    };
+        var items = _objects.Where(o => o.Key.Type == resource && o.Key.Namespace == ns && (selected is null || selected(o.Value)))
+            .OrderBy(o => o.Key.Name, StringComparer.Ordinal)
+            .Where(o => page?.After is not { } after || string.CompareOrdinal(o.Key.Name, after) > 0)
+            .ToList();
+        var revision = page?.Revision ?? _revision.ToString(CultureInfo.InvariantCulture);
+        var metadata = new JsonObject { ["resourceVersion"] = revision };
+        if (page is { Limit: > 0 } paged && items.Count > paged.Limit)
+        {
+            var remaining = items.Count - paged.Limit;
+            items = items[..paged.Limit];
+            metadata["continue"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{revision}\n{items[^1].Key.Name}"));
+            metadata["remainingItemCount"] = remaining;
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = resource.ApiVersion,
+            ["kind"] = resource.Kind + "List",
+            ["metadata"] = metadata,
+            ["items"] = new JsonArray([.. items.Select(o => o.Value.DeepClone())]),
+        };
+    }
+
+    private static (int Limit, string? After, string? Revision)? Page(IQueryCollection query)
+    {
+        var limit = query["limit"] is { Count: > 0 } l && int.TryParse(l[0], CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : 0;
+        if (query["continue"] is not { Count: > 0 } c || string.IsNullOrEmpty(c[0]))
+        {
+            return limit > 0 ? (limit, null, null) : null;
+        }
+
+        try
+        {
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(c[0]!)).Split('\n', 2);
+            return (limit, parts[1], parts[0]);
+        }
+        catch (Exception ex) when (ex is FormatException or IndexOutOfRangeException)
+        {
+            throw new KubernetesApiStandInException(400, "BadRequest", "the continue token is not valid");
+        }
+    }
 
     private JsonObject CreateCore(ApiResource resource, string ns, JsonObject obj)
     {

@@ -41,6 +41,7 @@ internal sealed class ControllerLoop : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly VvpOperatorHealth _health;
+    private readonly TimeSpan _staleAfter;
 
     /// <param name="informers">Every informer the handler reads from; a term starts work once each has listed.</param>
     /// <param name="keys">Every key in the caches, for the first pass of a term and for each resync.</param>
@@ -66,6 +67,7 @@ internal sealed class ControllerLoop : IDisposable
         _beginResync = beginResync;
         _workers = options.Workers;
         _resyncPeriod = options.ResyncPeriod;
+        _staleAfter = options.RetryMaxDelay;
         _time = time;
         _logger = logger;
         _health = health;
@@ -112,6 +114,7 @@ internal sealed class ControllerLoop : IDisposable
     {
         var listsBefore = _informers.ToDictionary(i => i, i => i.Lists);
         var informers = _informers.Select(i => RunLoggedAsync(() => i.RunAsync(term), "informer")).ToList();
+        _health.SetInformers(_informers, _staleAfter);
         var workers = new List<Task>();
         try
         {

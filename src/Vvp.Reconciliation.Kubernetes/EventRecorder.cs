@@ -98,7 +98,7 @@ internal sealed class EventRecorder
         try
         {
             var existing = await _api.GetAsync(ResourceType.Events, ns, eventName, cancellationToken).ConfigureAwait(false);
-            var count = (int)(JsonRead.Int64(existing, "count") ?? 1) + 1;
+            var count = (int)Math.Clamp((JsonRead.Int64(existing, "count") ?? 1) + 1, 1, int.MaxValue);
             var patched = await _api.MergePatchAsync(ResourceType.Events, ns, eventName, new JsonObject { ["count"] = count, ["lastTimestamp"] = stamp }, cancellationToken).ConfigureAwait(false);
             Remember(eventName, count, patched);
         }

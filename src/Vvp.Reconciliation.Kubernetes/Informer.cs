@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Platform;
 
 namespace Vvp.Reconciliation.Kubernetes;
 
@@ -24,6 +25,7 @@ internal sealed class Informer
     private readonly Action<string, JsonObject?> _onChange;
     private readonly Func<JsonObject, JsonObject, bool>? _matters;
     private long _lists;
+    private long _contactTicks;
 
     // onChange is called with the name and the new object, or null when the object was deleted; with matters, a new
     // version of a cached object is reported only when matters(cached, new) says the change is one to act on.
@@ -42,6 +44,18 @@ internal sealed class Informer
 
     /// <summary>How many LISTs were made (the first, and one per relist).</summary>
     public long Lists => Interlocked.Read(ref _lists);
+
+    /// <summary>
+    /// How long a watch may deliver nothing, not even a bookmark, before it is given up and the cache listed again: the
+    /// watch's timeout (the server is asked to end it then) and a margin of a tenth of it, at least 1 s.
+    /// </summary>
+    public TimeSpan Silence => _watchTimeout + TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _watchTimeout.Ticks / 10));
+
+    /// <summary>How long since the API last answered this informer (a list, a watch event, a watch's clean end).</summary>
+    public TimeSpan SinceContact => _time.GetUtcNow() - new DateTimeOffset(Interlocked.Read(ref _contactTicks), TimeSpan.Zero);
+
+    /// <summary>What the informer watches, for messages: <c>vvpdeployments in vvp-jobs</c>.</summary>
+    public string Description => $"{_type.Plural} in {_namespace}";
 
     public ICollection<string> Names => _cache.Keys;
 
@@ -69,17 +83,26 @@ internal sealed class Informer
     {
         string? version = null;
         var failures = 0;
+        Touch();
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 version ??= await ListAsync(cancellationToken).ConfigureAwait(false);
-                await foreach (var (type, obj) in _api.WatchAsync(_type, _namespace, version, _watchTimeout, cancellationToken).ConfigureAwait(false))
+                await foreach (var (type, obj) in _api.WatchAsync(_type, _namespace, version, _watchTimeout, Silence, cancellationToken).ConfigureAwait(false))
                 {
                     failures = 0;
+                    Touch();
                     version = JsonRead.String(obj, "metadata", "resourceVersion") ?? version;
                     Apply(type, obj);
                 }
+
+                Touch();
+            }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or KubernetesApiException)
+            {
+                // Stopped: whatever the cancelled call ended with.
+                return;
             }
             catch (KubernetesApiException ex) when (ex.IsGone)
             {
@@ -92,11 +115,14 @@ internal sealed class Informer
                 var delay = _backoff.Delay(failures);
                 Log.WatchFailed(_logger, _type.Plural, _namespace, ex.Reason, ex.Message, delay.TotalSeconds);
                 version = null;
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
+                try
+                {
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
@@ -105,16 +131,29 @@ internal sealed class Informer
     {
         var list = await _api.ListAsync(_type, _namespace, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _lists);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in (list["items"] as JsonArray ?? []).OfType<JsonObject>())
+        Touch();
+        if (list.Problems.Count > 0)
         {
-            if (JsonRead.String(item, "metadata", "name") is not { } name)
+            Log.ItemsLeftOut(_logger, _type.Plural, _namespace, DisplayText.Clean(string.Join("; ", list.Problems), 2000));
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var unnamed = 0;
+        foreach (var item in list.Items)
+        {
+            if (NameOf(item) is not { } name)
             {
+                unnamed++;
                 continue;
             }
 
             seen.Add(name);
             Upsert(name, item);
+        }
+
+        if (unnamed > 0)
+        {
+            Log.ItemsLeftOut(_logger, _type.Plural, _namespace, $"{unnamed} item(s) left out: metadata.name is missing or not a Kubernetes object name");
         }
 
         foreach (var name in _cache.Keys.Where(n => !seen.Contains(n)).ToList())
@@ -125,13 +164,21 @@ internal sealed class Informer
             }
         }
 
-        return JsonRead.String(list, "metadata", "resourceVersion") ?? "0";
+        return list.ResourceVersion;
     }
+
+    // An object's name, when it is one the API server could have stored (a DNS-1123 subdomain): anything else from the
+    // API is left out, so no key made of control characters reaches a log line or an Event.
+    private static string? NameOf(JsonObject obj) =>
+        JsonRead.String(obj, "metadata", "name") is { Length: > 0 and <= 253 } name && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.') ? name : null;
+
+    private void Touch() => Interlocked.Exchange(ref _contactTicks, _time.GetUtcNow().UtcTicks);
 
     private void Apply(string type, JsonObject obj)
     {
-        if (JsonRead.String(obj, "metadata", "name") is not { } name)
+        if (NameOf(obj) is not { } name)
         {
+            Log.ItemsLeftOut(_logger, _type.Plural, _namespace, $"a {DisplayText.Clean(type, 20)} event left out: metadata.name is missing or not a Kubernetes object name");
             return;
         }
 

@@ -36,11 +36,13 @@ internal sealed record ResourceType(string Group, string Version, string Plural,
 /// <summary>An answer other than success from the Kubernetes API, or no answer at all (<see cref="StatusCode"/> 0).</summary>
 internal sealed class KubernetesApiException : Exception
 {
+    // The reason and message often come from the API's answer: cleaned of control characters and escape sequences
+    // (and shortened) before anything logs them or writes them into an Event.
     public KubernetesApiException(int statusCode, string reason, string message, Exception? inner = null)
-        : base(message, inner)
+        : base(Vvp.Reconciliation.Platform.DisplayText.Clean(message, 2000), inner)
     {
         StatusCode = statusCode;
-        Reason = reason;
+        Reason = Vvp.Reconciliation.Platform.DisplayText.Clean(reason, 100);
     }
 
     /// <summary>The HTTP status; 0 when the call failed without an answer (connection, timeout).</summary>
@@ -56,6 +58,9 @@ internal sealed class KubernetesApiException : Exception
     public bool IsGone => StatusCode == 410;
 }
 
+/// <summary>A whole list, read page by page: the items, the revision it was taken at, and the items left out (each named).</summary>
+internal sealed record ListAnswer(IReadOnlyList<JsonObject> Items, string ResourceVersion, IReadOnlyList<string> Problems);
+
 /// <summary>
 /// The few Kubernetes API calls the controller makes, as JSON, over KubernetesClient's configured transport
 /// (its kubeconfig or in-cluster configuration, TLS and credentials). Every call but a watch is bounded by
@@ -63,6 +68,14 @@ internal sealed class KubernetesApiException : Exception
 /// </summary>
 internal sealed class KubernetesApi
 {
+    /// <summary>How many items a LIST asks for per page (client-go's reflector asks for 500).</summary>
+    public const int PageSize = 500;
+
+    /// <summary>The largest watch event read (the API server refuses objects over 3 MiB); a larger one ends the watch.</summary>
+    public const int MaxFrameBytes = 4 * 1024 * 1024;
+
+    private const int MaxPages = 100_000;
+
     private readonly k8s.Kubernetes _client;
     private readonly TimeSpan _timeout;
 
@@ -75,8 +88,61 @@ internal sealed class KubernetesApi
     public Task<JsonObject> GetAsync(ResourceType type, string ns, string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, type.Path(ns, name), null, null, cancellationToken);
 
-    public Task<JsonObject> ListAsync(ResourceType type, string ns, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, type.Path(ns), null, null, cancellationToken);
+    /// <summary>
+    /// Lists a namespace's objects of a type page by page (<c>limit</c>, <c>continue</c>), as client-go's reflector does.
+    /// Each page must be a list of the type (<c>kind</c>) with a <c>metadata.resourceVersion</c>; anything else
+    /// (another kind, a <c>Status</c>) is a <see cref="KubernetesApiException"/> and nothing of it is used. An item that
+    /// cannot be read is left out and named in <see cref="ListAnswer.Problems"/>.
+    /// </summary>
+    public async Task<ListAnswer> ListAsync(ResourceType type, string ns, CancellationToken cancellationToken)
+    {
+        var items = new List<JsonObject>();
+        var problems = new List<string>();
+        string? version = null;
+        string? next = null;
+        for (var pages = 0; ; pages++)
+        {
+            var query = $"?limit={PageSize}" + (next is null ? string.Empty : $"&continue={Uri.EscapeDataString(next)}");
+            var page = await SendAsync(HttpMethod.Get, type.Path(ns) + query, null, null, cancellationToken, AnswerShape.List, problems).ConfigureAwait(false);
+            var kind = JsonRead.String(page, "kind");
+            if (kind != type.Kind + "List")
+            {
+                throw new KubernetesApiException(0, "WrongKind", $"LIST {type.Plural} in {ns} answered {(kind is null ? "no kind" : $"kind '{Vvp.Reconciliation.Platform.DisplayText.Clean(kind, 100)}'")}, not {type.Kind}List: nothing of it is used.");
+            }
+
+            if (JsonRead.String(page, "metadata", "resourceVersion") is not { Length: > 0 } pageVersion)
+            {
+                throw new KubernetesApiException(0, "Malformed", $"LIST {type.Plural} in {ns} answered a list without metadata.resourceVersion: nothing of it is used.");
+            }
+
+            version ??= pageVersion;
+            var pageItems = page["items"] as JsonArray ?? [];
+            for (var i = 0; i < pageItems.Count; i++)
+            {
+                if (pageItems[i] is JsonObject item)
+                {
+                    items.Add(item);
+                }
+                else
+                {
+                    problems.Add($"item {i} is left out: it is not an object");
+                }
+            }
+
+            var continued = JsonRead.String(page, "metadata", "continue") is { Length: > 0 } c ? c : null;
+            if (continued is null)
+            {
+                return new ListAnswer(items, version, problems);
+            }
+
+            if (continued == next || pages >= MaxPages)
+            {
+                throw new KubernetesApiException(0, "Malformed", $"LIST {type.Plural} in {ns} does not end: page {pages + 1} continues where it started.");
+            }
+
+            next = continued;
+        }
+    }
 
     public Task<JsonObject> CreateAsync(ResourceType type, string ns, JsonObject obj, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, type.Path(ns), obj, "application/json", cancellationToken);
@@ -93,62 +159,92 @@ internal sealed class KubernetesApi
     /// when the server closes it; a 410 Gone arrives as <see cref="KubernetesApiException"/> with <see cref="KubernetesApiException.IsGone"/>.
     /// </summary>
     public async IAsyncEnumerable<(string Type, JsonObject Object)> WatchAsync(
-        ResourceType type, string ns, string resourceVersion, TimeSpan serverTimeout, [EnumeratorCancellation] CancellationToken cancellationToken)
+        ResourceType type, string ns, string resourceVersion, TimeSpan serverTimeout, TimeSpan silence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={(int)Math.Max(1, serverTimeout.TotalSeconds)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_client.BaseUri, type.Path(ns) + query));
-        using var response = await SendCoreAsync(request, bounded: false, cancellationToken).ConfigureAwait(false);
-        await ThrowUnlessSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), Encoding.UTF8);
-        while (true)
+        // A watch that delivers no whole event (not even a bookmark) for its silence bound is given up: a half-open
+        // connection or a server that drips bytes would otherwise hold the informer forever.
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quiet.CancelAfter(silence);
+        HttpResponseMessage response;
+        try
         {
-            string? line;
-            try
-            {
-                line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                throw new KubernetesApiException(0, "WatchBroken", $"The watch of {type.Plural} in {ns} broke: {ex.Message}", ex);
-            }
+            response = await SendCoreAsync(request, bounded: false, quiet.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Silent(type, ns, silence);
+        }
 
-            if (line is null)
+        using (response)
+        {
+            await ThrowUnlessSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            using var frames = new WatchFrames(stream);
+            while (true)
             {
-                yield break;
-            }
+                ReadOnlyMemory<byte>? frame;
+                try
+                {
+                    frame = await frames.NextAsync(quiet.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw Silent(type, ns, silence);
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException)
+                {
+                    throw new KubernetesApiException(0, "WatchBroken", $"The watch of {type.Plural} in {ns} broke: {ex.Message}", ex);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new KubernetesApiException(0, "FrameTooLarge", $"The watch of {type.Plural} in {ns} sent an event larger than {MaxFrameBytes / (1024 * 1024)} MiB: {ex.Message}", ex);
+                }
 
-            if (line.Length == 0)
-            {
-                continue;
-            }
+                if (frame is not { } line)
+                {
+                    yield break;
+                }
 
-            JsonObject? watchEvent;
-            try
-            {
-                watchEvent = JsonNode.Parse(line) as JsonObject;
-            }
-            catch (JsonException ex)
-            {
-                throw new KubernetesApiException(0, "WatchMalformed", $"The watch of {type.Plural} in {ns} sent a line that is not JSON: {ex.Message}", ex);
-            }
+                quiet.CancelAfter(silence);
+                var problems = new List<string>();
+                JsonObject watchEvent;
+                try
+                {
+                    watchEvent = JsonAnswer.Read(line.Span, AnswerShape.WatchEvent, problems);
+                }
+                catch (JsonException ex)
+                {
+                    throw new KubernetesApiException(0, "WatchMalformed", $"The watch of {type.Plural} in {ns} sent an event that is not JSON: {ex.Message}", ex);
+                }
 
-            var eventType = JsonRead.String(watchEvent, "type");
-            if (watchEvent?["object"] is not JsonObject obj || eventType is null)
-            {
-                continue;
-            }
+                if (problems.Count > 0)
+                {
+                    throw new KubernetesApiException(0, "WatchMalformed", $"The watch of {type.Plural} in {ns} sent an event that cannot be read ({string.Join("; ", problems)}); the cache is listed again.");
+                }
 
-            if (eventType == "ERROR")
-            {
-                var code = (int)(JsonRead.Int64(obj, "code") ?? 500);
-                throw new KubernetesApiException(code, JsonRead.String(obj, "reason") ?? "Error", JsonRead.String(obj, "message") ?? "The watch reported an error.");
-            }
+                var eventType = JsonRead.String(watchEvent, "type");
+                if (watchEvent["object"] is not JsonObject obj || eventType is null)
+                {
+                    continue;
+                }
 
-            yield return (eventType, obj);
+                if (eventType == "ERROR")
+                {
+                    var code = (int)Math.Clamp(JsonRead.Int64(obj, "code") ?? 500, 0, 999);
+                    throw new KubernetesApiException(code, JsonRead.String(obj, "reason") ?? "Error", JsonRead.String(obj, "message") ?? "The watch reported an error.");
+                }
+
+                yield return (eventType, obj);
+            }
         }
     }
 
-    private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, string? contentType, CancellationToken cancellationToken)
+    private static KubernetesApiException Silent(ResourceType type, string ns, TimeSpan silence) =>
+        new(0, "WatchSilent", $"The watch of {type.Plural} in {ns} delivered nothing for {silence.TotalSeconds:0.#} s (its timeout and a margin): it is given up and the cache listed again.");
+
+    private async Task<JsonObject> SendAsync(HttpMethod method, string path, JsonObject? body, string? contentType, CancellationToken cancellationToken, AnswerShape shape = AnswerShape.Object, List<string>? problems = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(_client.BaseUri, path));
         if (body is not null)
@@ -163,8 +259,8 @@ internal sealed class KubernetesApi
         {
             using var response = await SendCoreAsync(request, bounded: true, timeout.Token).ConfigureAwait(false);
             await ThrowUnlessSuccessAsync(response, timeout.Token).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-            return JsonNode.Parse(text) as JsonObject ?? throw new KubernetesApiException((int)response.StatusCode, "Malformed", $"{method} {path} answered something that is not a JSON object.");
+            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            return JsonAnswer.Read(bytes, shape, problems ?? []);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

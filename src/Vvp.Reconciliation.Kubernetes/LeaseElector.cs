@@ -182,13 +182,15 @@ internal sealed class LeaseElector
             Observe(record, now);
         }
 
-        var duration = TimeSpan.FromSeconds(JsonRead.Int64(spec, "leaseDurationSeconds") ?? (long)_options.LeaseDuration.TotalSeconds);
+        // The API's int32 fields, clamped to their range: a hostile or corrupt record must not overflow a TimeSpan or
+        // make the next transition count one the API refuses.
+        var duration = TimeSpan.FromSeconds(Math.Clamp(JsonRead.Int64(spec, "leaseDurationSeconds") ?? (long)_options.LeaseDuration.TotalSeconds, 0, int.MaxValue));
         if (!string.IsNullOrEmpty(holder) && holder != _holder && _observedAt + duration > now)
         {
             return false;
         }
 
-        var transitions = JsonRead.Int64(spec, "leaseTransitions") ?? 0;
+        var transitions = Math.Clamp(JsonRead.Int64(spec, "leaseTransitions") ?? 0, 0, int.MaxValue);
         var next = (JsonObject)lease.DeepClone();
         next["spec"] = new JsonObject
         {
@@ -196,7 +198,7 @@ internal sealed class LeaseElector
             ["leaseDurationSeconds"] = (long)_options.LeaseDuration.TotalSeconds,
             ["acquireTime"] = holder == _holder ? spec["acquireTime"]?.DeepClone() ?? MicroTime(now) : MicroTime(now),
             ["renewTime"] = MicroTime(now),
-            ["leaseTransitions"] = holder == _holder ? transitions : transitions + 1,
+            ["leaseTransitions"] = holder == _holder ? transitions : transitions == int.MaxValue ? 0 : transitions + 1,
         };
         try
         {

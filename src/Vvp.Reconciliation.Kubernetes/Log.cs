@@ -70,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(122, LogLevel.Information, "The Kubernetes operator stopped.")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(123, LogLevel.Warning, "Listing {Resource} in {Namespace}: {Problems}. The rest is used.")]
+    public static partial void ItemsLeftOut(ILogger logger, string resource, string @namespace, string problems);
 }

@@ -14,8 +14,25 @@ internal static class NamespaceLock
 {
     public const string ConfigMapName = "ververica-operator-leader-election";
 
+    private const string NoIdentity = "(a lock that names no identity)";
+
     // The annotation leader-election records live in (the record's holderIdentity is the owner).
     public const string LeaderAnnotation = "control-plane.alpha.kubernetes.io/leader";
+
+    /// <summary>Reads who holds the namespace's lock, without claiming it.</summary>
+    /// <returns>The holder (<c>(a lock that names no identity)</c> for one that names none), or <see langword="null"/> when there is no lock.</returns>
+    public static async Task<string?> HolderAsync(KubernetesApi api, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var existing = await api.GetAsync(ResourceType.ConfigMaps, ns, ConfigMapName, cancellationToken).ConfigureAwait(false);
+            return HolderOf(existing) ?? NoIdentity;
+        }
+        catch (KubernetesApiException ex) when (ex.IsNotFound)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Claims the namespace for <paramref name="identity"/>.</summary>
     /// <returns><see langword="null"/> when <paramref name="identity"/> owns it now; otherwise the owner's identity.</returns>
@@ -37,7 +54,7 @@ internal static class NamespaceLock
             {
                 var existing = await api.GetAsync(ResourceType.ConfigMaps, ns, ConfigMapName, cancellationToken).ConfigureAwait(false);
                 var holder = HolderOf(existing);
-                return holder == identity ? null : holder ?? "(a lock that names no identity)";
+                return holder == identity ? null : holder ?? NoIdentity;
             }
             catch (KubernetesApiException ex) when (ex.IsNotFound && attempt < 3)
             {

@@ -21,7 +21,8 @@ public sealed class NamespaceLockException : Exception
     private static string Describe(IReadOnlyDictionary<string, string> holders, string identity)
     {
         ArgumentNullException.ThrowIfNull(holders);
-        var list = string.Join("; ", holders.Select(h => $"namespace '{h.Key}' is owned by the operator '{h.Value}'"));
+        // The holder comes from a ConfigMap anyone with rights in the namespace may have written: cleaned and shortened.
+        var list = string.Join("; ", holders.Select(h => $"namespace '{h.Key}' is owned by the operator '{Platform.DisplayText.Clean(h.Value, 200)}'"));
         return $"The operator '{identity}' must not start: {list}. The lock (ConfigMap ververica-operator-leader-election) lasts forever: remove the namespace from watchedNamespaces, or delete the ConfigMap to hand the namespace over.";
     }
 }

@@ -181,26 +181,24 @@ public sealed class VvpController : IDisposable
 
     private async Task ClaimNamespacesAsync(CancellationToken cancellationToken)
     {
+        // Every namespace is looked at before any is claimed: an identity refused for one claims none (a lock, once
+        // written, lasts forever). Only two identities claiming at the same moment can still split namespaces.
         var refused = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var ns in _options.WatchedNamespaces)
         {
-            for (var failures = 0; ; failures++)
+            if (await RetriedAsync(ns, ct => NamespaceLock.HolderAsync(_api, ns, ct), cancellationToken).ConfigureAwait(false) is { } holder && holder != _options.Identity)
             {
-                try
-                {
-                    if (await NamespaceLock.ClaimAsync(_api, ns, _options.Identity, _time, cancellationToken).ConfigureAwait(false) is { } holder)
-                    {
-                        refused[ns] = holder;
-                    }
+                refused[ns] = holder;
+            }
+        }
 
-                    break;
-                }
-                catch (KubernetesApiException ex) when (KubernetesApi.IsTransient(ex) || ex.StatusCode is 401 or 403)
+        if (refused.Count == 0)
+        {
+            foreach (var ns in _options.WatchedNamespaces)
+            {
+                if (await RetriedAsync(ns, ct => NamespaceLock.ClaimAsync(_api, ns, _options.Identity, _time, ct), cancellationToken).ConfigureAwait(false) is { } holder)
                 {
-                    var delay = new Backoff(TimeSpan.FromMilliseconds(500), _options.RetryMaxDelay, Jitter: 0.2).Delay(failures + 1);
-                    Log.LockNotClaimedYet(_logger, ns, ex.Reason, ex.Message, delay.TotalSeconds);
-                    Health.Beat();
-                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                    refused[ns] = holder;
                 }
             }
         }
@@ -215,6 +213,25 @@ public sealed class VvpController : IDisposable
 
         Health.SetLocksHeld(true);
         Log.NamespacesOwned(_logger, _options.Identity, string.Join(", ", _options.WatchedNamespaces));
+    }
+
+    // A lock call, retried with backoff while the API is unavailable or refuses (RBAC being set up).
+    private async Task<string?> RetriedAsync(string ns, Func<CancellationToken, Task<string?>> call, CancellationToken cancellationToken)
+    {
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                return await call(cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubernetesApiException ex) when (KubernetesApi.IsTransient(ex) || ex.StatusCode is 401 or 403)
+            {
+                var delay = new Backoff(TimeSpan.FromMilliseconds(500), _options.RetryMaxDelay, Jitter: 0.2).Delay(failures + 1);
+                Log.LockNotClaimedYet(_logger, ns, ex.Reason, ex.Message, delay.TotalSeconds);
+                Health.Beat();
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     // One term of leadership: the loop runs until the term ends, then in-flight reconciles finish within the grace.

@@ -118,7 +118,10 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     private async Task<KeyResult> ReconcileAsync(string ns, string name, JsonObject cr, ReconcileContext context, CancellationToken cancellationToken)
     {
         var informer = _crs[ns];
-        var resource = VvpDeploymentResource.FromDocument(cr);
+        // A CR cut where it nests too deeply is read one level past the limit, so the validator names the path; its spec
+        // is never written back (the cut would reach the API).
+        var truncated = cr[JsonAnswer.TruncatedMember] is not null;
+        var resource = VvpDeploymentResource.FromDocument(cr, JsonAnswer.ObjectDepth + 1);
         var finalizers = (JsonRead.Object(cr, "metadata")?["finalizers"] as JsonArray ?? []).Select(f => JsonRead.String(f)).OfType<string>().ToList();
         if (JsonRead.String(cr, "metadata", "deletionTimestamp") is not null)
         {
@@ -139,7 +142,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
             return new KeyResult(null);
         }
 
-        if (_deletionPolicy != DeletionPolicy.Orphan && !finalizers.Contains(VvpController.Finalizer) && _reconciler.IsWatched(ns))
+        if (_deletionPolicy != DeletionPolicy.Orphan && !truncated && !finalizers.Contains(VvpController.Finalizer) && _reconciler.IsWatched(ns))
         {
             cr = await WriteAsync(informer, ns, name, cr, next => ((JsonObject)next["metadata"]!)["finalizers"] = new JsonArray([.. finalizers.Append(VvpController.Finalizer).Select(f => (JsonNode)f)]), status: false, "finalizer added", cancellationToken).ConfigureAwait(false);
         }
@@ -153,14 +156,25 @@ internal sealed class VvpDeploymentHost : IKeyHandler
                 return KeyResult.Removed;
         }
 
+        var specWritten = false;
+
         // Under specWriteBack: Report the CR's spec is never written: the status reports the update to commit instead.
-        if (result.SpecUpdate is { } spec && _specWriteBack == SpecWriteBack.Write)
+        if (result.SpecUpdate is { } spec && _specWriteBack == SpecWriteBack.Write && !truncated)
         {
             // The whole spec replaced in an update carrying the resourceVersion: keys the reconciler removed are removed.
             cr = await WriteAsync(informer, ns, name, cr, next => next["spec"] = spec.DeepClone(), status: false, "spec updated", cancellationToken).ConfigureAwait(false);
+            specWritten = true;
         }
 
-        if (result.StatusChanged && result.Status is { } status && !JsonEquality.Equals(status, cr["status"]))
+        var status = result.Status;
+        if (specWritten && JsonRead.Int64(cr, "metadata", "generation") is { } written && status is not null)
+        {
+            // The spec this reconcile wrote is the spec it reconciled: its status describes the new generation, so the
+            // CR is current at once (SEMANTICS §9), not after the next resync.
+            status = WithObservedGeneration(status, written);
+        }
+
+        if ((result.StatusChanged || status != result.Status) && status is not null && !JsonEquality.Equals(status, cr["status"]))
         {
             // The status replaced whole through the status subresource: keys that vanished vanish.
             await WriteAsync(informer, ns, name, cr, next => next["status"] = status.DeepClone(), status: true, "status updated", cancellationToken).ConfigureAwait(false);
@@ -168,6 +182,27 @@ internal sealed class VvpDeploymentHost : IKeyHandler
 
         await RecordEventsAsync(cr, result.Events, cancellationToken).ConfigureAwait(false);
         return new KeyResult(result.RequeueAfter);
+    }
+
+    private static JsonObject WithObservedGeneration(JsonObject status, long generation)
+    {
+        var next = (JsonObject)status.DeepClone();
+        if (next.ContainsKey("observedGeneration"))
+        {
+            next["observedGeneration"] = generation;
+        }
+
+        if (next["customResourceStatus"] is JsonObject custom && custom.ContainsKey("observedGeneration"))
+        {
+            custom["observedGeneration"] = generation;
+        }
+
+        foreach (var condition in (next["conditions"] as JsonArray ?? []).OfType<JsonObject>().Where(c => c.ContainsKey("observedGeneration")))
+        {
+            condition["observedGeneration"] = generation;
+        }
+
+        return next;
     }
 
     // Whether the CR still exists in the API as the same object (a live read, not the cache): a cache is behind the

@@ -9,6 +9,8 @@ public sealed class VvpOperatorHealth
     private volatile bool _leading;
     private volatile bool _cachesSynced;
     private volatile string? _failure;
+    private volatile IReadOnlyList<Informer>? _informers;
+    private TimeSpan _relistDelay;
 
     internal VvpOperatorHealth(TimeProvider time)
     {
@@ -34,10 +36,32 @@ public sealed class VvpOperatorHealth
     /// <summary>Ready: the locks are held and either this replica leads with synced caches, or it is a standby waiting its turn.</summary>
     public bool IsReady => _failure is null && _locksHeld && (!_leading || _cachesSynced);
 
-    /// <summary>Alive: no failure, and a loop ticked within <paramref name="stallAfter"/>.</summary>
+    /// <summary>
+    /// Which of the leader's informers has had no answer from the API (no list, no watch event, no watch's end) for
+    /// longer than twice its watch's silence bound and the longest relist delay, or <see langword="null"/>: a cache that
+    /// old no longer stands for the cluster.
+    /// </summary>
+    public string? StaleInformer
+    {
+        get
+        {
+            foreach (var informer in _informers ?? [])
+            {
+                var since = informer.SinceContact;
+                if (since > (2 * informer.Silence) + _relistDelay)
+                {
+                    return $"The informer of {informer.Description} has had no answer from the Kubernetes API for {since.TotalSeconds:0} s.";
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Alive: no failure, a loop ticked within <paramref name="stallAfter"/>, and no informer is stale (<see cref="StaleInformer"/>).</summary>
     /// <param name="stallAfter">How long without a tick counts as a stall.</param>
     /// <returns>Whether the controller is alive.</returns>
-    public bool IsAlive(TimeSpan stallAfter) => _failure is null && _time.GetUtcNow() - LastHeartbeat <= stallAfter;
+    public bool IsAlive(TimeSpan stallAfter) => _failure is null && _time.GetUtcNow() - LastHeartbeat <= stallAfter && StaleInformer is null;
 
     internal void Beat() => Interlocked.Exchange(ref _heartbeatTicks, _time.GetUtcNow().UtcTicks);
 
@@ -49,7 +73,14 @@ public sealed class VvpOperatorHealth
         if (!value)
         {
             _cachesSynced = false;
+            _informers = null;
         }
+    }
+
+    internal void SetInformers(IReadOnlyList<Informer> informers, TimeSpan relistDelay)
+    {
+        _relistDelay = relistDelay;
+        _informers = informers;
     }
 
     internal void SetCachesSynced(bool value) => _cachesSynced = value;

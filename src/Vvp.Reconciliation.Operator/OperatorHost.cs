@@ -114,6 +114,12 @@ internal static class OperatorHost
             started?.Invoke(app);
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             var service = app.Services.GetRequiredService<VvpOperatorService>();
+            if (service.Refusal is { } refusal)
+            {
+                await Console.Error.WriteLineAsync($"vvp-operator: {refusal.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
             if (service.ExecuteTask is { IsFaulted: true } failed)
             {
                 await Console.Error.WriteLineAsync($"vvp-operator: {failed.Exception!.GetBaseException().Message}").ConfigureAwait(false);
@@ -298,7 +304,7 @@ internal static class OperatorHost
             var healthy = ready ? health.IsReady : health.IsAlive(StallAfter);
             return Task.FromResult(healthy
                 ? HealthCheckResult.Healthy(state)
-                : HealthCheckResult.Unhealthy(health.Failure ?? (ready ? $"Not ready ({state})." : $"No loop ticked for {StallAfter.TotalSeconds:0} s.")));
+                : HealthCheckResult.Unhealthy(health.Failure ?? (ready ? $"Not ready ({state})." : health.StaleInformer ?? $"No loop ticked for {StallAfter.TotalSeconds:0} s.")));
         }
     }
 }

@@ -19,6 +19,7 @@ public sealed class VvpOperatorService : BackgroundService
     private readonly VvpOperatorOptions _options;
     private readonly ILogger _logger;
     private readonly k8s.Kubernetes? _ownedClient;
+    private readonly IHostApplicationLifetime? _lifetime;
 
     /// <summary>Creates the service with a controller that builds its own reconciler (no dependency injection).</summary>
     /// <param name="options">The operator settings.</param>
@@ -50,6 +51,7 @@ public sealed class VvpOperatorService : BackgroundService
             loggerFactory,
             timeProvider))
     {
+        _lifetime = services.GetService<IHostApplicationLifetime>();
     }
 
     private VvpOperatorService(IOptions<VvpOperatorOptions> options, ILoggerFactory loggerFactory, k8s.Kubernetes? kubernetes, Func<k8s.Kubernetes, VvpController> controller)
@@ -79,6 +81,13 @@ public sealed class VvpOperatorService : BackgroundService
     /// <summary>The controller; <see langword="null"/> when the operator is disabled.</summary>
     public VvpController? Controller { get; }
 
+    /// <summary>
+    /// Why the operator refused to start (a watched namespace owned by another identity), when the host's application
+    /// was stopped for it; <see langword="null"/> otherwise. Without an application lifetime the exception ends
+    /// <see cref="BackgroundService.ExecuteTask"/> instead.
+    /// </summary>
+    public NamespaceLockException? Refusal { get; private set; }
+
     /// <inheritdoc />
     public override void Dispose()
     {
@@ -96,7 +105,18 @@ public sealed class VvpOperatorService : BackgroundService
             return;
         }
 
-        await Controller.RunAsync(stoppingToken).ConfigureAwait(false);
+        try
+        {
+            await Controller.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (NamespaceLockException ex) when (_lifetime is not null)
+        {
+            // Documented and logged once by the controller: the application stops, without the host's stack trace.
+            Refusal = ex;
+            _lifetime.StopApplication();
+            return;
+        }
+
         Log.Stopped(_logger);
     }
 }

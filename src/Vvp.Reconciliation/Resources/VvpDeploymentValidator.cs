@@ -33,7 +33,7 @@ public sealed partial class VvpDeploymentValidator
         }
         catch (JsonDepthLimitExceededException ex)
         {
-            return new ValidationResult([new ResourceMessage(string.Empty, ex.Message)]);
+            return new ValidationResult([new ResourceMessage(TooDeepAt(root, maxDepth), $"{ex.Message} The value here is nested deeper than that.")]);
         }
 
         var errors = new List<ResourceMessage>();
@@ -52,6 +52,47 @@ public sealed partial class VvpDeploymentValidator
         errors.AddRange(outOfRange);
         errors.AddRange(RuleErrors(root));
         return new ValidationResult([.. errors.Distinct().OrderBy(e => e.Path, StringComparer.Ordinal)]);
+    }
+
+    // The JSON Pointer of the first container nested deeper than maxDepth (the root is at depth 1), found without recursion.
+    private static string TooDeepAt(JsonObject root, int maxDepth)
+    {
+        var pending = new Stack<(JsonNode Node, string Path, int Depth)>();
+        pending.Push((root, string.Empty, 1));
+        while (pending.Count > 0)
+        {
+            var (node, path, depth) = pending.Pop();
+            if (depth > maxDepth)
+            {
+                return path;
+            }
+
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (var (key, value) in obj.Reverse())
+                    {
+                        if (value is JsonObject or JsonArray)
+                        {
+                            pending.Push((value, $"{path}/{JsonPointerText.Escape(key)}", depth + 1));
+                        }
+                    }
+
+                    break;
+                case JsonArray array:
+                    for (var i = array.Count - 1; i >= 0; i--)
+                    {
+                        if (array[i] is JsonObject or JsonArray)
+                        {
+                            pending.Push((array[i]!, $"{path}/{i}", depth + 1));
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return string.Empty;
     }
 
     /// <summary>Validates a CR resource.</summary>
