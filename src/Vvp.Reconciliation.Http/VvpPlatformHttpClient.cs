@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Platform;
 
 namespace Vvp.Reconciliation.Http;
@@ -413,12 +414,14 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
+    // The platform's lists are objects (ResourceListOf…, the API specifications): their items, or none for a list whose
+    // kind says it is one. Anything else (a bare array, an empty object) is not taken for an empty list: an empty list is
+    // what makes a savepoint look unregistered.
     private static List<JsonObject> Items(string? text, HttpMethod method, string path) => Parse(text ?? string.Empty, method, path) switch
     {
         JsonObject obj when obj["items"] is JsonArray items => Objects(items, method, path),
-        JsonObject obj when obj["items"] is null => [],
-        JsonArray array => Objects(array, method, path),
-        var other => throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(other)}, not a list."),
+        JsonObject obj when obj["items"] is null && JsonRead.String(obj, "kind") is { } kind && kind.EndsWith("List", StringComparison.Ordinal) => [],
+        var other => throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(other)}, not a list (an object with items)."),
     };
 
     // Every item of a list is an object; one that is not makes the whole answer a protocol error, never a shorter list.

@@ -86,6 +86,30 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         error.Message.Should().Contain("the platform explains");
     }
 
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{}")]
+    [InlineData("""{"items":"none"}""")]
+    [InlineData("""{"kind":"Savepoint","metadata":{}}""")]
+    public async Task A_list_answer_that_is_not_a_list_object_is_a_protocol_error_never_an_empty_list(string body)
+    {
+        _emulator.Intercept = context => context.Request.Path.Value!.EndsWith("/savepoints", StringComparison.Ordinal) ? EmulatorSession.Answer(context, 200, body) : Task.FromResult(false);
+
+        var act = async () => await _client.ListSavepointsAsync("ns", "00000000-0000-0000-0000-000000000001", null, default);
+
+        var error = (await act.Should().ThrowAsync<PlatformException>()).Which;
+        error.Kind.Should().Be(PlatformErrorKind.Protocol);
+        error.Message.Should().Contain("not a list");
+    }
+
+    [Fact]
+    public async Task An_empty_list_of_the_platform_s_shape_is_empty()
+    {
+        _emulator.Intercept = context => context.Request.Path.Value!.EndsWith("/savepoints", StringComparison.Ordinal) ? EmulatorSession.Answer(context, 200, """{"kind":"SavepointList","apiVersion":"v1","metadata":{}}""") : Task.FromResult(false);
+
+        (await _client.ListSavepointsAsync("ns", "00000000-0000-0000-0000-000000000001", null, default)).Should().BeEmpty();
+    }
+
     [Fact]
     public async Task A_non_JSON_error_body_becomes_a_short_excerpt()
     {
