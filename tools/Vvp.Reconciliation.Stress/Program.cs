@@ -4,6 +4,7 @@ using Vvp.Reconciliation.Stress;
 
 // vvp-stress fuzz [--cases N] [--seed S]      generated and mutated CRs and platform answers, read → validate → plan → execute
 // vvp-stress soak [--crs N] [--concurrency C] [--faults P] [--seed S]   a fleet over HTTP against the emulator with faults injected
+// vvp-stress operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]    the operator against a Kubernetes API that answers badly
 var command = args.FirstOrDefault();
 int Option(string name, int fallback)
 {
@@ -40,7 +41,21 @@ switch (command)
             return report.Problems.Count == 0 ? 0 : 1;
         }
 
+    case "operator":
+        {
+            var report = await OperatorFaults.RunAsync(new OperatorFaultOptions
+            {
+                Duration = TimeSpan.FromSeconds(Option("seconds", 60)),
+                Rate = Option("rate", 1),
+                Crs = Option("crs", 20),
+                Seed = Option("seed", 1),
+                WatchTimeout = TimeSpan.FromSeconds(Option("watch-timeout", 2)),
+            });
+            Console.WriteLine($"{report} in {watch.Elapsed.TotalSeconds:F1} s");
+            return report.Problems.Count == 0 ? 0 : 1;
+        }
+
     default:
-        Console.Error.WriteLine("Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S]");
+        Console.Error.WriteLine("Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]");
         return 2;
 }

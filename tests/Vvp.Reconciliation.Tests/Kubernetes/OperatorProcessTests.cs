@@ -153,6 +153,9 @@ public sealed class OperatorProcessTests
 
             process.ExitCode.Should().Be(1);
             (await process.StandardError.ReadToEndAsync()).Should().Contain("namespace 'jobs' is owned by the operator 'vvp-other'");
+            var log = await process.StandardOutput.ReadToEndAsync();
+            log.Should().Contain("must not start", "the positive control: the refusal is logged, once")
+                .And.NotContain("BackgroundService failed").And.NotContain("   at ", "no stack trace for a documented refusal");
         }
         finally
         {

@@ -34,4 +34,17 @@ public sealed class StressTests
         report.Creates.Should().Be(120);
         report.SteadyWrites.Should().Equal(0, 0, 0);
     }
+
+    [Fact]
+    public async Task The_operator_under_a_hostile_Kubernetes_API_keeps_the_canary_rule_leaks_no_token_and_never_stops()
+    {
+        var report = await OperatorFaults.RunAsync(new OperatorFaultOptions { Duration = TimeSpan.FromSeconds(15), Rate = 1, WatchTimeout = TimeSpan.FromSeconds(3), Seed = 11 });
+
+        report.Problems.Should().BeEmpty(report.ToString());
+        report.Faults.Keys.Should().HaveCount(14, "every kind of fault was injected, the wrong-kind list carrying the token among them");
+        report.Canaries.Should().BeGreaterThanOrEqualTo(10, "a canary every second");
+        report.CanaryMax.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(6));
+        report.UnhandledExceptions.Should().Be(0);
+        report.TokenFragments.Should().Be(0);
+    }
 }
