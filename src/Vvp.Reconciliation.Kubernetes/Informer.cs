@@ -88,7 +88,13 @@ internal sealed class Informer
         {
             try
             {
-                version ??= await ListAsync(cancellationToken).ConfigureAwait(false);
+                if (version is null)
+                {
+                    version = await ListAsync(cancellationToken).ConfigureAwait(false);
+                    // A list that succeeded is progress: the next failure backs off from the start again.
+                    failures = 0;
+                }
+
                 await foreach (var (type, obj) in _api.WatchAsync(_type, _namespace, version, _watchTimeout, Silence, cancellationToken).ConfigureAwait(false))
                 {
                     failures = 0;
