@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Vvp.Reconciliation.Emulator;
@@ -6,7 +7,23 @@ using Vvp.Reconciliation.Testing;
 
 // vvp-emulator [--port N] [--token-file FILE [--role viewer|editor|owner]] [--platform-version V]: serves the
 // platform's REST endpoints on 127.0.0.1 from an in-memory platform until stopped (Ctrl+C or SIGTERM).
-const string Usage = "Usage: vvp-emulator [--port N] [--token-file FILE [--role viewer|editor|owner]] [--platform-version 2.7.1]";
+const string Usage = "Usage: vvp-emulator [--port N] [--token-file FILE [--role viewer|editor|owner]] [--platform-version 2.7.1] | --help | --version";
+if (args is ["--help" or "-h"])
+{
+    Console.WriteLine(Usage);
+    Console.WriteLine("  Serves the Ververica Platform REST endpoints on 127.0.0.1 from an in-memory platform until stopped (Ctrl+C, SIGTERM).");
+    Console.WriteLine("  --port N              the port (0, the default, picks a free one); the base address is printed first.");
+    Console.WriteLine("  --token-file FILE     require this API token (Bearer), granted --role (default editor).");
+    Console.WriteLine("  --platform-version V  the version system-info reports (default 2.7.1).");
+    return 0;
+}
+
+if (args is ["--version"])
+{
+    Console.WriteLine($"vvp-emulator {typeof(PlatformEmulator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"}");
+    return 0;
+}
+
 var port = 0;
 string? tokenFile = null;
 string? version = null;

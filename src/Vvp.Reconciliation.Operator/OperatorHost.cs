@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -23,14 +24,57 @@ internal static class OperatorHost
     /// <summary>The usage text; the settings it lists are the ones the bindings read.</summary>
     public static string Usage { get; } = string.Join(
         Environment.NewLine,
-        "Usage: vvp-operator [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]...",
+        "Usage: vvp-operator [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]... | --help | --version",
         "  --json-logs  one JSON object per log line.",
+        "  --urls       where /healthz, /readyz and /metrics are served.",
         "To try it on one machine without a cluster: dotnet run --project samples/LocalOperator",
         "Settings (files, environment, or --vvp:k8sOperator:identity=vvp-1 on the command line):",
         Wrapped("vvp:k8sOperator:", VvpOperatorOptions.SettingNames),
         Wrapped("vvp:platform:", VvpPlatformClientOptions.SettingNames),
         Wrapped("vvp:webhook:", WebhookSettings.Names),
         "Durations are seconds (20) or hh:mm:ss (00:00:20).");
+
+    // Every option the operator does not read: a flag it does not know, or a setting key under vvp: that is not one of the
+    // settings (a typo would otherwise be ignored and the default silently used). Logging: and other .NET host keys pass.
+    internal static List<string> UnknownOptions(IReadOnlyList<string> args)
+    {
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (prefix, names) in new[] { ("vvp:k8sOperator:", VvpOperatorOptions.SettingNames), ("vvp:platform:", VvpPlatformClientOptions.SettingNames), ("vvp:webhook:", WebhookSettings.Names) })
+        {
+            known.UnionWith(names.Select(n => prefix + n));
+        }
+
+        var unknown = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith('-'))
+            {
+                unknown.Add(arg);
+                continue;
+            }
+
+            var key = arg.TrimStart('-').Split('=', 2)[0];
+            var hasValue = arg.Contains('=', StringComparison.Ordinal);
+            if (arg is "--json-logs")
+            {
+                continue;
+            }
+
+            if (key.Equals("urls", StringComparison.OrdinalIgnoreCase) || key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase) ||
+                known.Contains(key) || known.Any(k => key.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase)))
+            {
+                // A value follows unless it is given with '='.
+                i += hasValue ? 0 : 1;
+                continue;
+            }
+
+            unknown.Add(arg.Split('=', 2)[0]);
+            i += hasValue || i + 1 >= args.Count || args[i + 1].StartsWith('-') ? 0 : 1;
+        }
+
+        return unknown;
+    }
 
     // "  prefix name, name, …" folded at 110 columns.
     private static string Wrapped(string prefix, IReadOnlyList<string> names)
@@ -59,6 +103,18 @@ internal static class OperatorHost
         {
             Console.WriteLine(Usage);
             return 0;
+        }
+
+        if (args.Any(a => a is "--version"))
+        {
+            Console.WriteLine($"vvp-operator {typeof(OperatorHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown"}");
+            return 0;
+        }
+
+        if (UnknownOptions(args) is { Count: > 0 } unknown)
+        {
+            await Console.Error.WriteLineAsync($"vvp-operator: unknown option(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; see vvp-operator --help.").ConfigureAwait(false);
+            return 2;
         }
 
         var jsonLogs = args.Contains("--json-logs");

@@ -77,6 +77,42 @@ public sealed class OperatorProcessTests
     }
 
     [Fact]
+    public async Task Version_prints_the_version_and_starts_nothing()
+    {
+        using var process = Start(null, "--version");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        process.ExitCode.Should().Be(0);
+        output.Should().MatchRegex(@"^vvp-operator \d+\.\d+\.\d+").And.NotContain("invalid settings");
+    }
+
+    [Theory]
+    [InlineData("--jsonlogs", "'--jsonlogs'")]
+    [InlineData("--vvp:k8sOperator:identty=vvp-1", "'--vvp:k8sOperator:identty'")]
+    [InlineData("--vvp:webhook:enable=true", "'--vvp:webhook:enable'")]
+    [InlineData("stray", "'stray'")]
+    public async Task An_unknown_option_is_refused_with_exit_code_2_naming_it(string option, string named)
+    {
+        using var process = Start(null, "--urls", $"http://127.0.0.1:{FreePort()}", option);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        process.ExitCode.Should().Be(2);
+        (await process.StandardError.ReadToEndAsync()).Should().Contain($"unknown option(s) {named}").And.NotContain(" at ");
+    }
+
+    [Fact]
+    public void Every_form_of_a_known_setting_passes_the_option_check()
+    {
+        Vvp.Reconciliation.Operator.OperatorHost.UnknownOptions(
+        [
+            "--json-logs", "--urls", "http://127.0.0.1:1", "--urls=http://127.0.0.1:2",
+            "--vvp:k8sOperator:identity=vvp-1", "--vvp:k8sOperator:watchedNamespaces:0=jobs", "--vvp:k8sOperator:listPlatformNamespaces", "true",
+            "--vvp:platform:baseAddress", "https://vvp.example.com/", "--vvp:webhook:enabled=true", "--Logging:LogLevel:Default=Debug",
+        ]).Should().BeEmpty();
+    }
+
+    [Fact]
     public void The_operator_program_holds_none_of_the_test_doubles()
     {
         var operatorDeps = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "vvp-operator.deps.json"));

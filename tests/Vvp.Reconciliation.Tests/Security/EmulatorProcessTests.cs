@@ -50,4 +50,18 @@ public sealed class EmulatorProcessTests
         var error = await process.StandardError.ReadToEndAsync();
         error.Should().Contain($"port {port}").And.Contain("in use").And.NotContain("Unhandled exception");
     }
+
+    [Fact]
+    public async Task Help_and_version_answer_and_start_nothing_and_an_unknown_option_is_refused()
+    {
+        using var help = Start("--help");
+        using var version = Start("--version");
+        using var unknown = Start("--prot", "8080");
+        await Task.WhenAll(help.WaitForExitAsync(), version.WaitForExitAsync(), unknown.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(30));
+
+        (help.ExitCode, version.ExitCode, unknown.ExitCode).Should().Be((0, 0, 2));
+        (await help.StandardOutput.ReadToEndAsync()).Should().Contain("Usage: vvp-emulator").And.Contain("--token-file").And.Contain("--platform-version");
+        (await version.StandardOutput.ReadToEndAsync()).Should().MatchRegex(@"^vvp-emulator \d+\.\d+\.\d+");
+        (await unknown.StandardError.ReadToEndAsync()).Should().Contain("argument 1 is not understood");
+    }
 }
