@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Reflection;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Testing;
