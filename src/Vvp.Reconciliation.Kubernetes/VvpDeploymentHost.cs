@@ -67,6 +67,12 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         }
 
         Interlocked.Increment(ref _reconciles);
+        // One trace per handling of a key (the reconciler's own activity is its child), and the CR's key on every log
+        // line written meanwhile, whichever logger writes it.
+        using var activity = ReconcilerTelemetry.ActivitySource.StartActivity("vvp.operator.handle");
+        activity?.SetTag("k8s.namespace.name", ns);
+        activity?.SetTag("vvp.cr.name", name);
+        using var scope = _logger.BeginScope(new CrScope(ns, name, trigger.ToString()));
         var uid = JsonRead.String(cr, "metadata", "uid");
         var context = new ReconcileContext
         {

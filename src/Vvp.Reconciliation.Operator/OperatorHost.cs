@@ -247,9 +247,20 @@ internal static class OperatorHost
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Each reconcile is an Activity (ActivitySource Vvp.Reconciliation, sampled here), so its log lines carry the trace id
+        // beside the CR's key.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        builder.Services.AddSingleton(ReconcileActivities.Listen());
         if (jsonLogs)
         {
-            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            // One JSON object per line: an ISO-8601 UTC timestamp, the level, the category, the message, and the scopes
+            // (the CR's namespace and name, the trace and span ids).
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                o.IncludeScopes = true;
+            });
         }
         else
         {
@@ -341,6 +352,27 @@ internal static class OperatorHost
 
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(answer.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Samples the reconciler's activities so that they exist (and give log lines a trace id) without a tracer.</summary>
+    private sealed class ReconcileActivities : IDisposable
+    {
+        private readonly System.Diagnostics.ActivityListener _listener;
+
+        private ReconcileActivities(System.Diagnostics.ActivityListener listener) => _listener = listener;
+
+        public static ReconcileActivities Listen()
+        {
+            var listener = new System.Diagnostics.ActivityListener
+            {
+                ShouldListenTo = source => source.Name == Vvp.Reconciliation.Reconciling.ReconcilerTelemetry.Name,
+                Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            };
+            System.Diagnostics.ActivitySource.AddActivityListener(listener);
+            return new ReconcileActivities(listener);
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Liveness: no failure, and a loop ticked within a minute. Readiness: <see cref="VvpOperatorHealth.IsReady"/>.</summary>

@@ -77,6 +77,43 @@ public sealed class OperatorProcessTests
     }
 
     [Fact]
+    public async Task JSON_logs_carry_an_ISO_8601_UTC_timestamp_the_level_the_category_the_CR_key_and_the_trace_id()
+    {
+        var port = FreePort();
+        using var process = StartLocal("--json-logs", "--urls", $"http://127.0.0.1:{port}");
+        var lines = new List<string>();
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
+            {
+                lines.Add(line);
+                if (line.Contains("status updated", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            process.Kill();
+        }
+
+        lines.Should().NotBeEmpty();
+        foreach (var line in lines)
+        {
+            var entry = JsonNode.Parse(line)!.AsObject();
+            entry["Timestamp"]!.GetValue<string>().Should().MatchRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", line);
+            entry["LogLevel"]!.GetValue<string>().Should().NotBeEmpty();
+            entry["Category"]!.GetValue<string>().Should().NotBeEmpty();
+        }
+
+        var written = JsonNode.Parse(lines.Single(l => l.Contains("status updated", StringComparison.Ordinal)))!;
+        var scopes = written["Scopes"]!.AsArray().OfType<JsonObject>().SelectMany(s => s).Where(p => p.Key != "Message").GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.First().Value?.ToString());
+        (scopes["Namespace"], scopes["Name"]).Should().Be(("vvp-jobs", "test-cr"));
+        scopes["TraceId"].Should().MatchRegex("^[0-9a-f]{32}$");
+    }
+
+    [Fact]
     public async Task Version_prints_the_version_and_starts_nothing()
     {
         using var process = Start(null, "--version");
