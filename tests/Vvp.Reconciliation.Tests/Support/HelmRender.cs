@@ -46,7 +46,7 @@ internal static class HelmRender
             }
 
             var documents = ResourceReader.ReadAll(await stdout);
-            documents.Should().OnlyContain(d => d.IsSuccess, "the rendered chart is YAML");
+            documents.Where(d => !d.IsSuccess).Should().BeEmpty("the rendered chart is YAML");
             return ([.. documents.Select(d => d.Document).OfType<JsonObject>()], string.Empty);
         }
         finally
