@@ -139,11 +139,9 @@ public sealed class AdmissionWebhookTests
     [Fact]
     public async Task Create_of_an_invalid_CR_is_refused_by_the_API_with_the_validators_messages_and_a_valid_one_admitted_and_reconciled()
     {
-        await using var session = await OperatorSession.StartAsync();
-        using var certificates = TestCertificates.Create();
-        await using var host = await WebhookHost.StartAsync(session, certificates);
-        session.Api.AddAdmissionWebhook(host.Webhook(certificates.CaPem));
-        using var http = new HttpClient { BaseAddress = session.Api.BaseAddress };
+        await using var setup = await Webhooked.StartAsync();
+        var session = setup.Session;
+        var http = setup.Http;
 
         var (refusedCode, refused) = await Post(http, InvalidCr("bad-cr"));
         var (admittedCode, _) = await Post(http, Named(TestCrs.SeedDocument(), "test-cr"));
@@ -161,11 +159,9 @@ public sealed class AdmissionWebhookTests
     [Fact]
     public async Task An_update_that_makes_a_CR_invalid_is_refused_and_the_stored_CR_stays_as_it_was()
     {
-        await using var session = await OperatorSession.StartAsync();
-        using var certificates = TestCertificates.Create();
-        await using var host = await WebhookHost.StartAsync(session, certificates);
-        session.Api.AddAdmissionWebhook(host.Webhook(certificates.CaPem));
-        using var http = new HttpClient { BaseAddress = session.Api.BaseAddress };
+        await using var setup = await Webhooked.StartAsync();
+        var session = setup.Session;
+        var http = setup.Http;
         (await Post(http, Named(TestCrs.SeedDocument(), "test-cr"))).Code.Should().Be(HttpStatusCode.Created);
         await OperatorSession.Eventually(() => Condition(session.Cr("test-cr"), "Ready") == "True", "the CR is reconciled");
         var before = session.Cr("test-cr")!;
@@ -182,11 +178,9 @@ public sealed class AdmissionWebhookTests
     [Fact]
     public async Task A_server_side_dry_run_is_judged_by_the_webhook_and_stores_nothing()
     {
-        await using var session = await OperatorSession.StartAsync();
-        using var certificates = TestCertificates.Create();
-        await using var host = await WebhookHost.StartAsync(session, certificates);
-        session.Api.AddAdmissionWebhook(host.Webhook(certificates.CaPem));
-        using var http = new HttpClient { BaseAddress = session.Api.BaseAddress };
+        await using var setup = await Webhooked.StartAsync();
+        var session = setup.Session;
+        var http = setup.Http;
 
         var (invalidCode, _) = await Post(http, InvalidCr("bad-cr"), "?dryRun=All");
         var (validCode, valid) = await Post(http, Named(TestCrs.SeedDocument(), "test-cr"), "?dryRun=All");
@@ -310,11 +304,10 @@ public sealed class AdmissionWebhookTests
     [Fact]
     public async Task A_renewed_certificate_is_served_without_a_restart()
     {
-        await using var session = await OperatorSession.StartAsync();
-        using var certificates = TestCertificates.Create();
-        await using var host = await WebhookHost.StartAsync(session, certificates);
-        session.Api.AddAdmissionWebhook(host.Webhook(certificates.CaPem));
-        using var http = new HttpClient { BaseAddress = session.Api.BaseAddress };
+        await using var setup = await Webhooked.StartAsync();
+        var certificates = setup.Certificates;
+        var host = setup.Host;
+        var http = setup.Http;
         (await Post(http, Named(TestCrs.SeedDocument(), "first"))).Code.Should().Be(HttpStatusCode.Created, "the first certificate is served");
 
         var renewedCa = certificates.Renew();
@@ -385,6 +378,43 @@ public sealed class AdmissionWebhookTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A session with the operator's host serving the webhook, registered with the stand-in (trusting the CA that signed its certificate).</summary>
+    private sealed class Webhooked : IAsyncDisposable
+    {
+        private Webhooked(OperatorSession session, TestCertificates certificates, WebhookHost host)
+        {
+            Session = session;
+            Certificates = certificates;
+            Host = host;
+            Http = new HttpClient { BaseAddress = session.Api.BaseAddress };
+        }
+
+        public OperatorSession Session { get; }
+
+        public TestCertificates Certificates { get; }
+
+        public WebhookHost Host { get; }
+
+        public HttpClient Http { get; }
+
+        public static async Task<Webhooked> StartAsync()
+        {
+            var session = await OperatorSession.StartAsync();
+            var certificates = TestCertificates.Create();
+            var host = await WebhookHost.StartAsync(session, certificates);
+            session.Api.AddAdmissionWebhook(host.Webhook(certificates.CaPem));
+            return new Webhooked(session, certificates, host);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await Host.DisposeAsync();
+            Certificates.Dispose();
+            await Session.DisposeAsync();
+        }
     }
 
     /// <summary>The operator process's host in this process, with the webhook on, against the session's stand-in and emulator.</summary>
