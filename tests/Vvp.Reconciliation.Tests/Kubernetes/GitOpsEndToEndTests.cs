@@ -20,20 +20,23 @@ public sealed class GitOpsEndToEndTests
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     [Fact]
-    public async Task Under_specWriteBack_Report_a_GitOps_agent_re_applying_the_Git_copy_every_second_for_a_minute_causes_no_spec_write_and_no_loop()
+    public async Task Under_specWriteBack_Report_a_GitOps_agent_re_applying_the_Git_copy_every_second_for_a_minute_causes_no_spec_write_and_no_loop_and_adoption_loses_nothing()
     {
         await using var session = await OperatorSession.StartAsync();
+        SeedMadeInTheUi(session, "adopted-cr");
         var running = session.Start(OperatorSession.Options(configure: o =>
         {
             o.Reconciler.SpecWriteBack = SpecWriteBack.Report;
             o.ResyncPeriod = TimeSpan.FromMilliseconds(200);
         }));
         var git = GitCopy();
+        var adopted = PartialPutCopy();
         session.Apply("test-cr", git);
+        session.Apply("adopted-cr", adopted);
 
-        await OperatorSession.Eventually(() => session.Cr("test-cr")?["status"]?["pendingSpecUpdate"] is JsonArray, "the status reports the pending spec update");
+        await OperatorSession.Eventually(() => session.Cr("test-cr")?["status"]?["pendingSpecUpdate"] is JsonArray && session.Cr("adopted-cr")?["status"]?["pendingSpecUpdate"] is JsonArray, "the statuses report the pending spec updates");
         var reconciles = running.Controller.Reconciles;
-        var (specWrites, generation) = await RunAgentAsync(session, git, rounds: (int)Minute.TotalSeconds, interval: TimeSpan.FromSeconds(1));
+        var (specWrites, generation) = await RunAgentAsync(session, new Dictionary<string, JsonObject> { ["test-cr"] = git, ["adopted-cr"] = adopted }, rounds: (int)Minute.TotalSeconds, interval: TimeSpan.FromSeconds(1));
 
         specWrites.Should().Be(0, "under Report the operator never writes the CR's spec");
         running.Controller.Reconciles.Should().BeGreaterThan(reconciles + 5, "the operator kept reconciling while the agent re-applied");
@@ -44,7 +47,8 @@ public sealed class GitOpsEndToEndTests
         var pending = StatusCondition(cr, "SpecUpdatePending");
         (JsonRead.String(pending, "status"), JsonRead.String(pending, "message")).Should().Be(("True", "Commit to the CR's source (specWriteBack: Report): /spec/deployment/userMetadata/id."));
         session.Api.List(ApiResource.Events, OperatorSession.Namespace).Any(e => JsonRead.String(e, "reason") == "SpecUpdatePending").Should().BeTrue("an Event says what to commit");
-        session.Vvp.Calls.Count(c => c.IsWrite).Should().Be(1, "the create; the erased key is never sent");
+        session.Vvp.Calls.Count(c => c.IsWrite && c.Name != "adopted-cr").Should().Be(1, "the create; the erased key is never sent");
+        AdoptionKept(session, "adopted-cr");
     }
 
     [Fact]
@@ -65,29 +69,46 @@ public sealed class GitOpsEndToEndTests
     public async Task Under_specWriteBack_Report_a_PUT_mode_adoption_loses_nothing_while_the_agent_re_applies_the_partial_CR()
     {
         await using var session = await OperatorSession.StartAsync();
-        session.Vvp.Seed("default", (JsonObject)JsonNode.Parse("""
-            {"metadata":{"name":"test-cr","displayName":"made in the UI","labels":{"team":"data"}},
-             "spec":{"state":"CANCELLED","deploymentTargetName":"test-target","jobFailureExpirationTime":"2h",
-                     "template":{"spec":{"artifact":{"kind":"JAR","jarUri":"file:///a.jar"},"parallelism":3}}}}
-            """)!);
+        SeedMadeInTheUi(session, "test-cr");
         session.Start(OperatorSession.Options(configure: o =>
         {
             o.Reconciler.SpecWriteBack = SpecWriteBack.Report;
             o.ResyncPeriod = TimeSpan.FromMilliseconds(200);
         }));
-        var git = TestCrs.SeedDocument();
-        git["spec"]!["syncingMode"] = "PUT";
-        git["spec"]!.AsObject().Remove("initFields");
+        var git = PartialPutCopy();
         session.Apply("test-cr", git);
 
         await OperatorSession.Eventually(() => session.Cr("test-cr")?["status"]?["pendingSpecUpdate"] is JsonArray, "the status reports what adoption synced back");
         var (specWrites, _) = await RunAgentAsync(session, git);
 
         specWrites.Should().Be(0);
-        var live = session.Vvp.Snapshot("default", "test-cr")!;
+        AdoptionKept(session, "test-cr");
+    }
+
+    // A deployment made in the platform's UI, with fields a partial PUT-mode CR does not state.
+    private static void SeedMadeInTheUi(OperatorSession session, string name) =>
+        session.Vvp.Seed("default", (JsonObject)JsonNode.Parse("""
+            {"metadata":{"name":"NAME","displayName":"made in the UI","labels":{"team":"data"}},
+             "spec":{"state":"CANCELLED","deploymentTargetName":"test-target","jobFailureExpirationTime":"2h",
+                     "template":{"spec":{"artifact":{"kind":"JAR","jarUri":"file:///a.jar"},"parallelism":3}}}}
+            """.Replace("NAME", name, StringComparison.Ordinal))!);
+
+    // The documentation's CR in PUT mode, as kept in Git: it does not state what the UI set.
+    private static JsonObject PartialPutCopy()
+    {
+        var git = TestCrs.SeedDocument();
+        git["spec"]!["syncingMode"] = "PUT";
+        git["spec"]!.AsObject().Remove("initFields");
+        return git;
+    }
+
+    // The adoption guard kept on the platform what adoption synced back, and the status names it for Git.
+    private static void AdoptionKept(OperatorSession session, string name)
+    {
+        var live = session.Vvp.Snapshot("default", name)!;
         live["spec"]!["jobFailureExpirationTime"]!.GetValue<string>().Should().Be("2h", "the guard keeps what adoption synced back");
         live["metadata"]!["labels"]!["team"]!.GetValue<string>().Should().Be("data");
-        var paths = session.Cr("test-cr")!["status"]!["pendingSpecUpdate"]!.AsArray().Select(o => JsonRead.String(o, "path")).ToList();
+        var paths = session.Cr(name)!["status"]!["pendingSpecUpdate"]!.AsArray().Select(o => JsonRead.String(o, "path")).ToList();
         paths.Should().Contain(["/spec/deployment/spec/jobFailureExpirationTime", "/spec/deployment/userMetadata/labels"]);
     }
 
@@ -101,17 +122,24 @@ public sealed class GitOpsEndToEndTests
 
     // The agent: re-applies the Git copy's spec at its own cadence, as Argo CD's self-heal or Flux's reconcile does.
     // Returns the spec writes the operator made meanwhile and the CR's generation at the end.
-    private static async Task<(int SpecWrites, long? Generation)> RunAgentAsync(OperatorSession session, JsonObject git, int rounds = AgentRounds, TimeSpan? interval = null)
+    private static Task<(int SpecWrites, long? Generation)> RunAgentAsync(OperatorSession session, JsonObject git) =>
+        RunAgentAsync(session, new Dictionary<string, JsonObject> { ["test-cr"] = git }, AgentRounds, TimeSpan.FromMilliseconds(100));
+
+    // The agent over several CRs: each round re-applies every Git copy whose spec differs from the live CR's.
+    private static async Task<(int SpecWrites, long? Generation)> RunAgentAsync(OperatorSession session, IReadOnlyDictionary<string, JsonObject> copies, int rounds, TimeSpan interval)
     {
         var before = SpecWrites(session);
         for (var i = 0; i < rounds; i++)
         {
-            if (!JsonEquality.Equals(session.Cr("test-cr")!["spec"], git["spec"]))
+            foreach (var (name, git) in copies)
             {
-                session.Edit("test-cr", c => c["spec"] = git["spec"]!.DeepClone());
+                if (!JsonEquality.Equals(session.Cr(name)!["spec"], git["spec"]))
+                {
+                    session.Edit(name, c => c["spec"] = git["spec"]!.DeepClone());
+                }
             }
 
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(100));
+            await Task.Delay(interval);
         }
 
         return (SpecWrites(session) - before, JsonRead.Int64(session.Cr("test-cr"), "metadata", "generation"));
