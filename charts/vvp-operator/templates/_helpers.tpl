@@ -27,3 +27,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- required "webhook.certSecretName (a kubernetes.io/tls Secret) is required without cert-manager" .Values.webhook.certSecretName -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The image: repository@digest when a digest is given, else repository:tag, the tag defaulting to the chart's appVersion. */}}
+{{- define "vvp-operator.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+{{- end -}}

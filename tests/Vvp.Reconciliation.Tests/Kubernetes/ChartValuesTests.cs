@@ -36,6 +36,7 @@ public sealed class ChartValuesTests
         { "a port out of range", "port: 70000", "/port" },
         { "an unknown failure policy", "webhook:\n  failurePolicy: Maybe", "/webhook/failurePolicy" },
         { "an unknown log level", "logging:\n  level: Verbose", "/logging/level" },
+        { "a digest that is no sha256", "image:\n  digest: latest", "/image/digest" },
     };
 
     public static TheoryData<string, string> GoodValues() => new()
@@ -85,6 +86,20 @@ public sealed class ChartValuesTests
         error.Should().BeEmpty();
         disabled.Should().BeEmpty("no Deployment, RBAC, Service or ServiceAccount for an operator that does not run");
         File.Exists(Path.Combine(HelmRender.Chart, "crds", "vvpdeployments.ververica.platform.yaml")).Should().BeTrue("Helm installs crds/ whatever the values");
+    }
+
+    [SkippableTheory]
+    [InlineData("", "vvp-operator:0.1.0")]
+    [InlineData("image:\n  tag: \"0.2.0-rc.1\"", "vvp-operator:0.2.0-rc.1")]
+    [InlineData("image:\n  repository: registry.example.com/vvp-operator\n  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "registry.example.com/vvp-operator@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public async Task The_image_is_the_charts_appVersion_unless_a_tag_or_a_digest_says_otherwise(string values, string image)
+    {
+        SchemaErrors(values).Should().BeEmpty();
+        var (documents, error) = await HelmRender.RenderAsync(values);
+
+        error.Should().BeEmpty();
+        JsonRead.String(HelmRender.Single(documents, "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0], "image").Should().Be(image);
+        ResourceReader.Read(File.ReadAllText(Path.Combine(HelmRender.Chart, "Chart.yaml"))).Document!["kubeVersion"]!.GetValue<string>().Should().NotBeEmpty();
     }
 
     private static string? Kind(JsonNode? document) => JsonRead.String(document, "kind");
