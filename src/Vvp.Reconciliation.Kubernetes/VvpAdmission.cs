@@ -29,19 +29,22 @@ public static class VvpAdmission
     /// <param name="body">The request's body (UTF-8 JSON).</param>
     /// <returns>The <c>AdmissionReview</c> to answer with.</returns>
     /// <exception cref="FormatException">The body is not an <c>admission.k8s.io/v1</c> <c>AdmissionReview</c> request; the message names what is wrong.</exception>
-    public static JsonObject Review(ReadOnlySpan<byte> body)
+    public static JsonObject Review(ReadOnlySpan<byte> body) => Review(Parse(body));
+
+    /// <summary>Reads an <c>AdmissionReview</c> request body as JSON, nested up to <see cref="MaxReviewDepth"/>.</summary>
+    /// <param name="body">The request's body (UTF-8 JSON).</param>
+    /// <returns>The review, for <see cref="Review(JsonNode?)"/>.</returns>
+    /// <exception cref="FormatException">The body is not JSON.</exception>
+    public static JsonNode? Parse(ReadOnlySpan<byte> body)
     {
-        JsonNode? review;
         try
         {
-            review = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxReviewDepth });
+            return JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = MaxReviewDepth });
         }
         catch (JsonException ex)
         {
             throw new FormatException($"The AdmissionReview is not JSON: {DisplayText.Clean(ex.Message, 300)}", ex);
         }
-
-        return Review(review);
     }
 
     /// <summary>Answers an <c>AdmissionReview</c> request.</summary>

@@ -324,15 +324,8 @@ internal static class OperatorHost
         System.Text.Json.Nodes.JsonObject answer;
         try
         {
-            try
-            {
-                review = System.Text.Json.Nodes.JsonNode.Parse(body.GetBuffer().AsSpan(0, (int)body.Length), documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = VvpAdmission.MaxReviewDepth });
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                throw new FormatException($"The AdmissionReview is not JSON: {DisplayText.Clean(ex.Message, 300)}", ex);
-            }
-
+            // Parsed here, not inside Review, so that a refusal's log line can name the CR.
+            review = VvpAdmission.Parse(body.GetBuffer().AsSpan(0, (int)body.Length));
             answer = VvpAdmission.Review(review);
         }
         catch (FormatException ex)

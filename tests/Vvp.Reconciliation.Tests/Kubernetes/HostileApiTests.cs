@@ -243,10 +243,7 @@ public sealed class HostileApiTests
     public async Task A_long_list_is_read_page_by_page_as_one_consistent_list()
     {
         await using var api = await KubernetesApiStandIn.StartAsync();
-        var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-paging-{Guid.NewGuid():N}.yaml");
-        api.WriteKubeconfig(kubeconfig);
-        using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-        File.Delete(kubeconfig);
+        using var client = Client(api);
         for (var i = 0; i < (2 * KubernetesApi.PageSize) + 1; i++)
         {
             api.Create(ApiResource.ConfigMaps, "jobs", new JsonObject { ["metadata"] = new JsonObject { ["name"] = $"cm-{i:D4}" } });
@@ -264,10 +261,7 @@ public sealed class HostileApiTests
     public async Task A_list_whose_continue_token_never_moves_is_refused_not_followed_forever()
     {
         await using var api = await KubernetesApiStandIn.StartAsync();
-        var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-paging-{Guid.NewGuid():N}.yaml");
-        api.WriteKubeconfig(kubeconfig);
-        using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-        File.Delete(kubeconfig);
+        using var client = Client(api);
         api.Faults.AnswerNext("list", "configmaps", """{"apiVersion":"v1","kind":"ConfigMapList","metadata":{"resourceVersion":"5","continue":"again"},"items":[]}""", times: 3);
 
         var act = () => new KubernetesApi(client, TimeSpan.FromSeconds(10)).ListAsync(ResourceType.ConfigMaps, "jobs", CancellationToken.None);
@@ -418,6 +412,21 @@ public sealed class HostileApiTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    // KubernetesClient reaching the stand-in through a kubeconfig, as the operator does.
+    private static k8s.Kubernetes Client(KubernetesApiStandIn api)
+    {
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-paging-{Guid.NewGuid():N}.yaml");
+        api.WriteKubeconfig(kubeconfig);
+        try
+        {
+            return new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
     }
 
     private const string LeaderAnnotation = "control-plane.alpha.kubernetes.io/leader";
