@@ -30,6 +30,12 @@ public sealed class VvpPlatformClientOptions
     /// </summary>
     public Version MinimumPlatformVersion { get; set; } = new(2, 4);
 
+    /// <summary>
+    /// A PEM file of certificate authorities trusted for the platform's HTTPS certificate beside the system's, for a
+    /// platform behind a private CA (the chart mounts it from a ConfigMap or Secret). Default none: the system's only.
+    /// </summary>
+    public string? CaFile { get; set; }
+
     /// <summary>The clock for reading <c>Retry-After</c> dates. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -69,6 +75,18 @@ public sealed class VvpPlatformClientOptions
         if (MaxRedirects < 0)
         {
             problems.Add($"{prefix}maxRedirects must not be negative (it is {MaxRedirects}).");
+        }
+
+        if (CaFile is { Length: > 0 } caFile)
+        {
+            try
+            {
+                _ = PlatformTrust.Load(caFile);
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add(prefix + ex.Message);
+            }
         }
 
         if (RequestTimeout <= TimeSpan.Zero)

@@ -64,7 +64,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
 #pragma warning disable CA2000 // The handlers are owned by the HttpClient returned to the caller.
-        var handler = new SameOriginRedirectHandler(options) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false } };
+        var handler = new SameOriginRedirectHandler(options) { InnerHandler = PlatformTrust.CreateHandler(options) };
 #pragma warning restore CA2000
         var http = new HttpClient(handler) { BaseAddress = options.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         return (new VvpPlatformHttpClient(http, options), http);

@@ -42,6 +42,7 @@ internal sealed class ControllerLoop : IDisposable
     private readonly ILogger _logger;
     private readonly VvpOperatorHealth _health;
     private readonly TimeSpan _staleAfter;
+    private readonly ControllerMetrics? _metrics;
 
     /// <param name="informers">Every informer the handler reads from; a term starts work once each has listed.</param>
     /// <param name="keys">Every key in the caches, for the first pass of a term and for each resync.</param>
@@ -51,6 +52,7 @@ internal sealed class ControllerLoop : IDisposable
     /// <param name="time">The clock.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="health">Told when caches are synced, when a term ends, and of every handled key.</param>
+    /// <param name="metrics">The controller's instruments; none when omitted.</param>
     public ControllerLoop(
         IReadOnlyList<Informer> informers,
         Func<IEnumerable<ResourceKey>> keys,
@@ -59,7 +61,8 @@ internal sealed class ControllerLoop : IDisposable
         VvpOperatorOptions options,
         TimeProvider time,
         ILogger logger,
-        VvpOperatorHealth health)
+        VvpOperatorHealth health,
+        ControllerMetrics? metrics = null)
     {
         _informers = informers;
         _keys = keys;
@@ -71,7 +74,9 @@ internal sealed class ControllerLoop : IDisposable
         _time = time;
         _logger = logger;
         _health = health;
-        _queue = new WorkQueue<ResourceKey>(time, options.RetryBaseDelay, options.RetryMaxDelay);
+        _metrics = metrics;
+        _queue = new WorkQueue<ResourceKey>(time, options.RetryBaseDelay, options.RetryMaxDelay, metrics is null ? null : new QueueObserver(this, metrics));
+        metrics?.Observe(() => _queue.Depth, _queue.InFlight, () => _queue.Processing, _workers, () => _health.IsLeading);
     }
 
     /// <summary>How many keys wait to be handled now.</summary>
@@ -185,45 +190,84 @@ internal sealed class ControllerLoop : IDisposable
 
     private async Task ProcessAsync(ResourceKey key, CancellationToken cancellationToken)
     {
+        var started = _time.GetTimestamp();
+        string? result = null;
         try
         {
             var trigger = _resyncKeys.TryRemove(key, out _) ? ReconcileTrigger.Resync : ReconcileTrigger.Change;
-            var result = await _handler.HandleAsync(key, trigger, cancellationToken).ConfigureAwait(false);
-            if (result.Gone)
+            var handled = await _handler.HandleAsync(key, trigger, cancellationToken).ConfigureAwait(false);
+            result = "success";
+            if (handled.Gone)
             {
                 _queue.Remove(key);
                 return;
             }
 
             _queue.Forget(key);
-            if (result.RequeueAfter is { } after)
+            if (handled.RequeueAfter is { } after)
             {
+                result = "requeue_after";
                 _queue.AddAfter(key, after);
             }
         }
         catch (KubernetesApiException ex) when (ex.IsConflict)
         {
+            // controller-runtime's "requeue": handled again after a backoff, not an error.
+            result = "requeue";
             Log.Conflict(_logger, key.Namespace, key.Name);
             _queue.AddRateLimited(key);
         }
         catch (KubernetesApiException ex) when (ex.IsNotFound)
         {
+            result = "success";
             Log.Gone(_logger, key.Namespace, key.Name);
         }
         catch (KubernetesApiException ex)
         {
+            result = "error";
             var delay = _queue.AddRateLimited(key);
             Log.KubernetesCallFailed(_logger, key.Namespace, key.Name, ex.Reason, ex.Message, delay.TotalSeconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Cut off by a shutdown: neither a result nor an error.
             Log.StoppedByShutdown(_logger, key.Namespace, key.Name);
         }
         catch (Exception ex)
         {
+            result = "error";
             var delay = _queue.AddRateLimited(key);
             Log.ReconcileFailed(_logger, ex, key.Namespace, key.Name, delay.TotalSeconds);
         }
+        finally
+        {
+            if (_metrics is { } metrics && result is not null)
+            {
+                var tag = new KeyValuePair<string, object?>("result", result);
+                metrics.Reconciles.Add(1, tag);
+                metrics.ReconcileTime.Record(_time.GetElapsedTime(started).TotalSeconds, tag);
+                if (result == "error")
+                {
+                    metrics.ReconcileErrors.Add(1);
+                }
+            }
+        }
+    }
+
+    /// <summary>Records the work queue's metrics; a key's wait is tagged with what queued it (a change or a resync).</summary>
+    private sealed class QueueObserver(ControllerLoop loop, ControllerMetrics metrics) : IWorkQueueObserver<ResourceKey>
+    {
+        private static readonly KeyValuePair<string, object?> Change = new("trigger", "change");
+        private static readonly KeyValuePair<string, object?> Resync = new("trigger", "resync");
+
+        public void Added() => metrics.Adds.Add(1);
+
+        public void Taken(ResourceKey key, TimeSpan waited) =>
+            metrics.QueueDuration.Record(waited.TotalSeconds, loop._resyncKeys.ContainsKey(key) ? Resync : Change);
+
+        public void Finished(TimeSpan worked) => metrics.WorkDuration.Record(worked.TotalSeconds);
+
+        public void Retried() => metrics.Retries.Add(1);
     }
 
     private async Task RunLoggedAsync(Func<Task> run, string what)

@@ -78,11 +78,13 @@ internal sealed class KubernetesApi
 
     private readonly k8s.Kubernetes _client;
     private readonly TimeSpan _timeout;
+    private readonly ControllerMetrics? _metrics;
 
-    public KubernetesApi(k8s.Kubernetes client, TimeSpan timeout)
+    public KubernetesApi(k8s.Kubernetes client, TimeSpan timeout, ControllerMetrics? metrics = null)
     {
         _client = client;
         _timeout = timeout;
+        _metrics = metrics;
     }
 
     public Task<JsonObject> GetAsync(ResourceType type, string ns, string name, CancellationToken cancellationToken) =>
@@ -274,6 +276,8 @@ internal sealed class KubernetesApi
 
     private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, bool bounded, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var code = "<error>";
         try
         {
             if (_client.Credentials is { } credentials)
@@ -281,7 +285,9 @@ internal sealed class KubernetesApi
                 await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
-            return await _client.HttpClient.SendAsync(request, bounded ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var response = await _client.HttpClient.SendAsync(request, bounded ? HttpCompletionOption.ResponseContentRead : HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            code = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return response;
         }
         catch (HttpRequestException ex)
         {
@@ -290,6 +296,15 @@ internal sealed class KubernetesApi
         catch (IOException ex)
         {
             throw new KubernetesApiException(0, "Unavailable", $"{request.Method} {request.RequestUri?.AbsolutePath}: the connection broke: {ex.Message}", ex);
+        }
+        finally
+        {
+            if (_metrics is { } metrics)
+            {
+                var verb = new KeyValuePair<string, object?>("verb", ControllerMetrics.Verb(request.Method, request.RequestUri?.PathAndQuery ?? string.Empty));
+                metrics.KubernetesRequests.Add(1, verb, new KeyValuePair<string, object?>("code", code));
+                metrics.KubernetesRequestDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, verb);
+            }
         }
     }
 

@@ -21,7 +21,11 @@ namespace Vvp.Reconciliation.Kubernetes;
 /// </summary>
 public sealed class VvpController : IDisposable
 {
-    /// <summary>The name of the controller's <see cref="Meter"/>: work-queue depth, leadership, and writes to CRs by kind.</summary>
+    /// <summary>
+    /// The name of the controller's <see cref="Meter"/>: reconciles by result, reconcile time, the work queue (depth, adds,
+    /// queue latency by trigger, work duration, retries, unfinished work), active workers, leadership, writes to CRs by
+    /// kind, and Kubernetes API requests by verb and code (docs/observability.md lists them).
+    /// </summary>
     public const string MeterName = "Vvp.Reconciliation.Kubernetes";
 
     /// <summary>The finalizer the controller puts on CRs when the deletion policy is not <see cref="DeletionPolicy.Orphan"/>.</summary>
@@ -34,7 +38,7 @@ public sealed class VvpController : IDisposable
     private readonly ControllerLoop _loop;
     private readonly VvpDeploymentHost _host;
     private readonly ReconcilerTelemetry? _ownedTelemetry;
-    private readonly Meter _meter;
+    private readonly ControllerMetrics _metrics;
     private readonly NamespaceSnapshots? _snapshots;
     private volatile bool _stopping;
 
@@ -88,7 +92,8 @@ public sealed class VvpController : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<VvpController>();
-        _api = new KubernetesApi(kubernetes, options.KubernetesCallTimeout);
+        _metrics = new ControllerMetrics();
+        _api = new KubernetesApi(kubernetes, options.KubernetesCallTimeout, _metrics);
         Health = new VvpOperatorHealth(_time);
 
         var crs = new Dictionary<string, Informer>(StringComparer.Ordinal);
@@ -102,14 +107,12 @@ public sealed class VvpController : IDisposable
         }
 
         secretCache.Attach(secrets);
-        _meter = new Meter(MeterName);
-        var writesByKind = _meter.CreateCounter<long>("vvp.operator.kubernetes.writes", unit: "{write}", description: "Writes to CRs, by kind (spec, status, finalizer).");
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = reconciler is null && telemetry is null ? new ReconcilerTelemetry() : null;
         _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform) : null;
         reconciler ??= new VvpDeploymentReconciler(platform, options.Reconciler, secretCache, loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
         var events = new EventRecorder(_api, _time, _logger, options.EventBurst, options.EventRefill, "vvp-operator");
-        host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, options.Reconciler.SpecWriteBack, _snapshots, writesByKind, _logger);
+        host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, options.Reconciler.SpecWriteBack, _snapshots, _metrics.KubernetesWrites, _logger);
         var snapshots = _snapshots;
         loop = new ControllerLoop(
             [.. crs.Values, .. secrets.Values],
@@ -119,11 +122,10 @@ public sealed class VvpController : IDisposable
             options,
             _time,
             _logger,
-            Health);
+            Health,
+            _metrics);
         _host = host;
         _loop = loop;
-        _meter.CreateObservableGauge("vvp.operator.queue.depth", () => _loop.Depth, unit: "{cr}", description: "CRs waiting in the work queue to be reconciled now.");
-        _meter.CreateObservableGauge("vvp.operator.leading", () => Health.IsLeading ? 1 : 0, description: "1 while this replica leads, 0 otherwise.");
     }
 
     /// <summary>What the controller reports about itself (for health probes).</summary>
@@ -175,7 +177,7 @@ public sealed class VvpController : IDisposable
     public void Dispose()
     {
         _loop.Dispose();
-        _meter.Dispose();
+        _metrics.Dispose();
         _ownedTelemetry?.Dispose();
     }
 

@@ -1,5 +1,21 @@
 namespace Vvp.Reconciliation.Kubernetes;
 
+/// <summary>What a <see cref="WorkQueue{T}"/> reports as it goes, as client-go's queue metrics provider hears it.</summary>
+internal interface IWorkQueueObserver<in T>
+{
+    /// <summary>A key was added (it was not waiting already).</summary>
+    void Added();
+
+    /// <summary>A worker took <paramref name="key"/> after it waited <paramref name="waited"/> since it was added.</summary>
+    void Taken(T key, TimeSpan waited);
+
+    /// <summary>A worker finished a key it held for <paramref name="worked"/>.</summary>
+    void Finished(TimeSpan worked);
+
+    /// <summary>A key was added back after a backoff.</summary>
+    void Retried();
+}
+
 /// <summary>
 /// A work queue keyed by object, as client-go's: a key queued twice is queued once; a key being processed is
 /// never handed to a second worker, and one added meanwhile is handed out again when the first is done;
@@ -15,14 +31,18 @@ internal sealed class WorkQueue<T> : IDisposable
     private readonly HashSet<T> _processing = [];
     private readonly Dictionary<T, (DateTimeOffset Due, ITimer Timer)> _waiting = [];
     private readonly Dictionary<T, int> _failures = [];
+    private readonly Dictionary<T, long> _addedAt = [];
+    private readonly Dictionary<T, long> _startedAt = [];
+    private readonly IWorkQueueObserver<T>? _observer;
     private readonly SemaphoreSlim _available = new(0);
     private readonly TimeProvider _time;
     private readonly Backoff _backoff;
     private bool _shutDown;
 
-    public WorkQueue(TimeProvider time, TimeSpan baseDelay, TimeSpan maxDelay)
+    public WorkQueue(TimeProvider time, TimeSpan baseDelay, TimeSpan maxDelay, IWorkQueueObserver<T>? observer = null)
     {
         _time = time;
+        _observer = observer;
         _backoff = new Backoff(baseDelay, maxDelay);
     }
 
@@ -62,6 +82,39 @@ internal sealed class WorkQueue<T> : IDisposable
         }
     }
 
+    /// <summary>
+    /// How long work in progress has run: the sum over the keys workers hold (<c>unfinished</c>) and the longest of
+    /// them, in seconds.
+    /// </summary>
+    public (double Unfinished, double Longest) InFlight()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetTimestamp();
+            double sum = 0, longest = 0;
+            foreach (var (_, started) in _startedAt)
+            {
+                var seconds = _time.GetElapsedTime(started, now).TotalSeconds;
+                sum += seconds;
+                longest = Math.Max(longest, seconds);
+            }
+
+            return (sum, longest);
+        }
+    }
+
+    /// <summary>How many keys workers hold now.</summary>
+    public int Processing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _processing.Count;
+            }
+        }
+    }
+
     public void Add(T key)
     {
         lock (_gate)
@@ -71,14 +124,18 @@ internal sealed class WorkQueue<T> : IDisposable
                 return;
             }
 
+            // The wait is counted from the add, also while a worker still holds the key.
+            _addedAt.TryAdd(key, _time.GetTimestamp());
             if (_processing.Contains(key))
             {
+                _observer?.Added();
                 return;
             }
 
             _queue.Enqueue(key);
         }
 
+        _observer?.Added();
         _available.Release();
     }
 
@@ -126,6 +183,7 @@ internal sealed class WorkQueue<T> : IDisposable
             delay = _backoff.Delay(failures);
         }
 
+        _observer?.Retried();
         AddAfter(key, delay);
         return delay;
     }
@@ -174,6 +232,10 @@ internal sealed class WorkQueue<T> : IDisposable
                 var key = _queue.Dequeue();
                 _dirty.Remove(key);
                 _processing.Add(key);
+                var now = _time.GetTimestamp();
+                _startedAt[key] = now;
+                var waited = _addedAt.Remove(key, out var added) ? _time.GetElapsedTime(added, now) : TimeSpan.Zero;
+                _observer?.Taken(key, waited);
                 return (true, key);
             }
         }
@@ -183,14 +245,25 @@ internal sealed class WorkQueue<T> : IDisposable
     public void Done(T key)
     {
         var requeue = false;
+        TimeSpan? worked = null;
         lock (_gate)
         {
             _processing.Remove(key);
+            if (_startedAt.Remove(key, out var started))
+            {
+                worked = _time.GetElapsedTime(started);
+            }
+
             if (_dirty.Contains(key) && !_shutDown)
             {
                 _queue.Enqueue(key);
                 requeue = true;
             }
+        }
+
+        if (worked is { } held)
+        {
+            _observer?.Finished(held);
         }
 
         if (requeue)
@@ -216,6 +289,7 @@ internal sealed class WorkQueue<T> : IDisposable
             }
 
             _waiting.Clear();
+            _addedAt.Clear();
         }
 
         _available.Release();

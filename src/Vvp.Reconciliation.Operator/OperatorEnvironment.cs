@@ -9,4 +9,5 @@ namespace Vvp.Reconciliation.Operator;
 /// <param name="Kubernetes">The Kubernetes client.</param>
 /// <param name="DefaultUrls">Where to listen when <c>--urls</c> is not given.</param>
 /// <param name="Description">Logged once the host has started.</param>
-internal sealed record OperatorEnvironment(IReadOnlyDictionary<string, string?> Settings, k8s.Kubernetes Kubernetes, string DefaultUrls, string Description);
+/// <param name="DefaultMetricsUrl">Where to serve <c>/metrics</c> when <c>vvp:metrics:url</c> is not given.</param>
+internal sealed record OperatorEnvironment(IReadOnlyDictionary<string, string?> Settings, k8s.Kubernetes Kubernetes, string DefaultUrls, string Description, string DefaultMetricsUrl = "http://127.0.0.1:8081");

@@ -15,8 +15,9 @@ namespace Vvp.Reconciliation.Operator;
 /// The operator process. Settings come from <c>appsettings.json</c>, environment variables
 /// (<c>vvp__k8sOperator__identity</c>, …) and the command line, under the documentation's names:
 /// <c>vvp:k8sOperator</c> (enabled, identity, watchedNamespaces, and the controller's settings) and
-/// <c>vvp:platform</c> (baseAddress, allowInsecureHttp, …), <c>vvp:webhook</c> (<see cref="WebhookSettings"/>). It serves
-/// <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>, and with the webhook enabled <see cref="WebhookSettings.Path"/> over HTTPS. Exit codes: 0 after a clean stop (SIGTERM), 1 when a watched namespace belongs to another
+/// <c>vvp:platform</c> (baseAddress, allowInsecureHttp, …), <c>vvp:webhook</c> (<see cref="WebhookSettings"/>),
+/// <c>vvp:metrics</c> (<see cref="MetricsSettings"/>). It serves <c>/healthz</c> and <c>/readyz</c> on <c>--urls</c>,
+/// <c>/metrics</c> on a port of its own, and with the webhook enabled <see cref="WebhookSettings.Path"/> over HTTPS. Exit codes: 0 after a clean stop (SIGTERM), 1 when a watched namespace belongs to another
 /// identity, 2 for invalid settings.
 /// </summary>
 internal static class OperatorHost
@@ -26,12 +27,13 @@ internal static class OperatorHost
         Environment.NewLine,
         "Usage: vvp-operator [--json-logs] [--urls http://0.0.0.0:8080] [--key=value]... | --help | --version",
         "  --json-logs  one JSON object per log line.",
-        "  --urls       where /healthz, /readyz and /metrics are served.",
+        "  --urls       where /healthz and /readyz are served (/metrics is served on vvp:metrics:url, default http://0.0.0.0:8081).",
         "To try it on one machine without a cluster: dotnet run --project samples/LocalOperator",
         "Settings (files, environment, or --vvp:k8sOperator:identity=vvp-1 on the command line):",
         Wrapped("vvp:k8sOperator:", VvpOperatorOptions.SettingNames),
         Wrapped("vvp:platform:", VvpPlatformClientOptions.SettingNames),
         Wrapped("vvp:webhook:", WebhookSettings.Names),
+        Wrapped("vvp:metrics:", MetricsSettings.Names),
         "Durations are seconds (20) or hh:mm:ss (00:00:20).");
 
     // Every option the operator does not read: a flag it does not know, or a setting key under vvp: that is not one of the
@@ -39,7 +41,7 @@ internal static class OperatorHost
     internal static List<string> UnknownOptions(IReadOnlyList<string> args)
     {
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (prefix, names) in new[] { ("vvp:k8sOperator:", VvpOperatorOptions.SettingNames), ("vvp:platform:", VvpPlatformClientOptions.SettingNames), ("vvp:webhook:", WebhookSettings.Names) })
+        foreach (var (prefix, names) in new[] { ("vvp:k8sOperator:", VvpOperatorOptions.SettingNames), ("vvp:platform:", VvpPlatformClientOptions.SettingNames), ("vvp:webhook:", WebhookSettings.Names), ("vvp:metrics:", MetricsSettings.Names) })
         {
             known.UnionWith(names.Select(n => prefix + n));
         }
@@ -216,9 +218,10 @@ internal static class OperatorHost
     internal static WebApplication Build(string[] args, OperatorEnvironment? environment, bool jsonLogs)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        // prometheus-net would start listening to .NET meters at the first scrape; counters recorded before it would be
-        // lost (gauges are polled, counters are not), so it listens from the start, for the application's life.
-        builder.Services.AddSingleton(MeterAdapter.StartListening());
+        // The meters are listened to from the start, for the application's life: counters recorded before the first
+        // scrape count too (gauges are read at each scrape).
+        var export = new PrometheusExport();
+        builder.Services.AddSingleton(export);
         var urls = builder.Configuration["urls"];
         if (environment is not null)
         {
@@ -229,6 +232,8 @@ internal static class OperatorHost
         }
 
         urls ??= "http://0.0.0.0:8080";
+        var metrics = MetricsSettings.Read(builder.Configuration.GetSection("vvp:metrics"), urls, environment?.DefaultMetricsUrl ?? "http://0.0.0.0:8081");
+        urls = $"{urls};{metrics.Url}";
         var webhook = WebhookSettings.Read(builder.Configuration.GetSection("vvp:webhook"));
         if (webhook.Enabled)
         {
@@ -273,10 +278,13 @@ internal static class OperatorHost
         }
 
         var operatorSection = builder.Configuration.GetSection("vvp:k8sOperator");
-        builder.Services.AddVvpPlatformClient(builder.Configuration.GetSection("vvp:platform"));
-        var meter = new Meter("Vvp.Reconciliation.Operator");
-        var platformCalls = meter.CreateCounter<long>("vvp.operator.platform.calls", unit: "{call}", description: "Calls to the platform, by operation and outcome.");
+        var meter = new Meter(PrometheusExport.OperatorMeterName);
+        var platformCalls = meter.CreateCounter<long>("vvp.operator.platform.calls", unit: "{call}", description: "Calls to the platform, by operation and outcome (success or the failure's kind).");
+        var platformRequests = meter.CreateCounter<long>("vvp.operator.platform.requests", unit: "{request}", description: "HTTP requests to the platform (each attempt), by method and status code (<error> when no answer came).");
+        var platformDuration = meter.CreateHistogram<double>("vvp.operator.platform.request.duration", unit: "s", description: "How long an HTTP request to the platform took until its answer's headers, by method.");
         builder.Services.AddSingleton(meter);
+        builder.Services.AddVvpPlatformClient(builder.Configuration.GetSection("vvp:platform"))
+            .AddHttpMessageHandler(() => new PlatformRequestMetrics(platformRequests, platformDuration));
         builder.Services.AddSingleton<IPlatformClient>(provider => new MeteredPlatformClient(provider.GetRequiredService<VvpPlatformHttpClient>(), platformCalls));
         builder.Services.AddVvpOperator(operatorSection);
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<VvpOperatorOptions>>((options, operatorOptions) =>
@@ -297,9 +305,21 @@ internal static class OperatorHost
             .Add(new HealthCheckRegistration("controller-ready", sp => new ControllerCheck(sp.GetRequiredService<VvpOperatorService>(), ready: true), HealthStatus.Unhealthy, ["ready"]));
 
         var app = builder.Build();
+        // The metrics port serves /metrics only, and /metrics is served on no other port.
+        var metricsPort = metrics.Url.Port;
+        app.Use((context, next) =>
+        {
+            if ((context.Connection.LocalPort == metricsPort) != context.Request.Path.Equals(MetricsSettings.Path, StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+        app.UseMetricServer(metricsPort, MetricsSettings.Path, export.Registry);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapMetrics("/metrics");
         if (webhook.Enabled)
         {
             app.MapPost(WebhookSettings.Path, ReviewAsync);

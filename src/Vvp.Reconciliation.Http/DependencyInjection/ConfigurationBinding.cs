@@ -25,6 +25,7 @@ internal static class ConfigurationBinding
         ("requestTimeout", (c, o) => o.RequestTimeout = Duration(c)),
         ("maxResponseBytes", (c, o) => o.MaxResponseBytes = Int(c)),
         ("maxRedirects", (c, o) => o.MaxRedirects = Int(c)),
+        ("caFile", (c, o) => o.CaFile = c.Value),
         ("checkPlatformVersion", (c, o) => o.CheckPlatformVersion = Boolean(c)),
         ("minimumPlatformVersion", (c, o) => o.MinimumPlatformVersion = Version.TryParse(c.Value, out var version)
             ? version

@@ -68,7 +68,7 @@ public static class VvpPlatformClientServiceCollectionExtensions
                 client.BaseAddress = provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value.BaseAddress;
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .ConfigurePrimaryHttpMessageHandler(provider => PlatformTrust.CreateHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value))
             .AddHttpMessageHandler(provider => new SameOriginRedirectHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
         // One retry policy: the reconciler's, which re-reads and re-plans instead of resending a write, waits on the
         // injected clock, and stays within its deadline. The handler keeps its time-outs and circuit breaker only;

@@ -450,7 +450,7 @@ public sealed class AdmissionWebhookTests
                 ["vvp:platform:baseAddress"] = session.Emulator.BaseAddress.ToString(),
             };
             var webhookPort = FreePort();
-            var environment = new OperatorEnvironment(settings, kubernetes, $"http://127.0.0.1:{FreePort()}", "Admission webhook test.");
+            var environment = new OperatorEnvironment(settings, kubernetes, $"http://127.0.0.1:{FreePort()}", "Admission webhook test.", $"http://127.0.0.1:{FreePort()}");
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var stop = new CancellationTokenSource();
             string[] args =

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Kubernetes.Testing;
+using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Kubernetes;
 
@@ -16,17 +17,18 @@ public sealed class OperatorProcessTests
     public async Task Local_mode_reconciles_the_example_CR_serves_health_and_metrics_and_stops_cleanly_on_SIGTERM()
     {
         var port = FreePort();
-        using var process = StartLocal("--urls", $"http://127.0.0.1:{port}");
+        var metricsPort = FreePort();
+        using var process = StartLocal("--urls", $"http://127.0.0.1:{port}", $"--vvp:metrics:url=http://127.0.0.1:{metricsPort}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") };
         try
         {
             await Until(async () => (await Get(http, "readyz")).Status == HttpStatusCode.OK, "the operator is ready");
-            await Until(async () => Reconciles(await Get(http, "metrics")) >= 1, "the reconcile counter moved");
+            await Until(async () => Sum(await Get(scraper, "metrics"), "vvp_reconciliation_reconciles_total") >= 1, "the reconcile counter moved");
             (await Get(http, "healthz")).Status.Should().Be(HttpStatusCode.OK);
-            var metrics = (await Get(http, "metrics")).Body;
-            metrics.Should().Contain("vvp_reconciliation_kubernetes_vvp_operator_kubernetes_writes{kind=\"status\"}");
-            metrics.Should().Contain("vvp_reconciliation_operator_vvp_operator_platform_calls{operation=\"create\",outcome=\"success\"} 1");
-            metrics.Should().Contain("vvp_reconciliation_kubernetes_vvp_operator_queue_depth");
+            var metrics = (await Get(scraper, "metrics")).Body;
+            metrics.Should().Contain("vvp_operator_kubernetes_writes_total{kind=\"status\"}");
+            metrics.Should().Contain("vvp_operator_platform_calls_total{operation=\"create\",outcome=\"success\"} 1");
 
             var stopwatch = Stopwatch.StartNew();
             Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]).WaitForExit();
@@ -45,6 +47,141 @@ public sealed class OperatorProcessTests
                 process.Kill();
             }
         }
+    }
+
+    // The families docs/observability.md lists: the controller-runtime set under vvp_operator_, the reconciler's under
+    // vvp_reconciliation_, with their types and label names.
+    public static readonly TheoryData<string, string, string> Families = new()
+    {
+        { "vvp_operator_reconcile_total", "counter", "result" },
+        { "vvp_operator_reconcile_errors_total", "counter", "" },
+        { "vvp_operator_reconcile_time_seconds", "histogram", "result" },
+        { "vvp_operator_workqueue_depth", "gauge", "" },
+        { "vvp_operator_workqueue_adds_total", "counter", "" },
+        { "vvp_operator_workqueue_queue_duration_seconds", "histogram", "trigger" },
+        { "vvp_operator_workqueue_work_duration_seconds", "histogram", "" },
+        { "vvp_operator_workqueue_retries_total", "counter", "" },
+        { "vvp_operator_workqueue_unfinished_work_seconds", "gauge", "" },
+        { "vvp_operator_workqueue_longest_running_processor_seconds", "gauge", "" },
+        { "vvp_operator_active_workers", "gauge", "" },
+        { "vvp_operator_max_concurrent_reconciles", "gauge", "" },
+        { "vvp_operator_leading", "gauge", "" },
+        { "vvp_operator_kubernetes_writes_total", "counter", "kind" },
+        { "vvp_operator_kubernetes_requests_total", "counter", "code,verb" },
+        { "vvp_operator_kubernetes_request_duration_seconds", "histogram", "verb" },
+        { "vvp_operator_platform_calls_total", "counter", "operation,outcome" },
+        { "vvp_operator_platform_requests_total", "counter", "code,method" },
+        { "vvp_operator_platform_request_duration_seconds", "histogram", "method" },
+        { "vvp_reconciliation_reconciles_total", "counter", "result" },
+        { "vvp_reconciliation_writes_total", "counter", "kind" },
+        { "vvp_reconciliation_duration_seconds", "histogram", "result" },
+        { "process_cpu_seconds_total", "counter", "" },
+        { "process_working_set_bytes", "gauge", "" },
+    };
+
+    [SkippableFact]
+    public async Task Metrics_are_served_on_their_own_port_with_Prometheus_types_names_units_and_labels_and_pass_promtool()
+    {
+        var port = FreePort();
+        var metricsPort = FreePort();
+        using var process = StartLocal("--urls", $"http://127.0.0.1:{port}", $"--vvp:metrics:url=http://127.0.0.1:{metricsPort}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") };
+        try
+        {
+            await Until(async () => Sum(await Get(scraper, "metrics"), "vvp_operator_kubernetes_writes_total") >= 1, "the status was written");
+            var scrape = await Get(scraper, "metrics");
+
+            scrape.Status.Should().Be(HttpStatusCode.OK);
+            (await Get(http, "metrics")).Status.Should().Be(HttpStatusCode.NotFound, "the probes' port serves no metrics");
+            (await Get(scraper, "healthz")).Status.Should().Be(HttpStatusCode.NotFound, "the metrics port serves nothing else");
+            (await Get(http, "healthz")).Status.Should().Be(HttpStatusCode.OK, "the positive control: the probes' port answers");
+
+            var problems = new List<string>();
+            var families = PrometheusText.Parse(scrape.Body, problems);
+            problems.Should().BeEmpty();
+            foreach (var row in Families)
+            {
+                var (name, type, labels) = ((string)row[0], (string)row[1], (string)row[2]);
+                families.Should().ContainKey(name);
+                families[name].Type.Should().Be(type, name);
+                families[name].Help.Should().NotBeNullOrWhiteSpace(name);
+                if (families[name].Samples.FirstOrDefault() is { } sample)
+                {
+                    string.Join(",", sample.Labels.Keys.Where(k => k != "le").Order(StringComparer.Ordinal)).Should().Be(labels, name);
+                }
+            }
+
+            var ours = families.Keys.Where(n => n.StartsWith("vvp", StringComparison.Ordinal)).ToList();
+            ours.Should().OnlyContain(n => n.StartsWith("vvp_operator_", StringComparison.Ordinal) || n.StartsWith("vvp_reconciliation_", StringComparison.Ordinal));
+            ours.Should().NotContain(n => n.Contains("vvp_reconciliation_vvp", StringComparison.Ordinal) || n.Contains("_operator_vvp_", StringComparison.Ordinal), "one prefix");
+            ours.Where(n => n.Contains("duration", StringComparison.Ordinal) || n.Contains("_time", StringComparison.Ordinal))
+                .Should().OnlyContain(n => n.EndsWith("_seconds", StringComparison.Ordinal), "durations are in seconds");
+
+            // The values move as the work did: the example CR was queued by a change, taken and reconciled once.
+            Sum(scrape, "vvp_operator_workqueue_adds_total").Should().BeGreaterThanOrEqualTo(1);
+            Sum(scrape, "vvp_operator_workqueue_queue_duration_seconds_count", "trigger=\"change\"").Should().BeGreaterThanOrEqualTo(1);
+            Sum(scrape, "vvp_operator_reconcile_total", "result=\"success\"").Should().BeGreaterThanOrEqualTo(1);
+            Sum(scrape, "vvp_operator_kubernetes_requests_total", "verb=\"watch\"").Should().BeGreaterThanOrEqualTo(1);
+            Sum(scrape, "vvp_operator_platform_requests_total", "method=\"POST\",code=\"201\"").Should().Be(1, "one create");
+            Sum(scrape, "vvp_operator_leading").Should().Be(1);
+            Sum(scrape, "vvp_operator_max_concurrent_reconciles").Should().Be(4);
+
+            var (exit, output) = await Promtool.CheckMetricsAsync(scrape.Body);
+            (exit, output).Should().Be((0, ""), "promtool check metrics finds nothing to complain about");
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    [Fact]
+    public void The_scrape_checker_finds_what_breaks_the_text_format_and_the_conventions()
+    {
+        var problems = new List<string>();
+        PrometheusText.Parse(
+            string.Join('\n',
+                "# TYPE vvp_a counter", "vvp_a 1",
+                "vvp_untyped 2",
+                "# TYPE vvp_b_seconds histogram",
+                "vvp_b_seconds_bucket{le=\"1\"} 3", "vvp_b_seconds_bucket{le=\"+Inf\"} 2", "vvp_b_seconds_sum 1", "vvp_b_seconds_count 2",
+                "# TYPE vvp_c gauge", "vvp_c{x=\"1\"} 1", "vvp_c{y=\"1\"} 1"),
+            problems);
+
+        problems.Should().BeEquivalentTo(
+            "vvp_untyped has no TYPE line before it",
+            "counter vvp_a does not end in _total",
+            "histogram vvp_b_seconds{}: buckets are not cumulative in increasing le",
+            "vvp_c: samples with different label names (x | y)");
+    }
+
+    [Fact]
+    public async Task Every_instrument_of_the_exported_meters_has_its_labels_declared()
+    {
+        // The host's own meter (platform calls and requests) and a controller with its reconciler.
+        await using var app = Vvp.Reconciliation.Operator.OperatorHost.Build(
+            ["--vvp:k8sOperator:watchedNamespaces=jobs", "--vvp:platform:baseAddress=https://vvp.example.com/", $"--vvp:metrics:url=http://127.0.0.1:{FreePort()}"],
+            null,
+            jsonLogs: false);
+        var export = app.Services.GetRequiredService<Vvp.Reconciliation.Operator.PrometheusExport>();
+        using var controller = new Vvp.Reconciliation.Kubernetes.VvpController(
+            new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = "http://127.0.0.1:1" }),
+            new Vvp.Reconciliation.Testing.InMemoryPlatform(),
+            new Vvp.Reconciliation.Kubernetes.VvpOperatorOptions { Enabled = true, WatchedNamespaces = { "jobs" } });
+
+        export.Unexported.Should().BeEmpty();
+        var scrape = await ScrapeAsync(export.Registry);
+        scrape.Should().Contain("# TYPE vvp_operator_platform_requests_total counter", "the positive control: the host's meter is exported")
+            .And.Contain("# TYPE vvp_operator_workqueue_queue_duration_seconds histogram", "the controller's too")
+            .And.Contain("# TYPE vvp_reconciliation_reconciles_total counter", "and the reconciler's");
+    }
+
+    private static async Task<string> ScrapeAsync(Prometheus.CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
     [Theory]
@@ -253,6 +390,12 @@ public sealed class OperatorProcessTests
             info.ArgumentList.Add(arg);
         }
 
+        if (!args.Any(a => a.StartsWith("--vvp:metrics:url", StringComparison.Ordinal)))
+        {
+            // Tests run side by side: each process serves its metrics on a port of its own.
+            info.ArgumentList.Add($"--vvp:metrics:url=http://127.0.0.1:{FreePort()}");
+        }
+
         if (kubeconfig is not null)
         {
             info.Environment["KUBECONFIG"] = kubeconfig;
@@ -282,9 +425,11 @@ public sealed class OperatorProcessTests
         }
     }
 
-    private static double Reconciles((HttpStatusCode Status, string Body) metrics) =>
+    // The sum of a family's samples whose labels contain every one of `labels` (as written in the scrape).
+    private static double Sum((HttpStatusCode Status, string Body) metrics, string name, string labels = "") =>
         metrics.Body.Split('\n')
-            .Where(l => l.StartsWith("vvp_reconciliation_vvp_reconciliation_reconciles{", StringComparison.Ordinal))
+            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(l => labels.Length == 0 || labels.Split(',').All(p => l.Contains(p, StringComparison.Ordinal)))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     private static async Task Until(Func<Task<bool>> condition, string what)

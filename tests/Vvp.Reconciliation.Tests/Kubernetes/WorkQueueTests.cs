@@ -93,4 +93,47 @@ public sealed class WorkQueueTests
         var results = await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(5));
         results.Should().OnlyContain(r => !r.Ok);
     }
+
+    [Fact]
+    public async Task The_queue_reports_adds_waits_from_the_first_add_work_time_retries_and_work_in_flight()
+    {
+        var observer = new Recorded();
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), observer);
+
+        queue.Add("a");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        queue.Add("a");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var (_, key) = await queue.GetAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var inFlight = queue.InFlight();
+        queue.AddRateLimited(key);
+        queue.Done(key);
+
+        observer.Adds.Should().Be(1, "a key already waiting is not added again");
+        observer.Waits.Should().Equal((key, TimeSpan.FromSeconds(3)));
+        inFlight.Should().Be((4.0, 4.0));
+        observer.Work.Should().Equal(TimeSpan.FromSeconds(4));
+        observer.Retries.Should().Be(1);
+        queue.InFlight().Should().Be((0.0, 0.0));
+    }
+
+    private sealed class Recorded : IWorkQueueObserver<string>
+    {
+        public int Adds { get; private set; }
+
+        public int Retries { get; private set; }
+
+        public List<(string, TimeSpan)> Waits { get; } = [];
+
+        public List<TimeSpan> Work { get; } = [];
+
+        public void Added() => Adds++;
+
+        public void Taken(string key, TimeSpan waited) => Waits.Add((key, waited));
+
+        public void Finished(TimeSpan worked) => Work.Add(worked);
+
+        public void Retried() => Retries++;
+    }
 }
