@@ -1,5 +1,5 @@
-using System.Net.Security;
 using System.Net.Http;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
