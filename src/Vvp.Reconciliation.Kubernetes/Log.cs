@@ -73,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(123, LogLevel.Warning, "Listing {Resource} in {Namespace}: {Problems}. The rest is used.")]
     public static partial void ItemsLeftOut(ILogger logger, string resource, string @namespace, string problems);
+
+    [LoggerMessage(124, LogLevel.Warning, "shutdownGrace ({Grace} s) is longer than leaseDuration - retryPeriod ({Cap} s): after SIGTERM in-flight reconciles get {Cap} s, so that they end before another replica may take the lease.")]
+    public static partial void GraceCapped(ILogger logger, double grace, double cap);
 }

@@ -155,6 +155,11 @@ public sealed class VvpController : IDisposable
     /// <exception cref="NamespaceLockException">A watched namespace is owned by another operator identity.</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (_options.ShutdownGrace > _options.LeaseDuration - _options.RetryPeriod)
+        {
+            Log.GraceCapped(_logger, _options.ShutdownGrace.TotalSeconds, (_options.LeaseDuration - _options.RetryPeriod).TotalSeconds);
+        }
+
         try
         {
             await ClaimNamespacesAsync(cancellationToken).ConfigureAwait(false);

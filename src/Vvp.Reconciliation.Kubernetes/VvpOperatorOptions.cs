@@ -71,8 +71,12 @@ public sealed class VvpOperatorOptions
     /// <summary>How often the lease is renewed, or tried by a standby. Default 2 s.</summary>
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long in-flight reconciles may run after a stop is asked for (SIGTERM). Default 20 s.</summary>
-    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// How long in-flight reconciles may run after a stop is asked for (SIGTERM). Default 13 s: at most
+    /// <see cref="LeaseDuration"/> − <see cref="RetryPeriod"/> is used (a longer grace is cut to it, with a warning at
+    /// start), so that work ends before another replica may take the lease.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(13);
 
     /// <summary>The bound of each Kubernetes API call (watches excepted). Default 30 s.</summary>
     public TimeSpan KubernetesCallTimeout { get; set; } = TimeSpan.FromSeconds(30);

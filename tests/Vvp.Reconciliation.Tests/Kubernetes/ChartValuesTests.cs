@@ -37,13 +37,20 @@ public sealed class ChartValuesTests
         { "an unknown failure policy", "webhook:\n  failurePolicy: Maybe", "/webhook/failurePolicy" },
         { "an unknown log level", "logging:\n  level: Verbose", "/logging/level" },
         { "a digest that is no sha256", "image:\n  digest: latest", "/image/digest" },
+        { "a misspelt top-level value", "replicas: 3", "/replicas" },
+        { "a metrics port out of range", "metrics:\n  port: 0", "/metrics/port" },
+        { "an extra variable without a name", "extraEnv:\n  - value: x", "/extraEnv/0" },
+        { "a CA key that is no file name", "vvp:\n  platform:\n    caBundle:\n      configMapName: ca\n      key: ../ca.crt", "/vvp/platform/caBundle/key" },
+        { "a fullname that is no DNS label", "fullnameOverride: VVP", "/fullnameOverride" },
     };
 
     public static TheoryData<string, string> GoodValues() => new()
     {
         { "the defaults", string.Empty },
         { "the documentation's values", "vvp:\n  k8sOperator:\n    watchedNamespaces: [vvp-jobs, vvp-batch]\n    authenticationRequired: true\n  platform:\n    baseAddress: https://vvp.example.com/" },
-        { "GitOps settings and durations as hh:mm:ss", "vvp:\n  k8sOperator:\n    specWriteBack: Report\n    driftPolicy: Report\n    resyncPeriod: \"00:10:00\"\n    shutdownGrace: 30" },
+        { "GitOps settings and durations as hh:mm:ss", "vvp:\n  k8sOperator:\n    specWriteBack: Report\n    driftPolicy: Report\n    resyncPeriod: \"00:10:00\"\n    leaseDuration: \"00:00:40\"\n    renewDeadline: 30\n    shutdownGrace: 30" },
+        { "every knob", AllKnobs },
+        { "one replica, existing ServiceAccount and RBAC, a CA from a Secret", OwnAccount },
         { "the webhook with a Secret", "webhook:\n  enabled: true\n  certManager:\n    enabled: false\n  certSecretName: tls\n  caBundle: LS0t" },
         { "plain http inside the cluster", "vvp:\n  platform:\n    baseAddress: http://vvp-ververica-platform.vvp.svc/\n    allowInsecureHttp: true" },
     };
@@ -101,6 +108,144 @@ public sealed class ChartValuesTests
         JsonRead.String(HelmRender.Single(documents, "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0], "image").Should().Be(image);
         ResourceReader.Read(File.ReadAllText(Path.Combine(HelmRender.Chart, "Chart.yaml"))).Document!["kubeVersion"]!.GetValue<string>().Should().NotBeEmpty();
     }
+
+    private const string AllKnobs = """
+        fullnameOverride: vvp-op
+        nameOverride: vvp-operator-x
+        serviceAccount:
+          annotations:
+            iam.example.com/role: vvp
+        podLabels:
+          team: data
+        podAnnotations:
+          example.com/owner: data
+        extraEnv:
+          - name: DOTNET_gcServer
+            value: "0"
+        extraVolumes:
+          - name: extra
+            emptyDir: {}
+        extraVolumeMounts:
+          - name: extra
+            mountPath: /extra
+        vvp:
+          platform:
+            caBundle:
+              configMapName: platform-ca
+        webhook:
+          enabled: true
+        priorityClassName: system-cluster-critical
+        """;
+
+    private const string OwnAccount = """
+        replicaCount: 1
+        serviceAccount:
+          create: false
+          name: vvp-operator-sa
+        rbac:
+          create: false
+        startupProbe:
+          enabled: false
+        vvp:
+          platform:
+            caBundle:
+              secretName: platform-ca
+              key: bundle.pem
+        webhook:
+          enabled: true
+          certManager:
+            enabled: false
+          certSecretName: tls
+          caBundle: LS0t
+        """;
+
+    // The kinds Kubernetes 1.13's schema (kube-fake-api.py's) does not know: the webhook configuration (v1 came in 1.16)
+    // and cert-manager's. ChartWebhookTests follows their route; every other kind is validated field by field.
+    private static readonly string[] Unschemed = ["ValidatingWebhookConfiguration", "Issuer", "Certificate"];
+
+    [SkippableTheory]
+    [MemberData(nameof(GoodValues))]
+    public async Task Values_the_schema_accepts_render_manifests_that_pass_kubectl_validate_strict(string what, string values)
+    {
+        var (documents, error) = await HelmRender.RenderAsync(values);
+        error.Should().BeEmpty(what);
+        await using var api = await KubeSchemaApi.StartAsync(Path.Combine(HelmRender.Chart, "crds", "vvpdeployments.ververica.platform.yaml"));
+
+        var checkedKinds = documents.Where(d => !Unschemed.Contains(Kind(d))).ToList();
+        var (exit, stdout, stderr) = await api.ValidateStrictAsync(Stream(checkedKinds));
+
+        (exit, stderr).Should().Be((0, string.Empty), what);
+        stdout.Should().Contain("deployment.apps/").And.Contain("(dry run)");
+
+        // The positive control: a field the API does not know fails the same check.
+        var broken = checkedKinds.Select(d => (JsonObject)d.DeepClone()).ToList();
+        broken.Single(d => Kind(d) == "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["livenessProbe"]!["httpGet"]!["paths"] = "/healthz";
+        var refused = await api.ValidateStrictAsync(Stream(broken));
+        refused.Exit.Should().NotBe(0);
+        refused.Stderr.Should().Contain("unknown field \"paths\"");
+    }
+
+    [SkippableFact]
+    public async Task Every_knob_reaches_the_manifests()
+    {
+        var (documents, error) = await HelmRender.RenderAsync(AllKnobs);
+        error.Should().BeEmpty();
+
+        var deployment = HelmRender.Single(documents, "Deployment");
+        deployment["metadata"]!["name"]!.GetValue<string>().Should().Be("vvp-op");
+        var pod = deployment["spec"]!["template"]!;
+        pod["metadata"]!["labels"]!["team"]!.GetValue<string>().Should().Be("data");
+        pod["metadata"]!["labels"]!["app.kubernetes.io/name"]!.GetValue<string>().Should().Be("vvp-operator-x");
+        pod["metadata"]!["annotations"]!["example.com/owner"]!.GetValue<string>().Should().Be("data");
+        pod["metadata"]!["annotations"]!["prometheus.io/port"]!.GetValue<string>().Should().Be("8081", "Prometheus scrapes the metrics port");
+        pod["spec"]!["priorityClassName"]!.GetValue<string>().Should().Be("system-cluster-critical");
+        var container = pod["spec"]!["containers"]![0]!;
+        Names(container["env"]).Should().Contain(["DOTNET_gcServer", "vvp__platform__caFile"]);
+        JsonRead.String(container["env"]!.AsArray().Single(e => JsonRead.String(e, "name") == "vvp__platform__caFile"), "value").Should().Be("/etc/vvp-operator/platform-ca/ca.crt");
+        Names(container["volumeMounts"]).Should().Contain(["extra", "platform-ca"]);
+        JsonRead.String(pod["spec"]!["volumes"]!.AsArray().Single(v => JsonRead.String(v, "name") == "platform-ca"), "configMap", "name").Should().Be("platform-ca");
+        container["args"]!.AsArray().Select(a => a!.GetValue<string>()).Should().Contain("--vvp:metrics:url=http://0.0.0.0:8081");
+        Names(container["ports"]).Should().Equal("http", "metrics", "webhook");
+        container["startupProbe"]!["httpGet"]!["path"]!.GetValue<string>().Should().Be("/healthz");
+        pod["spec"]!["affinity"]!["podAntiAffinity"]!["preferredDuringSchedulingIgnoredDuringExecution"]![0]!["podAffinityTerm"]!["topologyKey"]!.GetValue<string>().Should().Be("kubernetes.io/hostname");
+        HelmRender.Single(documents, "PodDisruptionBudget")["spec"]!["maxUnavailable"]!.GetValue<int>().Should().Be(1);
+        HelmRender.Single(documents, "ServiceAccount")["metadata"]!["annotations"]!["iam.example.com/role"]!.GetValue<string>().Should().Be("vvp");
+        Names(HelmRender.Single(documents, "Service", "vvp-op")["spec"]!["ports"]).Should().Equal("http", "metrics");
+    }
+
+    [SkippableFact]
+    public async Task One_replica_with_its_own_account_renders_no_PDB_anti_affinity_ServiceAccount_or_RBAC()
+    {
+        var (documents, error) = await HelmRender.RenderAsync(OwnAccount);
+        error.Should().BeEmpty();
+
+        documents.Select(Kind).Should().Contain("Deployment", "the positive control").And.NotContain(["PodDisruptionBudget", "ServiceAccount", "Role", "RoleBinding"]);
+        var pod = HelmRender.Single(documents, "Deployment")["spec"]!["template"]!["spec"]!;
+        pod["affinity"].Should().BeNull();
+        pod["serviceAccountName"]!.GetValue<string>().Should().Be("vvp-operator-sa");
+        pod["containers"]![0]!["startupProbe"].Should().BeNull();
+        pod["volumes"]!.AsArray().Single(v => JsonRead.String(v, "name") == "platform-ca")!["secret"]!["items"]![0]!["key"]!.GetValue<string>().Should().Be("bundle.pem");
+    }
+
+    [SkippableTheory]
+    [InlineData("vvp:\n  k8sOperator:\n    shutdownGrace: 20", "vvp.k8sOperator.shutdownGrace (20 s) must not exceed leaseDuration - retryPeriod (13 s)")]
+    [InlineData("vvp:\n  k8sOperator:\n    shutdownGrace: \"00:01:00\"\n    leaseDuration: \"00:00:30\"", "vvp.k8sOperator.shutdownGrace (60 s) must not exceed leaseDuration - retryPeriod (28 s)")]
+    [InlineData("vvp:\n  platform:\n    caBundle:\n      configMapName: a\n      secretName: b", "vvp.platform.caBundle: set configMapName or secretName, not both")]
+    [InlineData("serviceAccount:\n  create: false", "serviceAccount.name (an existing ServiceAccount) is required")]
+    public async Task Values_the_schema_cannot_judge_alone_fail_to_render_naming_them(string values, string message)
+    {
+        SchemaErrors(values).Should().BeEmpty("each value is valid on its own");
+        var (documents, error) = await HelmRender.RenderAsync(values);
+
+        documents.Should().BeEmpty();
+        error.Should().Contain(message);
+    }
+
+    // One List, as kubectl reads it: each item is validated against its own kind's schema.
+    private static string Stream(IEnumerable<JsonObject> documents) =>
+        new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray([.. documents.Select(d => (JsonNode)d.DeepClone())]) }.ToJsonString();
+
+    private static List<string?> Names(JsonNode? list) => [.. list!.AsArray().Select(e => JsonRead.String(e, "name"))];
 
     private static string? Kind(JsonNode? document) => JsonRead.String(document, "kind");
 

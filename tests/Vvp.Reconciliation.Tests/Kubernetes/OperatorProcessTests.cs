@@ -35,7 +35,7 @@ public sealed class OperatorProcessTests
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
             process.ExitCode.Should().Be(0);
-            stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the default grace is 20 s");
+            stopwatch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(25), "the default grace is 13 s");
             var output = await process.StandardOutput.ReadToEndAsync();
             output.Should().Contain("vvp-jobs/test-cr: status updated").And.Contain("released its lease");
             (await process.StandardError.ReadToEndAsync()).Should().NotContain("Unhandled exception");
