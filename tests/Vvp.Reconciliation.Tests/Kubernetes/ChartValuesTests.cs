@@ -247,6 +247,84 @@ public sealed class ChartValuesTests
 
     private static List<string?> Names(JsonNode? list) => [.. list!.AsArray().Select(e => JsonRead.String(e, "name"))];
 
+    private const string TableStart = "<!-- values table: generated from charts/vvp-operator/values.schema.json by ChartValuesTests; VVP_WRITE_VALUES_TABLE=1 rewrites it -->";
+    private const string TableEnd = "<!-- end of values table -->";
+
+    [Fact]
+    public void Every_value_has_a_description_and_its_schema_default_is_the_value_in_values_yaml()
+    {
+        var values = ResourceReader.Read(File.ReadAllText(Path.Combine(HelmRender.Chart, "values.yaml"))).Document!;
+        var leaves = Leaves(JsonNode.Parse(File.ReadAllText(SchemaPath))!).ToList();
+
+        leaves.Should().HaveCountGreaterThan(40, "the positive control: the schema is walked");
+        foreach (var (path, schema) in leaves)
+        {
+            JsonRead.String(schema, "description").Should().NotBeNullOrWhiteSpace(path);
+            schema["default"].Should().NotBeNull(path);
+            var inValues = path.Split('.').Aggregate((JsonNode?)values, (node, key) => node?[key]);
+            JsonNode.DeepEquals(schema["default"], inValues).Should().BeTrue($"{path}: the schema's default {schema["default"]?.ToJsonString()} is values.yaml's {inValues?.ToJsonString()}");
+        }
+    }
+
+    [Fact]
+    public void The_values_table_of_docs_operator_md_is_generated_from_the_schema()
+    {
+        var doc = Path.Combine(SharedFolder.RepositoryRoot(), "docs", "operator.md");
+        var text = File.ReadAllText(doc);
+        var table = ValuesTable(JsonNode.Parse(File.ReadAllText(SchemaPath))!);
+        var start = text.IndexOf(TableStart, StringComparison.Ordinal);
+        var end = text.IndexOf(TableEnd, StringComparison.Ordinal);
+        start.Should().BeGreaterThanOrEqualTo(0, "docs/operator.md has the table's markers");
+        var current = text[(start + TableStart.Length)..end].Trim('\n');
+        if (current != table && Environment.GetEnvironmentVariable("VVP_WRITE_VALUES_TABLE") == "1")
+        {
+            File.WriteAllText(doc, text[..(start + TableStart.Length)] + "\n" + table + "\n" + text[end..]);
+            return;
+        }
+
+        current.Should().Be(table, "the table is regenerated (VVP_WRITE_VALUES_TABLE=1) whenever the schema changes");
+    }
+
+    // Every value with no properties of its own (a setting), by its dotted path.
+    private static IEnumerable<(string Path, JsonObject Schema)> Leaves(JsonNode schema, string prefix = "")
+    {
+        foreach (var (name, property) in schema["properties"]!.AsObject())
+        {
+            var path = prefix + name;
+            if (property!["properties"] is JsonObject && name != "global")
+            {
+                foreach (var leaf in Leaves(property, path + "."))
+                {
+                    yield return leaf;
+                }
+            }
+            else if (name != "global")
+            {
+                yield return (path, property.AsObject());
+            }
+        }
+    }
+
+    private static string ValuesTable(JsonNode schema)
+    {
+        var lines = new List<string> { "| value | type | default | description |", "|---|---|---|---|" };
+        foreach (var (path, property) in Leaves(schema))
+        {
+            var type = property["enum"] is JsonArray choices
+                ? string.Join(", ", choices.Select(c => $"`{c}`"))
+                : property["anyOf"] is not null ? "seconds or `hh:mm:ss`" : JsonRead.String(property, "type") ?? "any";
+            if (property["items"]?["type"] is JsonNode itemType && type == "array")
+            {
+                type = $"array of {itemType}";
+            }
+
+            var fallback = property["default"]?.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? string.Empty;
+            lines.Add($"| `{path}` | {type} | `{fallback}` | {JsonRead.String(property, "description")?.Replace("|", "\\|", StringComparison.Ordinal)} |");
+        }
+
+        return string.Join("\n", lines);
+    }
+
     private static string? Kind(JsonNode? document) => JsonRead.String(document, "kind");
 
     // Helm's order: values.yaml coalesced with the user's values (maps merged, anything else replaced), then the schema.

@@ -113,6 +113,11 @@ public sealed class OperatorProcessTests
             }
 
             var ours = families.Keys.Where(n => n.StartsWith("vvp", StringComparison.Ordinal)).ToList();
+            var documented = File.ReadAllLines(Path.Combine(SharedFolder.RepositoryRoot(), "docs", "observability.md"))
+                .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| `(?<name>vvp_[a-z_]+)` \| (?<type>[a-z]+) \|"))
+                .Where(m => m.Success)
+                .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["type"].Value);
+            documented.Should().BeEquivalentTo(ours.ToDictionary(n => n, n => families[n].Type), "docs/observability.md lists the families as scraped");
             ours.Should().OnlyContain(n => n.StartsWith("vvp_operator_", StringComparison.Ordinal) || n.StartsWith("vvp_reconciliation_", StringComparison.Ordinal));
             ours.Should().NotContain(n => n.Contains("vvp_reconciliation_vvp", StringComparison.Ordinal) || n.Contains("_operator_vvp_", StringComparison.Ordinal), "one prefix");
             ours.Where(n => n.Contains("duration", StringComparison.Ordinal) || n.Contains("_time", StringComparison.Ordinal))
