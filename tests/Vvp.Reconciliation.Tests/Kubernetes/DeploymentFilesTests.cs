@@ -92,22 +92,6 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
-    public void The_Dockerfile_publishes_the_operator_the_tests_run_as_a_non_root_user()
-    {
-        var dockerfile = File.ReadAllText(Path.Combine(Root, "Dockerfile"));
-        var project = Regex.Match(dockerfile, @"dotnet publish (?<project>\S+\.csproj)").Groups["project"].Value;
-        var entry = Regex.Match(dockerfile, @"ENTRYPOINT \[""dotnet"", ""(?<dll>[^""]+)""\]").Groups["dll"].Value;
-
-        Regex.Matches(dockerfile, @"^FROM ", RegexOptions.Multiline).Should().HaveCount(2, "a build stage and a runtime stage");
-        dockerfile.Should().Contain("COPY --from=build");
-        File.Exists(Path.Combine(Root, project)).Should().BeTrue(project);
-        var assemblyName = Regex.Match(File.ReadAllText(Path.Combine(Root, project)), "<AssemblyName>(?<name>[^<]+)</AssemblyName>").Groups["name"].Value;
-        entry.Should().Be(assemblyName + ".dll");
-        File.Exists(Path.Combine(AppContext.BaseDirectory, entry)).Should().BeTrue("the tests run this very program");
-        Regex.Match(dockerfile, @"^USER (?<user>\S+)", RegexOptions.Multiline).Groups["user"].Value.Should().NotBeEmpty().And.NotBe("root").And.NotBe("0");
-    }
-
-    [Fact]
     public async Task The_RBAC_rules_are_exactly_the_calls_the_operator_makes()
     {
         await using var session = await OperatorSession.StartAsync();
