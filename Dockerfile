@@ -1,6 +1,6 @@
 # The vvp-operator image: built with the SDK, run on the chiseled ASP.NET Core runtime (no shell, no package
 # manager, a non-root user). The chart's probes (/healthz, /readyz) judge its health; the image has no HEALTHCHECK.
-#   docker build -t vvp-operator:0.1.0 .
+#   docker build -t vvp-operator:0.2.0 .
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /source
 # Restore from the project files alone: this layer is reused until a project file or a package version changes.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Vvp.Reconciliation.Tests.Support;
 
@@ -61,21 +60,12 @@ public sealed partial class DocumentationExamplesTests
 
     private static readonly Lazy<Task<string>> Consumer = new(PrepareConsumerAsync);
 
-    // Packs the packages of this build with a version of their own (so no stale copy in the NuGet cache is used), and
-    // writes a consumer project that restores them from that folder alone: their dependencies come from the cache
-    // the repository's own restore filled, so nothing reaches the network.
+    // A consumer project that restores the packages of this build from their local feed alone: their dependencies
+    // come from the cache the repository's own restore filled, so nothing reaches the network.
     private static async Task<string> PrepareConsumerAsync()
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        var version = $"0.0.0-docs.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        var (feed, version) = await PackedPackages.FeedAsync();
         var work = Directory.CreateTempSubdirectory("vvp-consumer-").FullName;
-        var feed = Path.Combine(work, "feed");
-        foreach (var project in new[] { "Vvp.Reconciliation", "Vvp.Reconciliation.Http", "Vvp.Reconciliation.Testing", "Vvp.Reconciliation.Kubernetes", "Vvp.Reconciliation.Kubernetes.Testing" })
-        {
-            var (exit, output) = await DotnetAsync(Root, "pack", Path.Combine("src", project, project + ".csproj"), "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={version}");
-            exit.Should().Be(0, output);
-        }
-
         await File.WriteAllTextAsync(Path.Combine(work, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -107,29 +97,7 @@ public sealed partial class DocumentationExamplesTests
         return work;
     }
 
-    private static async Task<(int Exit, string Output)> DotnetAsync(string folder, params string[] args)
-    {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        // The consumer stands outside the repository: none of its build settings apply.
-        info.Environment["MSBuildSDKsPath"] = null;
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int Exit, string Output)> DotnetAsync(string folder, params string[] args) => PackedPackages.DotnetAsync(folder, args);
 
     [GeneratedRegex("```csharp\\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

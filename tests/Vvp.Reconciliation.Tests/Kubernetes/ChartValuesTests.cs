@@ -96,7 +96,7 @@ public sealed class ChartValuesTests
     }
 
     [SkippableTheory]
-    [InlineData("", "vvp-operator:0.1.0")]
+    [InlineData("", "vvp-operator:0.2.0")]
     [InlineData("image:\n  tag: \"0.2.0-rc.1\"", "vvp-operator:0.2.0-rc.1")]
     [InlineData("image:\n  repository: registry.example.com/vvp-operator\n  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "registry.example.com/vvp-operator@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
     public async Task The_image_is_the_charts_appVersion_unless_a_tag_or_a_digest_says_otherwise(string values, string image)
