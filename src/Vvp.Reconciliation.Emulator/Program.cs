@@ -47,7 +47,7 @@ for (var i = 0; i < args.Length; i++)
             version = args[++i];
             break;
         default:
-            Console.Error.WriteLine($"vvp-emulator: argument {i + 1} is not understood. {Usage}");
+            Console.Error.WriteLine($"vvp-emulator: argument {i + 1} ('{args[i]}') is not understood. {Usage}");
             return 2;
     }
 }

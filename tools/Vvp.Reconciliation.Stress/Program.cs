@@ -5,12 +5,43 @@ using Vvp.Reconciliation.Stress;
 // vvp-stress fuzz [--cases N] [--seed S]      generated and mutated CRs and platform answers, read → validate → plan → execute
 // vvp-stress soak [--crs N] [--concurrency C] [--faults P] [--seed S]   a fleet over HTTP against the emulator with faults injected
 // vvp-stress operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]    the operator against a Kubernetes API that answers badly
-var command = args.FirstOrDefault();
-int Option(string name, int fallback)
+const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | --help | --version";
+if (args is ["--help"] or ["-h"])
 {
-    var at = Array.IndexOf(args, "--" + name);
-    return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+    Console.WriteLine(Usage);
+    return 0;
 }
+
+if (args is ["--version"])
+{
+    Console.WriteLine($"vvp-stress {typeof(Fuzzer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown"}");
+    return 0;
+}
+
+var command = args.FirstOrDefault();
+string[] known = command switch
+{
+    "fuzz" => ["cases", "seed"],
+    "soak" => ["crs", "concurrency", "faults", "seed"],
+    "operator" => ["seconds", "rate", "crs", "watch-timeout", "seed"],
+    _ => [],
+};
+
+// Every option is known and has a whole number: a misspelt one would otherwise run with the default.
+var options = new Dictionary<string, int>(StringComparer.Ordinal);
+for (var i = 1; i < args.Length; i += 2)
+{
+    var name = args[i].StartsWith("--", StringComparison.Ordinal) ? args[i][2..] : null;
+    if (name is null || !known.Contains(name) || i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+    {
+        Console.Error.WriteLine($"vvp-stress: '{args[i]}' is not an option of '{command}' with a whole number after it. {Usage}");
+        return 2;
+    }
+
+    options[name] = parsed;
+}
+
+int Option(string name, int fallback) => options.TryGetValue(name, out var value) ? value : fallback;
 
 var watch = Stopwatch.StartNew();
 switch (command)
@@ -56,6 +87,6 @@ switch (command)
         }
 
     default:
-        Console.Error.WriteLine("Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]");
+        Console.Error.WriteLine(command is null ? Usage : $"vvp-stress: unknown command '{command}'. {Usage}");
         return 2;
 }

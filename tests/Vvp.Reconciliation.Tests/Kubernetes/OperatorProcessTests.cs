@@ -89,7 +89,8 @@ public sealed class OperatorProcessTests
         using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") };
         try
         {
-            await Until(async () => Sum(await Get(scraper, "metrics"), "vvp_operator_kubernetes_writes_total") >= 1, "the status was written");
+            // The handling of the example CR's key is counted once it has ended (after its status write).
+            await Until(async () => Sum(await Get(scraper, "metrics"), "vvp_operator_reconcile_total", "result=\"success\"") >= 1, "the example CR's key was handled");
             var scrape = await Get(scraper, "metrics");
 
             scrape.Status.Should().Be(HttpStatusCode.OK);
@@ -216,6 +217,8 @@ public sealed class OperatorProcessTests
         {
             output.Should().MatchRegex($"[ :]{name}[,;]", "--help names {0}", name);
         }
+
+        output.Should().Contain("vvp:webhook:enabled, url, certFile, keyFile;").And.Contain("vvp:metrics:url;").And.Contain("caFile");
     }
 
     [Fact]

@@ -62,6 +62,6 @@ public sealed class EmulatorProcessTests
         (help.ExitCode, version.ExitCode, unknown.ExitCode).Should().Be((0, 0, 2));
         (await help.StandardOutput.ReadToEndAsync()).Should().Contain("Usage: vvp-emulator").And.Contain("--token-file").And.Contain("--platform-version");
         (await version.StandardOutput.ReadToEndAsync()).Should().MatchRegex(@"^vvp-emulator \d+\.\d+\.\d+");
-        (await unknown.StandardError.ReadToEndAsync()).Should().Contain("argument 1 is not understood");
+        (await unknown.StandardError.ReadToEndAsync()).Should().Contain("argument 1 ('--prot') is not understood");
     }
 }
