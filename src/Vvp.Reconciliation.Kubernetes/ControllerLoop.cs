@@ -99,14 +99,15 @@ internal sealed class ControllerLoop : IDisposable
         _queue.Remove(key);
     }
 
-    /// <summary>Adds every key, marked as a resync.</summary>
+    /// <summary>Adds every key, marked as a resync, in the work queue's low lane.</summary>
     public void Resync()
     {
         _beginResync?.Invoke();
         foreach (var key in _keys())
         {
             _resyncKeys[key] = true;
-            _queue.Add(key);
+            // Behind every change: a new or edited CR does not wait for the resync of the whole cache.
+            _queue.Add(key, resync: true);
         }
     }
 

@@ -20,13 +20,22 @@ internal interface IWorkQueueObserver<in T>
 /// A work queue keyed by object, as client-go's: a key queued twice is queued once; a key being processed is
 /// never handed to a second worker, and one added meanwhile is handed out again when the first is done;
 /// delayed adds keep only the earliest pending time per key (no timer chains); failures back off per key,
-/// exponentially up to a cap, until <see cref="Forget"/>.
+/// exponentially up to a cap, until <see cref="Forget"/>. Two lanes, as controller-runtime's priority queue: keys a
+/// resync adds wait in a low lane, behind every key a change adds, so a new or edited object is not queued behind a
+/// resync of the whole cache; a change to a key waiting in the low lane moves it to the front lane.
 /// </summary>
 internal sealed class WorkQueue<T> : IDisposable
     where T : notnull
 {
     private readonly object _gate = new();
-    private readonly Queue<T> _queue = new();
+    private readonly Queue<T> _high = new();
+    private readonly Queue<T> _low = new();
+
+    // Keys waiting in the low lane only (a change moves a key out of it: its entry in _low is then skipped).
+    private readonly HashSet<T> _waitingLow = [];
+
+    // Keys a resync added while a worker held them: queued in the low lane when the worker is done.
+    private readonly HashSet<T> _lowAfterDone = [];
     private readonly HashSet<T> _dirty = [];
     private readonly HashSet<T> _processing = [];
     private readonly Dictionary<T, (DateTimeOffset Due, ITimer Timer)> _waiting = [];
@@ -53,7 +62,7 @@ internal sealed class WorkQueue<T> : IDisposable
         {
             lock (_gate)
             {
-                return _queue.Count;
+                return _high.Count + _waitingLow.Count;
             }
         }
     }
@@ -65,7 +74,7 @@ internal sealed class WorkQueue<T> : IDisposable
         {
             lock (_gate)
             {
-                return _queue.Count == 0 && _processing.Count == 0 && _waiting.Count == 0;
+                return _high.Count == 0 && _waitingLow.Count == 0 && _processing.Count == 0 && _waiting.Count == 0;
             }
         }
     }
@@ -115,28 +124,47 @@ internal sealed class WorkQueue<T> : IDisposable
         }
     }
 
-    public void Add(T key)
+    /// <summary>Adds a key: in the front lane, or with <paramref name="resync"/> in the low lane behind every change.</summary>
+    public void Add(T key, bool resync = false)
     {
         lock (_gate)
         {
-            if (_shutDown || !_dirty.Add(key))
+            if (_shutDown)
             {
+                return;
+            }
+
+            if (!_dirty.Add(key))
+            {
+                // Already queued: a change moves a key out of the low lane (its entry there is skipped).
+                if (!resync && _waitingLow.Remove(key))
+                {
+                    _high.Enqueue(key);
+                    _available.Release();
+                }
+                else if (!resync)
+                {
+                    _lowAfterDone.Remove(key);
+                }
+
                 return;
             }
 
             // The wait is counted from the add, also while a worker still holds the key.
             _addedAt.TryAdd(key, _time.GetTimestamp());
+            _observer?.Added();
             if (_processing.Contains(key))
             {
-                _observer?.Added();
+                if (resync)
+                {
+                    _lowAfterDone.Add(key);
+                }
+
                 return;
             }
 
-            _queue.Enqueue(key);
+            Enqueue(key, resync);
         }
-
-        _observer?.Added();
-        _available.Release();
     }
 
     /// <summary>Adds <paramref name="key"/> once <paramref name="delay"/> has passed; an earlier pending add for it wins.</summary>
@@ -224,12 +252,11 @@ internal sealed class WorkQueue<T> : IDisposable
                     return (false, default!);
                 }
 
-                if (_queue.Count == 0)
+                if (!TryDequeue(out var key))
                 {
                     continue;
                 }
 
-                var key = _queue.Dequeue();
                 _dirty.Remove(key);
                 _processing.Add(key);
                 var now = _time.GetTimestamp();
@@ -244,7 +271,6 @@ internal sealed class WorkQueue<T> : IDisposable
     /// <summary>Marks a key handed out by <see cref="GetAsync"/> as done; if it was added meanwhile, it is queued again.</summary>
     public void Done(T key)
     {
-        var requeue = false;
         TimeSpan? worked = null;
         lock (_gate)
         {
@@ -256,19 +282,13 @@ internal sealed class WorkQueue<T> : IDisposable
 
             if (_dirty.Contains(key) && !_shutDown)
             {
-                _queue.Enqueue(key);
-                requeue = true;
+                Enqueue(key, _lowAfterDone.Remove(key));
             }
         }
 
         if (worked is { } held)
         {
             _observer?.Finished(held);
-        }
-
-        if (requeue)
-        {
-            _available.Release();
         }
     }
 
@@ -290,6 +310,7 @@ internal sealed class WorkQueue<T> : IDisposable
 
             _waiting.Clear();
             _addedAt.Clear();
+            _lowAfterDone.Clear();
         }
 
         _available.Release();
@@ -299,6 +320,42 @@ internal sealed class WorkQueue<T> : IDisposable
     {
         ShutDown();
         _available.Dispose();
+    }
+
+    // Under the lock: one entry and one release per enqueue.
+    private void Enqueue(T key, bool low)
+    {
+        if (low)
+        {
+            _low.Enqueue(key);
+            _waitingLow.Add(key);
+        }
+        else
+        {
+            _high.Enqueue(key);
+        }
+
+        _available.Release();
+    }
+
+    // Under the lock: the front lane first; a low-lane entry of a key a change moved is skipped (its release was
+    // matched by the move's own).
+    private bool TryDequeue(out T key)
+    {
+        if (_high.TryDequeue(out key!))
+        {
+            return true;
+        }
+
+        while (_low.TryDequeue(out key!))
+        {
+            if (_waitingLow.Remove(key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Fire(T key)

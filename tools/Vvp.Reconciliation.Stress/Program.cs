@@ -5,7 +5,8 @@ using Vvp.Reconciliation.Stress;
 // vvp-stress fuzz [--cases N] [--seed S]      generated and mutated CRs and platform answers, read → validate → plan → execute
 // vvp-stress soak [--crs N] [--concurrency C] [--faults P] [--seed S]   a fleet over HTTP against the emulator with faults injected
 // vvp-stress operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]    the operator against a Kubernetes API that answers badly
-const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | --help | --version";
+// vvp-stress fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C]    the operator process at fleet scale
+const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] | --help | --version";
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(Usage);
@@ -24,6 +25,7 @@ string[] known = command switch
     "fuzz" => ["cases", "seed"],
     "soak" => ["crs", "concurrency", "faults", "seed"],
     "operator" => ["seconds", "rate", "crs", "watch-timeout", "seed"],
+    "fleet" => ["crs", "workers", "resync", "resyncs", "list", "canaries"],
     _ => [],
 };
 
@@ -83,6 +85,22 @@ switch (command)
                 WatchTimeout = TimeSpan.FromSeconds(Option("watch-timeout", 2)),
             });
             Console.WriteLine($"{report} in {watch.Elapsed.TotalSeconds:F1} s");
+            return report.Problems.Count == 0 ? 0 : 1;
+        }
+
+    case "fleet":
+        {
+            var report = await Fleet.RunAsync(new FleetOptions
+            {
+                Crs = Option("crs", 1_000),
+                Workers = Option("workers", 4),
+                ResyncPeriod = TimeSpan.FromSeconds(Option("resync", 30)),
+                Resyncs = Option("resyncs", 3),
+                ListPlatformNamespaces = Option("list", 0) == 1,
+                CanariesPerResync = Option("canaries", 20),
+            });
+            Console.WriteLine(FleetReport.Header);
+            Console.WriteLine(report);
             return report.Problems.Count == 0 ? 0 : 1;
         }
 

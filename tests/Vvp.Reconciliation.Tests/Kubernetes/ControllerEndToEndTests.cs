@@ -296,6 +296,32 @@ public sealed class ControllerEndToEndTests
     }
 
     [Fact]
+    public async Task A_new_CR_is_reconciled_ahead_of_a_resync_of_every_CR_in_the_cache()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options(configure: o => o.Workers = 1));
+        var names = Enumerable.Range(0, 200).Select(i => $"cr-{i:D3}").ToList();
+        foreach (var name in names)
+        {
+            session.Apply(name);
+        }
+
+        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced", TimeSpan.FromMinutes(2));
+        await Settled(session);
+        session.Vvp.ClearCalls();
+
+        running.Controller.ResyncNow();
+        session.Apply("late-cr");
+
+        await OperatorSession.Eventually(() => session.State("late-cr") == "SYNCING", "the new CR is synced");
+        await OperatorSession.Eventually(() => session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.GetDeployment && c.Name != "late-cr") >= names.Count, "the resync read every CR (the backlog the new CR was queued behind)");
+        var calls = session.Vvp.Calls.ToList();
+        var lateFirst = calls.FindIndex(c => c.Name == "late-cr");
+        calls.Take(lateFirst).Count(c => c.Operation == PlatformOperation.GetDeployment)
+            .Should().BeLessThan(names.Count / 2, "the new CR went ahead of the resync's keys, in the work queue's front lane (one worker; in order it would come after all 200)");
+    }
+
+    [Fact]
     public async Task A_change_of_the_status_alone_starts_no_reconcile_and_a_change_of_the_spec_does()
     {
         await using var session = await OperatorSession.StartAsync();

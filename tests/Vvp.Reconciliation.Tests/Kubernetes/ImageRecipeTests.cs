@@ -7,20 +7,12 @@ using Xunit.Abstractions;
 
 namespace Vvp.Reconciliation.Tests.Kubernetes;
 
-/// <summary>A build that needs the machine to itself: run after the parallel tests, one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RunsAlone
-{
-    public const string Name = "Alone";
-}
-
 /// <summary>
 /// The image recipe (<c>Dockerfile</c>), checked without Docker: its runtime stage is the chiseled ASP.NET Core image,
 /// non-root as the chart runs it, without HEALTHCHECK or diagnostics turned off; and its build stage is carried out
 /// as Docker would — each COPY into an empty folder, each RUN there — so that the restore layer is shown to need only
 /// the project files and the publish only the sources copied, with nothing of the test doubles.
 /// </summary>
-[Collection(RunsAlone.Name)]
 public sealed partial class ImageRecipeTests(ITestOutputHelper output)
 {
     private static readonly string Root = SharedFolder.RepositoryRoot();

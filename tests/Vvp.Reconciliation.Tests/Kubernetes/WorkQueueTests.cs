@@ -118,6 +118,57 @@ public sealed class WorkQueueTests
         queue.InFlight().Should().Be((0.0, 0.0));
     }
 
+    [Fact]
+    public async Task A_changed_key_is_handed_out_before_a_thousand_keys_a_resync_queued()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        for (var i = 0; i < 1000; i++)
+        {
+            queue.Add($"resync-{i}", resync: true);
+        }
+
+        queue.Add("new-cr");
+        queue.Add("resync-500");
+
+        queue.Depth.Should().Be(1001, "a change to a waiting key moves it, it does not add it twice");
+        (await queue.GetAsync(CancellationToken.None)).Key.Should().Be("new-cr");
+        (await queue.GetAsync(CancellationToken.None)).Key.Should().Be("resync-500", "moved to the front lane by its change");
+        (await queue.GetAsync(CancellationToken.None)).Key.Should().Be("resync-0", "the positive control: the resync's order otherwise");
+        var rest = new List<string>();
+        for (var i = 0; i < 998; i++)
+        {
+            rest.Add((await queue.GetAsync(CancellationToken.None)).Key);
+        }
+
+        rest.Should().OnlyHaveUniqueItems().And.NotContain("resync-500", "the moved key's old place is skipped");
+        queue.Depth.Should().Be(0);
+        using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var extra = queue.GetAsync(soon.Token);
+        await extra.Invoking(t => t).Should().ThrowAsync<OperationCanceledException>("nothing is handed out twice");
+    }
+
+    [Fact]
+    public async Task A_key_a_resync_adds_while_a_worker_holds_it_goes_to_the_low_lane_and_a_change_lifts_it()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        queue.Add("held");
+        var (_, held) = await queue.GetAsync(CancellationToken.None);
+        queue.Add("held", resync: true);
+        queue.Add("other", resync: true);
+        queue.Done(held);
+
+        (await queue.GetAsync(CancellationToken.None)).Key.Should().Be("other", "both wait in the low lane, in order");
+        (await queue.GetAsync(CancellationToken.None)).Key.Should().Be("held");
+
+        queue.Add("low", resync: true);
+        var (_, again) = await queue.GetAsync(CancellationToken.None);
+        queue.Add("low2", resync: true);
+        queue.Add(again, resync: true);
+        queue.Add(again);
+        queue.Done(again);
+        (await queue.GetAsync(CancellationToken.None)).Key.Should().Be("low", "a change while held sends it to the front lane");
+    }
+
     private sealed class Recorded : IWorkQueueObserver<string>
     {
         public int Adds { get; private set; }

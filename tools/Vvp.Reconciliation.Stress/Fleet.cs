@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Emulator;
+using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Kubernetes.Testing;
+using Vvp.Reconciliation.Resources;
+using Vvp.Reconciliation.Testing;
+
+namespace Vvp.Reconciliation.Stress;
+
+/// <summary>What a fleet run measures.</summary>
+public sealed class FleetOptions
+{
+    /// <summary>CRs created before the operator starts.</summary>
+    public int Crs { get; init; } = 1_000;
+
+    /// <summary>The operator's workers.</summary>
+    public int Workers { get; init; } = 4;
+
+    /// <summary>The resync period the operator runs with.</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many resyncs are measured after convergence.</summary>
+    public int Resyncs { get; init; } = 3;
+
+    /// <summary>Whether a resync reads the platform namespace with one LIST (<c>listPlatformNamespaces</c>).</summary>
+    public bool ListPlatformNamespaces { get; init; }
+
+    /// <summary>New CRs created during each measured resync, one every 100 ms, to time a change's wait behind it.</summary>
+    public int CanariesPerResync { get; init; } = 20;
+}
+
+/// <summary>One row of docs/performance.md's fleet table.</summary>
+public sealed record FleetReport(
+    int Crs,
+    bool ListPlatformNamespaces,
+    TimeSpan Convergence,
+    long RssAfterConvergence,
+    IReadOnlyList<long> RssAfterResyncs,
+    IReadOnlyList<TimeSpan> ResyncWalls,
+    IReadOnlyList<double> CpuMicrosecondsPerCr,
+    IReadOnlyList<TimeSpan> CanaryDelays,
+    IReadOnlyList<string> Problems)
+{
+    /// <summary>The header of the table <see cref="ToString"/> prints a row of.</summary>
+    public const string Header =
+        "| CRs | mode | start → all statuses | CRs/s | RSS after convergence | RSS after each resync | resync wall | CPU per CR per resync | new CR: create → status, p50 / p99 / max during a resync |\n" +
+        "|---:|---|---:|---:|---:|---|---|---|---|";
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"| {Crs:N0} | {(ListPlatformNamespaces ? "LIST per namespace" : "GET per CR")} | {Convergence.TotalSeconds:0.0} s | {Crs / Convergence.TotalSeconds:0} | {Mib(RssAfterConvergence)} | " +
+        $"{string.Join(" → ", RssAfterResyncs.Select(Mib))} | {string.Join(", ", ResyncWalls.Select(w => $"{w.TotalSeconds:0.0} s"))} | " +
+        $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
+        (Problems.Count == 0 ? string.Empty : "\nproblems:\n  " + string.Join("\n  ", Problems));
+
+    private static string Mib(long bytes) => $"{bytes / (1024 * 1024)} MiB";
+
+    private string Percentile(double p)
+    {
+        if (CanaryDelays.Count == 0)
+        {
+            return "–";
+        }
+
+        var sorted = CanaryDelays.Order().ToList();
+        return $"{sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)].TotalMilliseconds:0} ms";
+    }
+}
+
+/// <summary>
+/// The operator at fleet scale, as a platform team loads it: the real <c>vvp-operator</c> process against the Kubernetes
+/// API stand-in and the platform emulator (both in this process, over real sockets), with N copies of the
+/// documentation's example CR created before it starts. It measures the time until every CR has a status, the
+/// operator's resident memory then and after each resync, each resync's wall time and the operator's CPU per CR, and
+/// how long a new CR created during a resync takes from its create to its status.
+/// </summary>
+public static class Fleet
+{
+    private const string Namespace = "fleet";
+
+    /// <summary>Runs the fleet.</summary>
+    /// <param name="options">The run.</param>
+    /// <returns>The figures.</returns>
+    public static async Task<FleetReport> RunAsync(FleetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        await using var api = await KubernetesApiStandIn.StartAsync().ConfigureAwait(false);
+        await using var emulator = await PlatformEmulator.StartAsync(new InMemoryPlatform(new InMemoryPlatformOptions { TransitionDuration = TimeSpan.Zero })).ConfigureAwait(false);
+        for (var i = 0; i < options.Crs; i++)
+        {
+            api.Create(ApiResource.VvpDeployments, Namespace, Cr($"cr-{i:D6}"));
+        }
+
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-fleet-{Guid.NewGuid():N}.yaml");
+        api.WriteKubeconfig(kubeconfig);
+        using var process = StartOperator(options, kubeconfig, emulator.BaseAddress);
+        try
+        {
+            var started = Stopwatch.StartNew();
+            while (Statused(api) < options.Crs)
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"vvp-operator exited with code {process.ExitCode} before the fleet converged.");
+                }
+
+                await Task.Delay(200).ConfigureAwait(false);
+            }
+
+            var convergence = started.Elapsed;
+            var rssConverged = Rss(process);
+
+            var rss = new List<long>();
+            var walls = new List<TimeSpan>();
+            var cpu = new List<double>();
+            var delays = new List<TimeSpan>();
+            var canary = 0;
+            for (var r = 0; r < options.Resyncs; r++)
+            {
+                // A resync starts when the platform sees a burst of reads (GETs per CR, or the LIST) after a quiet spell.
+                var before = emulator.Requests;
+                var cpuBefore = Cpu(process);
+                var burst = options.ListPlatformNamespaces ? 1 : Math.Clamp(options.Crs / 10, 1, 50);
+                while (emulator.Requests - before < burst)
+                {
+                    await Task.Delay(10).ConfigureAwait(false);
+                }
+
+                var resyncStarted = Stopwatch.StartNew();
+                // Canaries while the resync runs: each a new CR, timed from its create until its status.
+                var pending = new List<(string Name, Stopwatch Watch)>();
+                for (var c = 0; c < options.CanariesPerResync; c++)
+                {
+                    var name = $"canary-{canary++:D4}";
+                    api.Create(ApiResource.VvpDeployments, Namespace, Cr(name));
+                    pending.Add((name, Stopwatch.StartNew()));
+                    await Task.Delay(100).ConfigureAwait(false);
+                    Collect(api, pending, delays);
+                }
+
+                var deadline = Stopwatch.StartNew();
+                while (pending.Count > 0 && deadline.Elapsed < TimeSpan.FromMinutes(2))
+                {
+                    await Task.Delay(10).ConfigureAwait(false);
+                    Collect(api, pending, delays);
+                }
+
+                if (pending.Count > 0)
+                {
+                    problems.Add($"{pending.Count} canaries of resync {r + 1} had no status after 2 minutes");
+                }
+
+                // The resync is over when the platform has been quiet for a second.
+                var quietSince = emulator.Requests;
+                var quiet = Stopwatch.StartNew();
+                while (quiet.Elapsed < TimeSpan.FromSeconds(1))
+                {
+                    await Task.Delay(50).ConfigureAwait(false);
+                    if (emulator.Requests != quietSince)
+                    {
+                        quietSince = emulator.Requests;
+                        quiet.Restart();
+                    }
+                }
+
+                walls.Add(resyncStarted.Elapsed - TimeSpan.FromSeconds(1));
+                cpu.Add((Cpu(process) - cpuBefore).TotalMicroseconds / options.Crs);
+                rss.Add(Rss(process));
+            }
+
+            return new FleetReport(options.Crs, options.ListPlatformNamespaces, convergence, rssConverged, rss, walls, cpu, delays, problems);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            File.Delete(kubeconfig);
+        }
+    }
+
+    private static void Collect(KubernetesApiStandIn api, List<(string Name, Stopwatch Watch)> pending, List<TimeSpan> delays)
+    {
+        for (var i = pending.Count - 1; i >= 0; i--)
+        {
+            if (JsonRead.At(api.Get(ApiResource.VvpDeployments, Namespace, pending[i].Name), "status", "observedGeneration") is not null)
+            {
+                delays.Add(pending[i].Watch.Elapsed);
+                pending.RemoveAt(i);
+            }
+        }
+    }
+
+    private static int Statused(KubernetesApiStandIn api) =>
+        api.List(ApiResource.VvpDeployments, Namespace).Count(cr => JsonRead.At(cr, "status", "observedGeneration") is not null);
+
+    private static JsonObject Cr(string name)
+    {
+        var cr = (JsonObject)ResourceReader.Read(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seeds", "test-cr.yaml"))).Document!;
+        cr["metadata"] = new JsonObject { ["name"] = name };
+        cr["spec"]!["deployment"]!["userMetadata"]!["name"] = name;
+        return cr;
+    }
+
+    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform)
+    {
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "vvp-operator.dll"),
+            "--urls", $"http://127.0.0.1:{FreePort()}",
+            $"--vvp:metrics:url=http://127.0.0.1:{FreePort()}",
+            "--vvp:k8sOperator:identity=vvp-1",
+            "--vvp:k8sOperator:holderIdentity=fleet-0",
+            $"--vvp:k8sOperator:watchedNamespaces={Namespace}",
+            $"--vvp:k8sOperator:workers={options.Workers}",
+            $"--vvp:k8sOperator:resyncPeriod={(int)options.ResyncPeriod.TotalSeconds}",
+            $"--vvp:k8sOperator:listPlatformNamespaces={options.ListPlatformNamespaces}",
+            $"--vvp:platform:baseAddress={platform}",
+            "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["KUBECONFIG"] = kubeconfig;
+        info.Environment["KUBERNETES_SERVICE_HOST"] = null;
+        info.Environment["DOTNET_gcServer"] = "0";
+        var process = Process.Start(info)!;
+        // Drained, so that a full pipe never blocks the operator.
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    // Resident memory of a process (Linux: VmRSS of /proc/<pid>/status).
+    private static long Rss(Process process)
+    {
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    private static TimeSpan Cpu(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
