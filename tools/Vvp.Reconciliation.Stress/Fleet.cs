@@ -29,7 +29,7 @@ public sealed class FleetOptions
     /// <summary>Whether a resync reads the platform namespace with one LIST (<c>listPlatformNamespaces</c>).</summary>
     public bool ListPlatformNamespaces { get; init; }
 
-    /// <summary>New CRs created during each measured resync, one every 100 ms, to time a change's wait behind it.</summary>
+    /// <summary>New CRs created during each measured resync, one every 25 ms, to time a change's wait behind it.</summary>
     public int CanariesPerResync { get; init; } = 20;
 }
 
@@ -139,7 +139,7 @@ public static class Fleet
                     var name = $"canary-{canary++:D4}";
                     api.Create(ApiResource.VvpDeployments, Namespace, Cr(name));
                     pending.Add((name, Stopwatch.StartNew()));
-                    await Task.Delay(100).ConfigureAwait(false);
+                    await Task.Delay(25).ConfigureAwait(false);
                     Collect(api, pending, delays);
                 }
 

@@ -36,6 +36,20 @@ public sealed class StressTests
     }
 
     [Fact]
+    public async Task A_small_fleet_run_of_the_operator_process_converges_and_measures_every_figure()
+    {
+        var report = await Fleet.RunAsync(new FleetOptions { Crs = 60, ResyncPeriod = TimeSpan.FromSeconds(4), Resyncs = 1, CanariesPerResync = 5 });
+
+        report.Problems.Should().BeEmpty(report.ToString());
+        report.Convergence.Should().BePositive();
+        report.RssAfterConvergence.Should().BeGreaterThan(10L * 1024 * 1024, "the operator process's resident memory was read");
+        report.RssAfterResyncs.Should().HaveCount(1);
+        report.CpuMicrosecondsPerCr.Should().ContainSingle().Which.Should().BePositive();
+        report.CanaryDelays.Should().HaveCount(5, "every new CR created during the resync got its status");
+        report.ToString().Should().StartWith("| 60 | GET per CR |");
+    }
+
+    [Fact]
     public async Task The_operator_under_a_hostile_Kubernetes_API_keeps_the_canary_rule_leaks_no_token_and_never_stops()
     {
         var report = await OperatorFaults.RunAsync(new OperatorFaultOptions { Duration = TimeSpan.FromSeconds(15), Rate = 1, WatchTimeout = TimeSpan.FromSeconds(3), Seed = 11 });
