@@ -36,6 +36,10 @@ internal sealed class ControllerLoop : IDisposable
     private readonly WorkQueue<ResourceKey> _queue;
     private readonly ConcurrentDictionary<ResourceKey, bool> _resyncKeys = new();
     private readonly Action? _beginResync;
+    private readonly Action? _endResync;
+
+    // Resync keys taken by a worker and not yet done: the resync is over when none is left and none waits.
+    private int _resyncsInFlight;
     private readonly int _workers;
     private readonly TimeSpan _resyncPeriod;
     private readonly TimeProvider _time;
@@ -48,6 +52,7 @@ internal sealed class ControllerLoop : IDisposable
     /// <param name="keys">Every key in the caches, for the first pass of a term and for each resync.</param>
     /// <param name="handler">Handles one key.</param>
     /// <param name="beginResync">Called before each resync adds its keys.</param>
+    /// <param name="endResync">Called when the last key of a resync has been handled (what the resync read can go).</param>
     /// <param name="options">Workers, resync period and the queue's backoff.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">The logger.</param>
@@ -58,6 +63,7 @@ internal sealed class ControllerLoop : IDisposable
         Func<IEnumerable<ResourceKey>> keys,
         IKeyHandler handler,
         Action? beginResync,
+        Action? endResync,
         VvpOperatorOptions options,
         TimeProvider time,
         ILogger logger,
@@ -68,6 +74,7 @@ internal sealed class ControllerLoop : IDisposable
         _keys = keys;
         _handler = handler;
         _beginResync = beginResync;
+        _endResync = endResync;
         _workers = options.Workers;
         _resyncPeriod = options.ResyncPeriod;
         _staleAfter = options.RetryMaxDelay;
@@ -193,9 +200,20 @@ internal sealed class ControllerLoop : IDisposable
     {
         var started = _time.GetTimestamp();
         string? result = null;
+        var resync = false;
         try
         {
-            var trigger = _resyncKeys.TryRemove(key, out _) ? ReconcileTrigger.Resync : ReconcileTrigger.Change;
+            if (_resyncKeys.ContainsKey(key))
+            {
+                Interlocked.Increment(ref _resyncsInFlight);
+                resync = _resyncKeys.TryRemove(key, out _);
+                if (!resync)
+                {
+                    Interlocked.Decrement(ref _resyncsInFlight);
+                }
+            }
+
+            var trigger = resync ? ReconcileTrigger.Resync : ReconcileTrigger.Change;
             var handled = await _handler.HandleAsync(key, trigger, cancellationToken).ConfigureAwait(false);
             result = "success";
             if (handled.Gone)
@@ -242,6 +260,11 @@ internal sealed class ControllerLoop : IDisposable
         }
         finally
         {
+            if (resync && Interlocked.Decrement(ref _resyncsInFlight) == 0 && _resyncKeys.IsEmpty)
+            {
+                _endResync?.Invoke();
+            }
+
             if (_metrics is { } metrics && result is not null)
             {
                 var tag = new KeyValuePair<string, object?>("result", result);

@@ -20,8 +20,14 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
     /// <summary>How many LISTs the snapshots took.</summary>
     public long Lists => Interlocked.Read(ref _lists);
 
+    /// <summary>How many namespaces' LISTs are held.</summary>
+    public int Held => _snapshots.Count;
+
     /// <summary>Starts a resync: the snapshots of the previous one are dropped, so each namespace is listed again once.</summary>
     public void BeginResync() => _snapshots.Clear();
+
+    /// <summary>Ends a resync: its snapshots are dropped, so a namespace's LIST is not kept alive until the next one.</summary>
+    public void EndResync() => _snapshots.Clear();
 
     /// <summary>The deployment as this resync's LIST of its namespace saw it; a GET when that LIST failed.</summary>
     public async Task<JsonObject?> ReadAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken)

@@ -119,6 +119,7 @@ public sealed class VvpController : IDisposable
             () => crs.SelectMany(p => p.Value.Names.Select(name => new ResourceKey(p.Key, name))),
             host,
             snapshots is null ? null : snapshots.BeginResync,
+            snapshots is null ? null : snapshots.EndResync,
             options,
             _time,
             _logger,
@@ -136,6 +137,9 @@ public sealed class VvpController : IDisposable
 
     /// <summary>How many writes the controller made to CRs (spec, status, finalizers); Events and the lease are not counted.</summary>
     public long KubernetesWrites => _host.KubernetesWrites;
+
+    /// <summary>How many platform namespaces' LISTs the controller holds now: only while a resync reads them.</summary>
+    internal int PlatformSnapshotsHeld => _snapshots?.Held ?? 0;
 
     /// <summary>How many LISTs of platform namespaces resyncs made (<see cref="VvpOperatorOptions.ListPlatformNamespaces"/>).</summary>
     public long PlatformNamespaceLists => _snapshots?.Lists ?? 0;

@@ -33,10 +33,11 @@ public sealed class CliAgreementTests() : CliEmulatorTest("agree-token-7c1f0e52"
         foreach (var (put, savepoint, secret, existing) in combinations)
         {
             var lives = existing ? CrGen.Live(PlannerOptions.Default).Where(l => l is not null) : Gen.Const((JsonObject?)null);
-            await Gen.Select(CrGen.Resource(put), lives).SampleAsync(
+            // On the thread pool: the cases' awaits do not queue for the test framework's few threads.
+            await Task.Run(() => Gen.Select(CrGen.Resource(put), lives).SampleAsync(
                 (cr, live) => CaseAsync(cr, savepoint, secret, live, counts, tokenFile, url),
                 iter: 8,
-                threads: 1);
+                threads: 1));
         }
 
         counts.Keys.Should().HaveCount(16, string.Join(", ", counts.Select(c => $"{c.Key}: {c.Value}")));

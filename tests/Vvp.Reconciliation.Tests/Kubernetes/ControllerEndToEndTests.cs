@@ -288,6 +288,7 @@ public sealed class ControllerEndToEndTests
         calls.Count(c => c.Operation == PlatformOperation.GetDeployment).Should().Be(0, "no GET per CR");
         calls.Count(c => c.Operation == PlatformOperation.PatchDeployment).Should().Be(1);
         running.Controller.PlatformNamespaceLists.Should().Be(1);
+        running.Controller.PlatformSnapshotsHeld.Should().Be(0, "the resync's LIST is let go once its last key is handled, not kept until the next resync");
 
         // A change of a CR is reconciled against the platform as it is now: a direct read.
         session.Edit("cr-03", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 5);

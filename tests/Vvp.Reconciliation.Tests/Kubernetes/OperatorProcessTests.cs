@@ -16,11 +16,8 @@ public sealed class OperatorProcessTests
     [Fact]
     public async Task Local_mode_reconciles_the_example_CR_serves_health_and_metrics_and_stops_cleanly_on_SIGTERM()
     {
-        var port = FreePort();
-        var metricsPort = FreePort();
-        using var process = StartLocal("--urls", $"http://127.0.0.1:{port}", $"--vvp:metrics:url=http://127.0.0.1:{metricsPort}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") };
+        using var local = LocalWithPorts.Start();
+        var (process, http, scraper) = (local.Process, local.Probes, local.Metrics);
         try
         {
             await Until(async () => (await Get(http, "readyz")).Status == HttpStatusCode.OK, "the operator is ready");
@@ -82,11 +79,8 @@ public sealed class OperatorProcessTests
     [SkippableFact]
     public async Task Metrics_are_served_on_their_own_port_with_Prometheus_types_names_units_and_labels_and_pass_promtool()
     {
-        var port = FreePort();
-        var metricsPort = FreePort();
-        using var process = StartLocal("--urls", $"http://127.0.0.1:{port}", $"--vvp:metrics:url=http://127.0.0.1:{metricsPort}");
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") };
+        using var local = LocalWithPorts.Start();
+        var (process, http, scraper) = (local.Process, local.Probes, local.Metrics);
         try
         {
             // The handling of the example CR's key is counted once it has ended (after its status write).
@@ -451,6 +445,25 @@ public sealed class OperatorProcessTests
             }
 
             await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The local operator with the probes and the metrics each on a free port, and a client for each.</summary>
+    private sealed record LocalWithPorts(Process Process, HttpClient Probes, HttpClient Metrics) : IDisposable
+    {
+        public static LocalWithPorts Start()
+        {
+            var port = FreePort();
+            var metricsPort = FreePort();
+            var process = StartLocal("--urls", $"http://127.0.0.1:{port}", $"--vvp:metrics:url=http://127.0.0.1:{metricsPort}");
+            return new LocalWithPorts(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") }, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") });
+        }
+
+        public void Dispose()
+        {
+            Probes.Dispose();
+            Metrics.Dispose();
+            Process.Dispose();
         }
     }
 }

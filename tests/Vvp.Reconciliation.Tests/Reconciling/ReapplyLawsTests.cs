@@ -26,8 +26,10 @@ public sealed class ReapplyLawsTests
         return (platform, new VvpDeploymentReconciler(platform, options));
     }
 
+    // The properties run on the thread pool, not on one of the test framework's few threads, which other test
+    // classes need meanwhile.
     [Fact]
-    public void Re_applying_an_unchanged_file_costs_at_most_one_bookkeeping_write_then_none_in_either_mode()
+    public Task Re_applying_an_unchanged_file_costs_at_most_one_bookkeeping_write_then_none_in_either_mode() => Task.Run(() =>
     {
         CrGen.Resource().Sample(
             cr =>
@@ -49,10 +51,10 @@ public sealed class ReapplyLawsTests
             },
             iter: Iterations,
             print: cr => cr.ToJsonNode().ToJsonString());
-    }
+    });
 
     [Fact]
-    public void Put_mode_adoption_followed_by_re_applies_never_loses_a_field_of_the_adopted_deployment()
+    public Task Put_mode_adoption_followed_by_re_applies_never_loses_a_field_of_the_adopted_deployment() => Task.Run(() =>
     {
         var options = new PlannerOptions();
         Gen.Select(CrGen.Resource(put: true), CrGen.Live(options).Where(l => l is not null), Gen.Bool).Sample(
@@ -89,7 +91,7 @@ public sealed class ReapplyLawsTests
             },
             iter: Iterations,
             print: t => $"{t.Item1.ToJsonNode().ToJsonString()} | {t.Item2!.ToJsonString()} | write-back {t.Item3}");
-    }
+    });
 
     private static string? JsonRead(JsonNode? node, params object[] path)
     {

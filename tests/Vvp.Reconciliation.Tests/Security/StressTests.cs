@@ -15,7 +15,8 @@ public sealed class StressTests
         var examples = Directory.GetFiles(Path.Combine(SharedFolder.RepositoryRoot(), "samples", "QuickStart", "crs"), "*.yaml").Select(File.ReadAllText).ToList();
         examples.Add(TestCrs.SeedTestCrYaml);
 
-        var report = await Fuzzer.RunAsync(3_000, seed: 20261125, examples);
+        // On the thread pool: the run's awaits do not queue for the test framework's few threads.
+        var report = await Task.Run(() => Fuzzer.RunAsync(3_000, seed: 20261125, examples));
 
         report.Failures.Should().BeEmpty();
         report.Rejected.Should().BeGreaterThan(500, "most mutations make a CR invalid");
@@ -26,7 +27,7 @@ public sealed class StressTests
     [Fact]
     public async Task A_fleet_under_twenty_percent_injected_faults_converges_with_nothing_created_twice_and_then_writes_nothing()
     {
-        var report = await Soak.RunAsync(new SoakOptions { Crs = 120, Concurrency = 8, FaultPercent = 20, Seed = 7 });
+        var report = await Task.Run(() => Soak.RunAsync(new SoakOptions { Crs = 120, Concurrency = 8, FaultPercent = 20, Seed = 7 }));
 
         report.Problems.Should().BeEmpty(report.ToString());
         report.Faults.Values.Sum().Should().BeGreaterThan(50, "faults of every kind were injected");
@@ -38,7 +39,7 @@ public sealed class StressTests
     [Fact]
     public async Task A_small_fleet_run_of_the_operator_process_converges_and_measures_every_figure()
     {
-        var report = await Fleet.RunAsync(new FleetOptions { Crs = 60, ResyncPeriod = TimeSpan.FromSeconds(4), Resyncs = 1, CanariesPerResync = 5 });
+        var report = await Task.Run(() => Fleet.RunAsync(new FleetOptions { Crs = 60, ResyncPeriod = TimeSpan.FromSeconds(4), Resyncs = 1, CanariesPerResync = 5 }));
 
         report.Problems.Should().BeEmpty(report.ToString());
         report.Convergence.Should().BePositive();
@@ -52,7 +53,7 @@ public sealed class StressTests
     [Fact]
     public async Task The_operator_under_a_hostile_Kubernetes_API_keeps_the_canary_rule_leaks_no_token_and_never_stops()
     {
-        var report = await OperatorFaults.RunAsync(new OperatorFaultOptions { Duration = TimeSpan.FromSeconds(15), Rate = 1, WatchTimeout = TimeSpan.FromSeconds(3), Seed = 11 });
+        var report = await Task.Run(() => OperatorFaults.RunAsync(new OperatorFaultOptions { Duration = TimeSpan.FromSeconds(15), Rate = 1, WatchTimeout = TimeSpan.FromSeconds(3), Seed = 11 }));
 
         report.Problems.Should().BeEmpty(report.ToString());
         report.Faults.Keys.Should().HaveCount(14, "every kind of fault was injected, the wrong-kind list carrying the token among them");
