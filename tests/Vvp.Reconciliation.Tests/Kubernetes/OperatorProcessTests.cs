@@ -113,6 +113,9 @@ public sealed class OperatorProcessTests
                 .Where(m => m.Success)
                 .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["type"].Value);
             documented.Should().BeEquivalentTo(ours.ToDictionary(n => n, n => families[n].Type), "docs/observability.md lists the families as scraped");
+            var typeLines = File.ReadAllLines(Path.Combine(SharedFolder.RepositoryRoot(), "docs", "operator.md"))
+                .Select(l => l.Trim()).Where(l => l.StartsWith("# TYPE vvp_", StringComparison.Ordinal)).ToList();
+            typeLines.Should().BeEquivalentTo(ours.Select(n => $"# TYPE {n} {families[n].Type}"), "docs/operator.md shows the families as scraped");
             ours.Should().OnlyContain(n => n.StartsWith("vvp_operator_", StringComparison.Ordinal) || n.StartsWith("vvp_reconciliation_", StringComparison.Ordinal));
             ours.Should().NotContain(n => n.Contains("vvp_reconciliation_vvp", StringComparison.Ordinal) || n.Contains("_operator_vvp_", StringComparison.Ordinal), "one prefix");
             ours.Where(n => n.Contains("duration", StringComparison.Ordinal) || n.Contains("_time", StringComparison.Ordinal))
