@@ -65,7 +65,7 @@ internal static class HelmRender
             return given;
         }
 
-        var go = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Select(d => Path.Combine(d, "go")).FirstOrDefault(File.Exists);
+        var go = ExecutablePath.Find("go");
         if (go is null || SharedFolder.Root is not { } shared || !File.Exists(Path.Combine(shared, "tools", "helm-render", "build.sh")))
         {
             return null;

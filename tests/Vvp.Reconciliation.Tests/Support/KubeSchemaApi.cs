@@ -126,7 +126,7 @@ internal sealed class KubeSchemaApi : IAsyncDisposable
             return given;
         }
 
-        var go = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Select(d => Path.Combine(d, "go")).FirstOrDefault(File.Exists);
+        var go = ExecutablePath.Find("go");
         if (go is null || SharedFolder.Root is not { } shared || !Directory.Exists("/usr/share/gocode/src/github.com/googleapis/gnostic"))
         {
             return null;

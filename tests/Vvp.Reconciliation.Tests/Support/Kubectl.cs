@@ -5,7 +5,7 @@ namespace Vvp.Reconciliation.Tests.Support;
 /// <summary>Runs <c>kubectl</c> against a kubeconfig (the Kubernetes API stand-in's), as a user would.</summary>
 internal static class Kubectl
 {
-    public static string? Program { get; } = Find();
+    public static string? Program { get; } = ExecutablePath.Find("kubectl");
 
     /// <summary>Skips the test when kubectl is not installed; under <c>CI=true</c> (where <c>.ci/run</c> installs it) fails instead.</summary>
     public static string Require()
@@ -51,9 +51,4 @@ internal static class Kubectl
 
         return (process.ExitCode, await stdout, await stderr);
     }
-
-    private static string? Find() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "kubectl"))
-            .FirstOrDefault(File.Exists);
 }

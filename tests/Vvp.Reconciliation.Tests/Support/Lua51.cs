@@ -12,7 +12,7 @@ namespace Vvp.Reconciliation.Tests.Support;
 /// </summary>
 internal static class Lua51
 {
-    public static string? Interpreter { get; } = Find();
+    public static string? Interpreter { get; } = ExecutablePath.Find("lua5.1");
 
     /// <summary>Skips the test when no Lua 5.1 is installed; under <c>CI=true</c> (where <c>.ci/run</c> installs it) fails instead.</summary>
     public static string Require()
@@ -78,9 +78,4 @@ internal static class Lua51
 
         return builder.Append('"').ToString();
     }
-
-    private static string? Find() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(dir => Path.Combine(dir, "lua5.1"))
-            .FirstOrDefault(File.Exists);
 }

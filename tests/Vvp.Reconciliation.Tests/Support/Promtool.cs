@@ -5,10 +5,7 @@ namespace Vvp.Reconciliation.Tests.Support;
 /// <summary>Prometheus's own linter, <c>promtool check metrics</c>, run on a scrape.</summary>
 internal static class Promtool
 {
-    public static string? Program { get; } =
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "promtool"))
-            .FirstOrDefault(File.Exists);
+    public static string? Program { get; } = ExecutablePath.Find("promtool");
 
     /// <summary>Skips the test when promtool is not installed; under <c>CI=true</c> (where <c>.ci/run</c> installs it) fails instead.</summary>
     public static string Require()
