@@ -317,7 +317,7 @@ internal static class OperatorHost
 
             return next(context);
         });
-        app.UseMetricServer(metricsPort, MetricsSettings.Path, export.Registry);
+        app.MapMetrics(MetricsSettings.Path, export.Registry);
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         if (webhook.Enabled)
