@@ -221,7 +221,8 @@ internal static class OperatorHost
         // The meters are listened to from the start, for the application's life: counters recorded before the first
         // scrape count too (gauges are read at each scrape).
         var export = new PrometheusExport();
-        builder.Services.AddSingleton(export);
+        // Returned by factories, so that the container disposes them with the host (resolved below, at once).
+        builder.Services.AddSingleton(_ => export);
         var urls = builder.Configuration["urls"];
         if (environment is not null)
         {
@@ -255,7 +256,8 @@ internal static class OperatorHost
         // Each reconcile is an Activity (ActivitySource Vvp.Reconciliation, sampled here), so its log lines carry the trace id
         // beside the CR's key.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-        builder.Services.AddSingleton(ReconcileActivities.Listen());
+        var activities = ReconcileActivities.Listen();
+        builder.Services.AddSingleton(_ => activities);
         if (jsonLogs)
         {
             // One JSON object per line: an ISO-8601 UTC timestamp, the level, the category, the message, and the scopes
@@ -282,7 +284,7 @@ internal static class OperatorHost
         var platformCalls = meter.CreateCounter<long>("vvp.operator.platform.calls", unit: "{call}", description: "Calls to the platform, by operation and outcome (success or the failure's kind).");
         var platformRequests = meter.CreateCounter<long>("vvp.operator.platform.requests", unit: "{request}", description: "HTTP requests to the platform (each attempt), by method and status code (<error> when no answer came).");
         var platformDuration = meter.CreateHistogram<double>("vvp.operator.platform.request.duration", unit: "s", description: "How long an HTTP request to the platform took until its answer's headers, by method.");
-        builder.Services.AddSingleton(meter);
+        builder.Services.AddSingleton(_ => meter);
         builder.Services.AddVvpPlatformClient(builder.Configuration.GetSection("vvp:platform"))
             .AddHttpMessageHandler(() => new PlatformRequestMetrics(platformRequests, platformDuration));
         builder.Services.AddSingleton<IPlatformClient>(provider => new MeteredPlatformClient(provider.GetRequiredService<VvpPlatformHttpClient>(), platformCalls));
@@ -305,6 +307,10 @@ internal static class OperatorHost
             .Add(new HealthCheckRegistration("controller-ready", sp => new ControllerCheck(sp.GetRequiredService<VvpOperatorService>(), ready: true), HealthStatus.Unhealthy, ["ready"]));
 
         var app = builder.Build();
+        // Owned by the container from here: the listeners and the meter end with the host, not with the process.
+        _ = app.Services.GetRequiredService<PrometheusExport>();
+        _ = app.Services.GetRequiredService<ReconcileActivities>();
+        _ = app.Services.GetRequiredService<Meter>();
         // The metrics port serves /metrics only, and /metrics is served on no other port.
         var metricsPort = metrics.Url.Port;
         app.Use((context, next) =>

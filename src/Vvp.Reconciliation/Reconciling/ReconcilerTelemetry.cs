@@ -9,6 +9,7 @@ public sealed class ReconcilerTelemetry : IDisposable
     /// <summary>The name of the activity source and the meter.</summary>
     public const string Name = "Vvp.Reconciliation";
 
+    private static readonly Lazy<ReconcilerTelemetry> SharedInstance = new(() => new ReconcilerTelemetry());
     private readonly Meter _meter;
 
     /// <summary>Creates the instruments, from <paramref name="meterFactory"/> when given.</summary>
@@ -24,6 +25,10 @@ public sealed class ReconcilerTelemetry : IDisposable
 
     /// <summary>The activity source for reconciles.</summary>
     public static ActivitySource ActivitySource { get; } = new(Name);
+
+    // The process's one set of instruments for reconcilers given none (.NET's guidance for code without a meter factory:
+    // one static Meter), so that short-lived reconcilers do not each leave a Meter registered with every listener.
+    internal static ReconcilerTelemetry Shared => SharedInstance.Value;
 
     internal Counter<long> Reconciles { get; }
 

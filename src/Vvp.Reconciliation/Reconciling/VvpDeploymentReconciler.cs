@@ -43,7 +43,7 @@ public sealed class VvpDeploymentReconciler
     /// <param name="secrets">Reads API tokens from Secrets; <see langword="null"/> when CRs never name one.</param>
     /// <param name="logger">The logger; none when omitted.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when omitted.</param>
-    /// <param name="telemetry">The metrics; private ones when omitted.</param>
+    /// <param name="telemetry">The metrics; when omitted, the process's one set (a <see cref="System.Diagnostics.Metrics.Meter"/> named <see cref="ReconcilerTelemetry.Name"/> shared by every reconciler given none).</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public VvpDeploymentReconciler(
         IPlatformClient platform,
@@ -61,11 +61,14 @@ public sealed class VvpDeploymentReconciler
         _secrets = secrets;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _telemetry = telemetry ?? new ReconcilerTelemetry();
+        _telemetry = telemetry ?? ReconcilerTelemetry.Shared;
         _planner = new DeploymentPlanner(options.PlannerOptions(_time));
         _reads = ReadRetries();
         _watched = new HashSet<string>(options.WatchedNamespaces, StringComparer.Ordinal);
     }
+
+    // The instruments this reconciler records on.
+    internal ReconcilerTelemetry Telemetry => _telemetry;
 
     /// <summary>The planner this reconciler uses.</summary>
     public DeploymentPlanner Planner => _planner;

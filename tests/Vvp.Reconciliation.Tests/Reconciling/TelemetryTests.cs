@@ -92,4 +92,18 @@ public sealed class TelemetryTests
         host.Logger.Entries.Where(e => e.StartsWith("Information", StringComparison.Ordinal))
             .Should().Contain(e => e.Contains("Create default/test-cr: resource version", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Reconcilers_given_no_telemetry_share_the_process_s_one_meter_instead_of_registering_one_each()
+    {
+        var options = new ReconcilerOptions();
+        options.WatchedNamespaces.Add("default");
+        using var own = new ReconcilerTelemetry();
+
+        var given = new VvpDeploymentReconciler(new Vvp.Reconciliation.Testing.InMemoryPlatform(), options, telemetry: own);
+        var defaults = Enumerable.Range(0, 50).Select(_ => new VvpDeploymentReconciler(new Vvp.Reconciliation.Testing.InMemoryPlatform(), options).Telemetry).Distinct().ToList();
+
+        given.Telemetry.Should().BeSameAs(own);
+        defaults.Should().ContainSingle().Which.Should().NotBeSameAs(own);
+    }
 }
