@@ -17,7 +17,7 @@ namespace Vvp.Reconciliation.Kubernetes;
 internal sealed class EventRecorder
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, (int Count, JsonObject Event)> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (double Tokens, DateTimeOffset At)> _buckets = new(StringComparer.Ordinal);
     private readonly KubernetesApi _api;
     private readonly TimeProvider _time;
@@ -25,6 +25,7 @@ internal sealed class EventRecorder
     private readonly int _burst;
     private readonly TimeSpan _refill;
     private readonly string _component;
+    private int _sweepAt = 1024;
 
     public EventRecorder(KubernetesApi api, TimeProvider time, ILogger logger, int burst, TimeSpan refill, string component)
     {
@@ -57,20 +58,20 @@ internal sealed class EventRecorder
                 return;
             }
 
-            count = _seen.TryGetValue(eventName, out var seen) ? seen.Count + 1 : 1;
+            count = _seen.TryGetValue(eventName, out var seen) ? seen + 1 : 1;
         }
 
         try
         {
             if (count > 1)
             {
-                var patched = await _api.MergePatchAsync(ResourceType.Events, ns, eventName, new JsonObject { ["count"] = count, ["lastTimestamp"] = stamp }, cancellationToken).ConfigureAwait(false);
-                Remember(eventName, count, patched);
+                await _api.MergePatchAsync(ResourceType.Events, ns, eventName, new JsonObject { ["count"] = count, ["lastTimestamp"] = stamp }, cancellationToken).ConfigureAwait(false);
+                Remember(eventName, count);
                 return;
             }
 
-            var created = await _api.CreateAsync(ResourceType.Events, ns, NewEvent(cr, e, eventName, ns, name, uid, stamp), cancellationToken).ConfigureAwait(false);
-            Remember(eventName, 1, created);
+            await _api.CreateAsync(ResourceType.Events, ns, NewEvent(cr, e, eventName, ns, name, uid, stamp), cancellationToken).ConfigureAwait(false);
+            Remember(eventName, 1);
         }
         catch (KubernetesApiException ex) when (ex.StatusCode == 409 && count == 1)
         {
@@ -99,8 +100,8 @@ internal sealed class EventRecorder
         {
             var existing = await _api.GetAsync(ResourceType.Events, ns, eventName, cancellationToken).ConfigureAwait(false);
             var count = (int)Math.Clamp((JsonRead.Int64(existing, "count") ?? 1) + 1, 1, int.MaxValue);
-            var patched = await _api.MergePatchAsync(ResourceType.Events, ns, eventName, new JsonObject { ["count"] = count, ["lastTimestamp"] = stamp }, cancellationToken).ConfigureAwait(false);
-            Remember(eventName, count, patched);
+            await _api.MergePatchAsync(ResourceType.Events, ns, eventName, new JsonObject { ["count"] = count, ["lastTimestamp"] = stamp }, cancellationToken).ConfigureAwait(false);
+            Remember(eventName, count);
         }
         catch (KubernetesApiException ex)
         {
@@ -112,8 +113,8 @@ internal sealed class EventRecorder
     {
         try
         {
-            var created = await _api.CreateAsync(ResourceType.Events, ns, NewEvent(cr, e, eventName, ns, name, uid, stamp), cancellationToken).ConfigureAwait(false);
-            Remember(eventName, 1, created);
+            await _api.CreateAsync(ResourceType.Events, ns, NewEvent(cr, e, eventName, ns, name, uid, stamp), cancellationToken).ConfigureAwait(false);
+            Remember(eventName, 1);
         }
         catch (KubernetesApiException ex)
         {
@@ -145,11 +146,12 @@ internal sealed class EventRecorder
         ["count"] = 1,
     };
 
-    private void Remember(string eventName, int count, JsonObject stored)
+    // Only the count is kept: the next repeat patches the Event by its name.
+    private void Remember(string eventName, int count)
     {
         lock (_gate)
         {
-            _seen[eventName] = (count, stored);
+            _seen[eventName] = count;
             if (_seen.Count > 4096)
             {
                 // Bounded memory: forget the whole table; a later repeat finds its Event by name (409) and continues its count.
@@ -160,6 +162,19 @@ internal sealed class EventRecorder
 
     private bool TakeToken(string objectKey, DateTimeOffset now)
     {
+        if (_buckets.Count >= _sweepAt)
+        {
+            // A bucket refilled to its burst is the same as none: those are let go, so a fleet's buckets do not outlive its
+            // quiet CRs (the sweep runs again when the table has doubled).
+            var full = TimeSpan.FromTicks(_refill.Ticks * _burst);
+            foreach (var key in _buckets.Where(b => now - b.Value.At >= full).Select(b => b.Key).ToList())
+            {
+                _buckets.Remove(key);
+            }
+
+            _sweepAt = Math.Max(1024, _buckets.Count * 2);
+        }
+
         var (tokens, at) = _buckets.TryGetValue(objectKey, out var bucket) ? bucket : (_burst, now);
         tokens = Math.Min(_burst, tokens + ((now - at).TotalMilliseconds / Math.Max(1, _refill.TotalMilliseconds)));
         if (tokens < 1)

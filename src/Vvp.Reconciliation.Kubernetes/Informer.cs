@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Json;
@@ -10,11 +13,19 @@ namespace Vvp.Reconciliation.Kubernetes;
 /// Keeps a cache of one resource type in one namespace, as client-go's reflector and informer do: LIST, then
 /// WATCH from the list's <c>resourceVersion</c>; a watch that ends is resumed from the last version seen; a
 /// 410 Gone, or a failure, lists again (after a capped backoff), and the list's difference with the cache is
-/// reported, so an object deleted while the watch was down leaves the cache and is reported as deleted.
+/// reported, so an object deleted while the watch was down leaves the cache and is reported as deleted. Each object is
+/// held once, compactly: its JSON as UTF-8 bytes beside its <c>resourceVersion</c> (and one indexed value), and every
+/// read gets a tree of its own, which its reader may change.
 /// </summary>
 internal sealed class Informer
 {
-    private readonly ConcurrentDictionary<string, JsonObject> _cache = new(StringComparer.Ordinal);
+    // Read back with room for the cut objects JsonAnswer marks (ObjectDepth + 1 deep).
+    private static readonly JsonDocumentOptions ReadBack = new() { MaxDepth = JsonAnswer.ObjectDepth + 8 };
+
+    // Cached bytes are read back only here: escaping for HTML would only make them longer.
+    private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = JsonAnswer.ObjectDepth + 8 };
+
+    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     private readonly KubernetesApi _api;
     private readonly ResourceType _type;
     private readonly string _namespace;
@@ -24,12 +35,14 @@ internal sealed class Informer
     private readonly ILogger _logger;
     private readonly Action<string, JsonObject?> _onChange;
     private readonly Func<JsonObject, JsonObject, bool>? _matters;
+    private readonly Func<JsonObject, string?>? _index;
     private long _lists;
     private long _contactTicks;
 
     // onChange is called with the name and the new object, or null when the object was deleted; with matters, a new
-    // version of a cached object is reported only when matters(cached, new) says the change is one to act on.
-    public Informer(KubernetesApi api, ResourceType type, string ns, TimeSpan watchTimeout, TimeSpan maxBackoff, TimeProvider time, ILogger logger, Action<string, JsonObject?> onChange, Func<JsonObject, JsonObject, bool>? matters = null)
+    // version of a cached object is reported only when matters(cached, new) says the change is one to act on; with index,
+    // the value it picks from each object is kept beside it (IndexOf), so a search of the cache parses nothing.
+    public Informer(KubernetesApi api, ResourceType type, string ns, TimeSpan watchTimeout, TimeSpan maxBackoff, TimeProvider time, ILogger logger, Action<string, JsonObject?> onChange, Func<JsonObject, JsonObject, bool>? matters = null, Func<JsonObject, string?>? index = null)
     {
         _api = api;
         _type = type;
@@ -40,6 +53,7 @@ internal sealed class Informer
         _logger = logger;
         _onChange = onChange;
         _matters = matters;
+        _index = index;
     }
 
     /// <summary>How many LISTs were made (the first, and one per relist).</summary>
@@ -59,14 +73,31 @@ internal sealed class Informer
 
     public ICollection<string> Names => _cache.Keys;
 
-    public bool TryGet(string name, out JsonObject obj) => _cache.TryGetValue(name, out obj!);
+    /// <summary>Bytes of JSON the cache holds, all objects together.</summary>
+    public long CachedBytes => _cache.Values.Sum(e => (long)e.Utf8.Length);
+
+    /// <summary>Reads a cached object: a tree of the caller's own.</summary>
+    public bool TryGet(string name, out JsonObject obj)
+    {
+        if (_cache.TryGetValue(name, out var entry))
+        {
+            obj = entry.Read();
+            return true;
+        }
+
+        obj = null!;
+        return false;
+    }
+
+    /// <summary>The value the index picked from a cached object, or <see langword="null"/>.</summary>
+    public string? IndexOf(string name) => _cache.TryGetValue(name, out var entry) ? entry.Index : null;
 
     /// <summary>Replaces a cached object with a newer one the controller itself wrote (so the next reconcile sees it at once).</summary>
     public void Observe(JsonObject written)
     {
-        if (JsonRead.String(written, "metadata", "name") is { } name && _cache.TryGetValue(name, out var cached) && IsNewer(written, cached))
+        if (JsonRead.String(written, "metadata", "name") is { } name && _cache.TryGetValue(name, out var cached) && IsNewer(JsonRead.String(written, "metadata", "resourceVersion"), cached.ResourceVersion))
         {
-            _cache[name] = written;
+            _cache[name] = Hold(written);
         }
     }
 
@@ -209,19 +240,40 @@ internal sealed class Informer
 
     private void Upsert(string name, JsonObject obj)
     {
-        if (_cache.TryGetValue(name, out var cached) && JsonRead.String(cached, "metadata", "resourceVersion") == JsonRead.String(obj, "metadata", "resourceVersion"))
+        if (_cache.TryGetValue(name, out var cached) && cached.ResourceVersion == JsonRead.String(obj, "metadata", "resourceVersion"))
         {
             return;
         }
 
-        _cache[name] = obj;
-        if (cached is null || _matters is null || _matters(cached, obj))
+        _cache[name] = Hold(obj);
+        if (cached is null || _matters is null || _matters(cached.Read(), obj))
         {
             _onChange(name, obj);
         }
     }
 
-    private static bool IsNewer(JsonObject a, JsonObject b) =>
-        long.TryParse(JsonRead.String(a, "metadata", "resourceVersion"), out var x) &&
-        long.TryParse(JsonRead.String(b, "metadata", "resourceVersion"), out var y) && x > y;
+    private Entry Hold(JsonObject obj)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer, Compact))
+        {
+            obj.WriteTo(writer);
+        }
+
+        return new Entry(JsonRead.String(obj, "metadata", "resourceVersion"), buffer.WrittenSpan.ToArray(), _index?.Invoke(obj));
+    }
+
+    private static bool IsNewer(string? a, string? b) => long.TryParse(a, out var x) && long.TryParse(b, out var y) && x > y;
+
+    // One cached object: its JSON, its resourceVersion, and the index's value.
+    private sealed class Entry(string? resourceVersion, byte[] utf8, string? index)
+    {
+        public string? ResourceVersion { get; } = resourceVersion;
+
+        public byte[] Utf8 { get; } = utf8;
+
+        public string? Index { get; } = index;
+
+        public JsonObject Read() => (JsonObject)JsonNode.Parse(Utf8, documentOptions: ReadBack)!;
+    }
 }

@@ -102,7 +102,7 @@ public sealed class VvpController : IDisposable
         VvpDeploymentHost? host = null;
         foreach (var ns in options.WatchedNamespaces)
         {
-            crs[ns] = new Informer(_api, ResourceType.VvpDeployments, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, obj) => OnCrChanged(loop!, new ResourceKey(ns, name), obj), VvpDeploymentHost.ChangesMoreThanStatus);
+            crs[ns] = new Informer(_api, ResourceType.VvpDeployments, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, obj) => OnCrChanged(loop!, new ResourceKey(ns, name), obj), VvpDeploymentHost.ChangesMoreThanStatus, VvpDeploymentHost.SecretNamed);
             secrets[ns] = new Informer(_api, ResourceType.Secrets, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, _) => OnSecretChanged(loop!, host!, ns, name));
         }
 

@@ -101,12 +101,15 @@ internal sealed class VvpDeploymentHost : IKeyHandler
 
         foreach (var name in informer.Names)
         {
-            if (informer.TryGet(name, out var cr) && JsonRead.String(cr, "metadata", "annotations", VvpDeploymentResource.ApiKeySecretNameAnnotation) == secretName)
+            if (informer.IndexOf(name) == secretName)
             {
                 yield return new ResourceKey(ns, name);
             }
         }
     }
+
+    /// <summary>What the CR informers index: the Secret a CR names for its API token.</summary>
+    public static string? SecretNamed(JsonObject cr) => JsonRead.String(cr, "metadata", "annotations", VvpDeploymentResource.ApiKeySecretNameAnnotation);
 
     /// <summary>
     /// Whether a new version of a CR asks for a reconcile: not when only its status (or its <c>resourceVersion</c>)

@@ -31,6 +31,12 @@ public sealed class FleetOptions
 
     /// <summary>New CRs created during each measured resync, one every 25 ms, to time a change's wait behind it.</summary>
     public int CanariesPerResync { get; init; } = 20;
+
+    /// <summary>
+    /// A memory limit for the operator process, in bytes, as a container's: the process runs in a memory cgroup of its own
+    /// (Linux, as root), is killed by the kernel past it, and its .NET GC sizes its heap from it. None when 0.
+    /// </summary>
+    public long MemoryLimit { get; init; }
 }
 
 /// <summary>One row of docs/performance.md's fleet table.</summary>
@@ -45,19 +51,32 @@ public sealed record FleetReport(
     IReadOnlyList<TimeSpan> CanaryDelays,
     IReadOnlyList<string> Problems)
 {
+    /// <summary>The operator's CPU per CR from its start until every CR had a status.</summary>
+    public double ConvergenceCpuMicrosecondsPerCr { get; init; }
+
+    /// <summary>The memory limit the operator ran under (0: none).</summary>
+    public long MemoryLimit { get; init; }
+
+    /// <summary>The highest memory use of the operator's cgroup (under a memory limit; else 0).</summary>
+    public long PeakMemory { get; init; }
+
     /// <summary>The header of the table <see cref="ToString"/> prints a row of.</summary>
     public const string Header =
-        "| CRs | mode | start → all statuses | CRs/s | RSS after convergence | RSS after each resync | resync wall | CPU per CR per resync | new CR: create → status, p50 / p99 / max during a resync |\n" +
-        "|---:|---|---:|---:|---:|---|---|---|---|";
+        "| CRs | mode | start → all statuses | CRs/s | CPU per new CR | RSS after convergence | RSS after each resync | peak / limit | resync wall | CPU per CR per resync | new CR: create → status, p50 / p99 / max during a resync |\n" +
+        "|---:|---|---:|---:|---:|---:|---|---|---|---|---|";
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"| {Crs:N0} | {(ListPlatformNamespaces ? "LIST per namespace" : "GET per CR")} | {Convergence.TotalSeconds:0.0} s | {Crs / Convergence.TotalSeconds:0} | {Mib(RssAfterConvergence)} | " +
-        $"{string.Join(" → ", RssAfterResyncs.Select(Mib))} | {string.Join(", ", ResyncWalls.Select(w => $"{w.TotalSeconds:0.0} s"))} | " +
+        $"| {Crs:N0} | {(ListPlatformNamespaces ? "LIST per namespace" : "GET per CR")} | {Convergence.TotalSeconds:0.0} s | {Crs / Convergence.TotalSeconds:0} | {ConvergenceCpuMicrosecondsPerCr:0} µs | {Mib(RssAfterConvergence)} | " +
+        $"{Compress(RssAfterResyncs.Select(Mib).ToList())} | {(MemoryLimit > 0 ? $"{Mib(PeakMemory)} / {Mib(MemoryLimit)}" : "–")} | {string.Join(", ", ResyncWalls.Select(w => $"{w.TotalSeconds:0.0} s"))} | " +
         $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
         (Problems.Count == 0 ? string.Empty : "\nproblems:\n  " + string.Join("\n  ", Problems));
 
     private static string Mib(long bytes) => $"{bytes / (1024 * 1024)} MiB";
+
+    // Many resyncs: the first, the highest and the last.
+    private static string Compress(List<string> values) =>
+        values.Count <= 4 ? string.Join(" → ", values) : $"{values[0]} → … → {values[^1]}";
 
     private string Percentile(double p)
     {
@@ -98,7 +117,8 @@ public static class Fleet
 
         var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-fleet-{Guid.NewGuid():N}.yaml");
         api.WriteKubeconfig(kubeconfig);
-        using var process = StartOperator(options, kubeconfig, emulator.BaseAddress);
+        using var cgroup = options.MemoryLimit > 0 ? MemoryCgroup.Create(options.MemoryLimit) : null;
+        using var process = StartOperator(options, kubeconfig, emulator.BaseAddress, cgroup);
         try
         {
             var started = Stopwatch.StartNew();
@@ -106,13 +126,14 @@ public static class Fleet
             {
                 if (process.HasExited)
                 {
-                    throw new InvalidOperationException($"vvp-operator exited with code {process.ExitCode} before the fleet converged.");
+                    throw new InvalidOperationException($"vvp-operator exited with code {process.ExitCode} before the fleet converged{(cgroup?.OomKilled == true ? ", killed at its memory limit" : string.Empty)}.");
                 }
 
                 await Task.Delay(200).ConfigureAwait(false);
             }
 
             var convergence = started.Elapsed;
+            var cpuConverged = Cpu(process);
             var rssConverged = Rss(process);
 
             var rss = new List<long>();
@@ -173,7 +194,17 @@ public static class Fleet
                 rss.Add(Rss(process));
             }
 
-            return new FleetReport(options.Crs, options.ListPlatformNamespaces, convergence, rssConverged, rss, walls, cpu, delays, problems);
+            if (process.HasExited)
+            {
+                problems.Add($"vvp-operator exited with code {process.ExitCode}{(cgroup?.OomKilled == true ? " (killed at its memory limit)" : string.Empty)}");
+            }
+
+            return new FleetReport(options.Crs, options.ListPlatformNamespaces, convergence, rssConverged, rss, walls, cpu, delays, problems)
+            {
+                ConvergenceCpuMicrosecondsPerCr = cpuConverged.TotalMicroseconds / options.Crs,
+                MemoryLimit = options.MemoryLimit,
+                PeakMemory = cgroup?.Peak ?? 0,
+            };
         }
         finally
         {
@@ -210,13 +241,22 @@ public static class Fleet
         return cr;
     }
 
-    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform)
+    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform, MemoryCgroup? cgroup)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        // In a cgroup: a shell moves itself into it, then becomes the operator (exec), so the operator starts there.
+        var info = new ProcessStartInfo(cgroup is null ? dotnet : "/bin/sh")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (cgroup is not null)
+        {
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"echo $$ > '{cgroup.Procs}' && exec \"$0\" \"$@\"");
+            info.ArgumentList.Add(dotnet);
+        }
+
         foreach (var arg in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "vvp-operator.dll"),
@@ -270,5 +310,84 @@ public static class Fleet
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A memory cgroup of its own for one process (cgroup v1's memory controller, or v2), removed when disposed.</summary>
+internal sealed class MemoryCgroup : IDisposable
+{
+    private readonly string _path;
+    private readonly bool _v2;
+
+    private MemoryCgroup(string path, bool v2)
+    {
+        _path = path;
+        _v2 = v2;
+    }
+
+    /// <summary>The file a process writes its id to, to join.</summary>
+    public string Procs => Path.Combine(_path, "cgroup.procs");
+
+    /// <summary>The highest memory use seen (v1: <c>memory.max_usage_in_bytes</c>; v2: <c>memory.peak</c>).</summary>
+    public long Peak => Read(_v2 ? "memory.peak" : "memory.max_usage_in_bytes");
+
+    /// <summary>Whether the kernel killed a process of the cgroup at its limit.</summary>
+    public bool OomKilled => File.ReadLines(Path.Combine(_path, _v2 ? "memory.events" : "memory.oom_control"))
+        .Any(l => l.StartsWith("oom_kill ", StringComparison.Ordinal) && l != "oom_kill 0");
+
+    public static MemoryCgroup Create(long limit)
+    {
+        var name = $"vvp-fleet-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        if (Directory.Exists("/sys/fs/cgroup/memory"))
+        {
+            var path = Path.Combine("/sys/fs/cgroup/memory", name);
+            Directory.CreateDirectory(path);
+            File.WriteAllText(Path.Combine(path, "memory.limit_in_bytes"), limit.ToString(CultureInfo.InvariantCulture));
+            // No swap to hide in: past the limit the kernel kills, as in a container.
+            TryWrite(Path.Combine(path, "memory.memsw.limit_in_bytes"), limit.ToString(CultureInfo.InvariantCulture));
+            TryWrite(Path.Combine(path, "memory.swappiness"), "0");
+            return new MemoryCgroup(path, v2: false);
+        }
+
+        if (File.Exists("/sys/fs/cgroup/cgroup.controllers") && File.ReadAllText("/sys/fs/cgroup/cgroup.controllers").Contains("memory", StringComparison.Ordinal))
+        {
+            var path = Path.Combine("/sys/fs/cgroup", name);
+            Directory.CreateDirectory(path);
+            File.WriteAllText(Path.Combine(path, "memory.max"), limit.ToString(CultureInfo.InvariantCulture));
+            TryWrite(Path.Combine(path, "memory.swap.max"), "0");
+            return new MemoryCgroup(path, v2: true);
+        }
+
+        throw new InvalidOperationException("A memory limit needs a writable memory cgroup (/sys/fs/cgroup/memory or cgroup v2, as root).");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_path);
+        }
+        catch (IOException)
+        {
+            // A process still in it: the kernel removes nothing; left for the machine's owner.
+        }
+    }
+
+    private long Read(string file) =>
+        File.Exists(Path.Combine(_path, file)) && long.TryParse(File.ReadAllText(Path.Combine(_path, file)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
+
+    private static void TryWrite(string file, string value)
+    {
+        try
+        {
+            File.WriteAllText(file, value);
+        }
+        catch (IOException)
+        {
+            // Not offered by this kernel (no swap accounting): the limit alone holds.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 }
