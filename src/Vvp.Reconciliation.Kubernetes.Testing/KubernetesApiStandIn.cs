@@ -203,6 +203,20 @@ public sealed class KubernetesApiStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts the objects of a type in a namespace that <paramref name="predicate"/> accepts, copying none (for polls over large fleets).</summary>
+    /// <param name="resource">The type.</param>
+    /// <param name="ns">The namespace.</param>
+    /// <param name="predicate">Reads an object (the stored one: it must not change it or keep it).</param>
+    /// <returns>How many it accepted.</returns>
+    public int Count(ApiResource resource, string ns, Func<JsonObject, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        lock (_gate)
+        {
+            return _objects.Count(o => o.Key.Type == resource && o.Key.Namespace == ns && predicate(o.Value));
+        }
+    }
+
     /// <summary>Lists the objects of a type in a namespace (copies).</summary>
     /// <param name="resource">The type.</param>
     /// <param name="ns">The namespace.</param>

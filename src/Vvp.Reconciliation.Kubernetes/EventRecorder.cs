@@ -25,9 +25,12 @@ internal sealed class EventRecorder
     private readonly int _burst;
     private readonly TimeSpan _refill;
     private readonly string _component;
+    private readonly string? _instance;
     private int _sweepAt = 1024;
+    private DateTimeOffset _sweptAt = DateTimeOffset.MinValue;
 
-    public EventRecorder(KubernetesApi api, TimeProvider time, ILogger logger, int burst, TimeSpan refill, string component)
+    // component: the controller's name (source.component, reportingComponent); instance: this replica's (reportingInstance).
+    public EventRecorder(KubernetesApi api, TimeProvider time, ILogger logger, int burst, TimeSpan refill, string component, string? instance = null)
     {
         _api = api;
         _time = time;
@@ -35,6 +38,19 @@ internal sealed class EventRecorder
         _burst = burst;
         _refill = refill;
         _component = component;
+        _instance = instance;
+    }
+
+    /// <summary>How many objects have a rate-limit bucket (the others' would be full).</summary>
+    public int Buckets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buckets.Count;
+            }
+        }
     }
 
     /// <summary>How many events were dropped by the rate limit.</summary>
@@ -70,7 +86,7 @@ internal sealed class EventRecorder
                 return;
             }
 
-            await _api.CreateAsync(ResourceType.Events, ns, NewEvent(cr, e, eventName, ns, name, uid, stamp), cancellationToken).ConfigureAwait(false);
+            await _api.CreateAsync(ResourceType.Events, ns, WithInstance(NewEvent(cr, e, eventName, ns, name, uid, stamp)), cancellationToken).ConfigureAwait(false);
             Remember(eventName, 1);
         }
         catch (KubernetesApiException ex) when (ex.StatusCode == 409 && count == 1)
@@ -113,13 +129,23 @@ internal sealed class EventRecorder
     {
         try
         {
-            await _api.CreateAsync(ResourceType.Events, ns, NewEvent(cr, e, eventName, ns, name, uid, stamp), cancellationToken).ConfigureAwait(false);
+            await _api.CreateAsync(ResourceType.Events, ns, WithInstance(NewEvent(cr, e, eventName, ns, name, uid, stamp)), cancellationToken).ConfigureAwait(false);
             Remember(eventName, 1);
         }
         catch (KubernetesApiException ex)
         {
             Log.EventNotRecorded(_logger, e.Reason, ns, name, ex.Message);
         }
+    }
+
+    private JsonObject WithInstance(JsonObject e)
+    {
+        if (_instance is not null)
+        {
+            e["reportingInstance"] = _instance;
+        }
+
+        return e;
     }
 
     private JsonObject NewEvent(JsonObject cr, ReconcileEvent e, string eventName, string ns, string name, string uid, string stamp) => new()
@@ -162,11 +188,12 @@ internal sealed class EventRecorder
 
     private bool TakeToken(string objectKey, DateTimeOffset now)
     {
-        if (_buckets.Count >= _sweepAt)
+        var full = TimeSpan.FromTicks(_refill.Ticks * _burst);
+        if (_buckets.Count >= _sweepAt || (_buckets.Count >= 1024 && now - _sweptAt >= full))
         {
             // A bucket refilled to its burst is the same as none: those are let go, so a fleet's buckets do not outlive its
-            // quiet CRs (the sweep runs again when the table has doubled).
-            var full = TimeSpan.FromTicks(_refill.Ticks * _burst);
+            // quiet CRs (a sweep when the table has doubled, or when a whole refill has passed since the last one).
+            _sweptAt = now;
             foreach (var key in _buckets.Where(b => now - b.Value.At >= full).Select(b => b.Key).ToList())
             {
                 _buckets.Remove(key);

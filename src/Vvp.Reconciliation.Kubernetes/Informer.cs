@@ -166,26 +166,26 @@ internal sealed class Informer
 
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var list = await _api.ListAsync(_type, _namespace, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _lists);
-        Touch();
-        if (list.Problems.Count > 0)
-        {
-            Log.ItemsLeftOut(_logger, _type.Plural, _namespace, DisplayText.Clean(string.Join("; ", list.Problems), 2000));
-        }
-
+        // Page by page: each item is cached (compactly) as its page is read, so a large list is never held whole; only
+        // the names seen are kept, to find what left the cache while the watch was down.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var unnamed = 0;
-        foreach (var item in list.Items)
+        var (version, problems) = await _api.ListPagesAsync(_type, _namespace, item =>
         {
             if (NameOf(item) is not { } name)
             {
                 unnamed++;
-                continue;
+                return;
             }
 
             seen.Add(name);
             Upsert(name, item);
+        }, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _lists);
+        Touch();
+        if (problems.Count > 0)
+        {
+            Log.ItemsLeftOut(_logger, _type.Plural, _namespace, DisplayText.Clean(string.Join("; ", problems), 2000));
         }
 
         if (unnamed > 0)
@@ -201,7 +201,7 @@ internal sealed class Informer
             }
         }
 
-        return list.ResourceVersion;
+        return version;
     }
 
     // An object's name, when it is one the API server could have stored (a DNS-1123 subdomain): anything else from the

@@ -99,6 +99,17 @@ internal sealed class KubernetesApi
     public async Task<ListAnswer> ListAsync(ResourceType type, string ns, CancellationToken cancellationToken)
     {
         var items = new List<JsonObject>();
+        var (version, problems) = await ListPagesAsync(type, ns, items.Add, cancellationToken).ConfigureAwait(false);
+        return new ListAnswer(items, version, problems);
+    }
+
+    /// <summary>
+    /// Lists as <see cref="ListAsync"/> does, handing each item to <paramref name="onItem"/> as its page is read, so that
+    /// only one page is held at a time; a failure on a later page fails the list after the earlier pages' items were handed
+    /// over. Returns the list's <c>resourceVersion</c> (the first page's) and the problems.
+    /// </summary>
+    public async Task<(string ResourceVersion, IReadOnlyList<string> Problems)> ListPagesAsync(ResourceType type, string ns, Action<JsonObject> onItem, CancellationToken cancellationToken)
+    {
         var problems = new List<string>();
         string? version = null;
         string? next = null;
@@ -123,7 +134,7 @@ internal sealed class KubernetesApi
             {
                 if (pageItems[i] is JsonObject item)
                 {
-                    items.Add(item);
+                    onItem(item);
                 }
                 else
                 {
@@ -134,7 +145,7 @@ internal sealed class KubernetesApi
             var continued = JsonRead.String(page, "metadata", "continue") is { Length: > 0 } c ? c : null;
             if (continued is null)
             {
-                return new ListAnswer(items, version, problems);
+                return (version, problems);
             }
 
             if (continued == next || pages >= MaxPages)

@@ -231,7 +231,7 @@ public static class Fleet
     }
 
     private static int Statused(KubernetesApiStandIn api) =>
-        api.List(ApiResource.VvpDeployments, Namespace).Count(cr => JsonRead.At(cr, "status", "observedGeneration") is not null);
+        api.Count(ApiResource.VvpDeployments, Namespace, cr => JsonRead.At(cr, "status", "observedGeneration") is not null);
 
     private static JsonObject Cr(string name)
     {

@@ -7,6 +7,7 @@ using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Testing;
 using Vvp.Reconciliation.Reconciling;
+using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Kubernetes;
@@ -79,7 +80,14 @@ public sealed class ControllerPartsTests : IAsyncLifetime, IDisposable
         await OperatorSession.Eventually(() => seen.Contains(("before", true)), "the deletion is reported after the relist");
         informer.Lists.Should().BeGreaterThan(1);
         informer.TryGet("before", out _).Should().BeFalse();
-        informer.TryGet("after", out _).Should().BeTrue();
+        informer.TryGet("after", out var after).Should().BeTrue();
+
+        // Each read is a tree of its reader's own, read from the one compact copy the cache holds.
+        after["spec"]!["x"] = "changed by a reader";
+        informer.TryGet("after", out var again).Should().BeTrue();
+        JsonRead.At(again, "spec", "x").Should().BeNull();
+        again.Should().NotBeSameAs(after);
+        informer.CachedBytes.Should().Be(System.Text.Encoding.UTF8.GetByteCount(again.ToJsonString()));
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(10));
@@ -89,7 +97,7 @@ public sealed class ControllerPartsTests : IAsyncLifetime, IDisposable
     public async Task The_event_recorder_counts_one_event_up_and_rate_limits_each_object_on_its_clock()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
-        var recorder = new EventRecorder(_api, time, NullLogger.Instance, burst: 3, refill: TimeSpan.FromMinutes(1), "vvp-operator");
+        var recorder = new EventRecorder(_api, time, NullLogger.Instance, burst: 3, refill: TimeSpan.FromMinutes(1), "vvp-operator", "pod-a");
         var cr = Cr("test-cr");
         cr["metadata"]!["uid"] = "u-1";
 
@@ -101,6 +109,8 @@ public sealed class ControllerPartsTests : IAsyncLifetime, IDisposable
         var events = _standIn.List(ApiResource.Events, Ns);
         events.Should().ContainSingle("one object per object, reason and message");
         JsonRead.Int64(events[0], "count").Should().Be(3);
+        JsonRead.String(events[0], "reportingComponent").Should().Be("vvp-operator");
+        JsonRead.String(events[0], "reportingInstance").Should().Be("pod-a", "the replica that recorded it");
 
         await recorder.RecordAsync(cr, ReconcileEvent.Warning("TransientFailure", "busier"), default);
         recorder.Dropped.Should().Be(1, "the burst of 3 is spent");
@@ -109,6 +119,58 @@ public sealed class ControllerPartsTests : IAsyncLifetime, IDisposable
         time.Advance(TimeSpan.FromMinutes(1));
         await recorder.RecordAsync(cr, ReconcileEvent.Warning("TransientFailure", "busier"), default);
         _standIn.List(ApiResource.Events, Ns).Should().HaveCount(2, "one more after the refill");
+    }
+
+    [Fact]
+    public async Task The_informer_keeps_the_indexed_value_beside_each_object_and_follows_its_changes()
+    {
+        _standIn.Create(ApiResource.VvpDeployments, Ns, With(Cr("named"), c => c["metadata"]!["annotations"] = new JsonObject { [VvpDeploymentResource.ApiKeySecretNameAnnotation] = "token-a" }));
+        _standIn.Create(ApiResource.VvpDeployments, Ns, Cr("unnamed"));
+        var seen = new ConcurrentQueue<string>();
+        var informer = new Informer(_api, ResourceType.VvpDeployments, Ns, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger.Instance, (name, _) => seen.Enqueue(name), VvpDeploymentHost.ChangesMoreThanStatus, VvpDeploymentHost.SecretNamed);
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await OperatorSession.Eventually(() => seen.Contains("named") && seen.Contains("unnamed") && _standIn.OpenWatches == 1, "both are listed and the informer watches");
+
+        informer.IndexOf("named").Should().Be("token-a");
+        informer.IndexOf("unnamed").Should().BeNull();
+        informer.IndexOf("absent").Should().BeNull();
+
+        _standIn.Update(ApiResource.VvpDeployments, Ns, "named", c => c["metadata"]!["annotations"]![VvpDeploymentResource.ApiKeySecretNameAnnotation] = "token-b");
+        await OperatorSession.Eventually(() => informer.IndexOf("named") == "token-b", "the index follows the watched change");
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task The_event_recorder_lets_the_buckets_of_quiet_objects_go_once_they_would_be_full_again()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        var recorder = new EventRecorder(_api, time, NullLogger.Instance, burst: 3, refill: TimeSpan.FromMinutes(1), "vvp-operator");
+        for (var i = 0; i < 1_100; i++)
+        {
+            var cr = Cr($"cr-{i:D4}");
+            cr["metadata"]!["uid"] = $"u-{i}";
+            await recorder.RecordAsync(cr, ReconcileEvent.Normal("Created", "created"), default);
+        }
+
+        recorder.Buckets.Should().Be(1_100, "one per object that recorded an Event");
+        _standIn.List(ApiResource.Events, Ns).Should().HaveCount(1_100);
+
+        // Three minutes: every bucket is full again (burst 3, one per minute), which is what no bucket means.
+        time.Advance(TimeSpan.FromMinutes(3));
+        var late = Cr("late");
+        late["metadata"]!["uid"] = "u-late";
+        await recorder.RecordAsync(late, ReconcileEvent.Normal("Created", "created"), default);
+
+        recorder.Buckets.Should().Be(1, "the quiet objects' full buckets were let go");
+        for (var i = 0; i < 3; i++)
+        {
+            await recorder.RecordAsync(late, ReconcileEvent.Warning("TransientFailure", $"busy {i}"), default);
+        }
+
+        recorder.Dropped.Should().Be(1, "the rate limit still holds for an object that is recording (a burst of 3 spent by 4)");
     }
 
     [Fact]
