@@ -122,14 +122,22 @@ public static class Fleet
         try
         {
             var started = Stopwatch.StartNew();
-            while (Statused(api) < options.Crs)
+            while (true)
             {
+                var counting = Stopwatch.GetTimestamp();
+                if (Statused(api) >= options.Crs)
+                {
+                    break;
+                }
+
+                var counted = Stopwatch.GetElapsedTime(counting);
                 if (process.HasExited)
                 {
                     throw new InvalidOperationException($"vvp-operator exited with code {process.ExitCode} before the fleet converged{(cgroup?.OomKilled == true ? ", killed at its memory limit" : string.Empty)}.");
                 }
 
-                await Task.Delay(200).ConfigureAwait(false);
+                // A count holds the stand-in's lock while it reads every CR: at most a twentieth of the time is spent so.
+                await Task.Delay(TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(200).Ticks, counted.Ticks * 20))).ConfigureAwait(false);
             }
 
             var convergence = started.Elapsed;
@@ -233,7 +241,7 @@ public static class Fleet
     private static int Statused(KubernetesApiStandIn api) =>
         api.Count(ApiResource.VvpDeployments, Namespace, cr => JsonRead.At(cr, "status", "observedGeneration") is not null);
 
-    private static JsonObject Cr(string name)
+    internal static JsonObject Cr(string name)
     {
         var cr = (JsonObject)ResourceReader.Read(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seeds", "test-cr.yaml"))).Document!;
         cr["metadata"] = new JsonObject { ["name"] = name };
@@ -241,7 +249,53 @@ public static class Fleet
         return cr;
     }
 
-    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform, MemoryCgroup? cgroup)
+    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform, MemoryCgroup? cgroup) =>
+        OperatorProcess.Start(
+            [
+                "--vvp:k8sOperator:identity=vvp-1",
+                "--vvp:k8sOperator:holderIdentity=fleet-0",
+                $"--vvp:k8sOperator:watchedNamespaces={Namespace}",
+                $"--vvp:k8sOperator:workers={options.Workers}",
+                $"--vvp:k8sOperator:resyncPeriod={(int)options.ResyncPeriod.TotalSeconds}",
+                $"--vvp:k8sOperator:listPlatformNamespaces={options.ListPlatformNamespaces}",
+            ],
+            kubeconfig,
+            platform,
+            cgroup);
+
+    // Resident memory of a process (Linux: VmRSS of /proc/<pid>/status).
+    internal static long Rss(Process process)
+    {
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    internal static TimeSpan Cpu(Process process)
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Starts the real <c>vvp-operator</c> (beside this program) against a kubeconfig and a platform.</summary>
+internal static class OperatorProcess
+{
+    /// <summary>Starts one process with <paramref name="settings"/> (<c>--key=value</c>) beside its ports, platform and log level.</summary>
+    public static Process Start(IEnumerable<string> settings, string kubeconfig, Uri platform, MemoryCgroup? cgroup = null)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         // In a cgroup: a shell moves itself into it, then becomes the operator (exec), so the operator starts there.
@@ -260,17 +314,11 @@ public static class Fleet
         foreach (var arg in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "vvp-operator.dll"),
-            "--urls", $"http://127.0.0.1:{FreePort()}",
-            $"--vvp:metrics:url=http://127.0.0.1:{FreePort()}",
-            "--vvp:k8sOperator:identity=vvp-1",
-            "--vvp:k8sOperator:holderIdentity=fleet-0",
-            $"--vvp:k8sOperator:watchedNamespaces={Namespace}",
-            $"--vvp:k8sOperator:workers={options.Workers}",
-            $"--vvp:k8sOperator:resyncPeriod={(int)options.ResyncPeriod.TotalSeconds}",
-            $"--vvp:k8sOperator:listPlatformNamespaces={options.ListPlatformNamespaces}",
+            "--urls", $"http://127.0.0.1:{Fleet.FreePort()}",
+            $"--vvp:metrics:url=http://127.0.0.1:{Fleet.FreePort()}",
             $"--vvp:platform:baseAddress={platform}",
             "--Logging:LogLevel:Default=Warning",
-        })
+        }.Concat(settings))
         {
             info.ArgumentList.Add(arg);
         }
@@ -283,33 +331,6 @@ public static class Fleet
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         return process;
-    }
-
-    // Resident memory of a process (Linux: VmRSS of /proc/<pid>/status).
-    private static long Rss(Process process)
-    {
-        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return 0;
-    }
-
-    private static TimeSpan Cpu(Process process)
-    {
-        process.Refresh();
-        return process.TotalProcessorTime;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -6,7 +6,8 @@ using Vvp.Reconciliation.Stress;
 // vvp-stress soak [--crs N] [--concurrency C] [--faults P] [--seed S]   a fleet over HTTP against the emulator with faults injected
 // vvp-stress operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]    the operator against a Kubernetes API that answers badly
 // vvp-stress fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--memory-limit-mib M]    the operator process at fleet scale (M: its memory cgroup's limit)
-const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--memory-limit-mib M] | --help | --version";
+// vvp-stress shards [--processes P] [--namespaces N] [--crs C] [--workers W]   P operator processes, one identity each, over N namespaces of C CRs
+const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--memory-limit-mib M] | shards [--processes P] [--namespaces N] [--crs C] [--workers W] | --help | --version";
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(Usage);
@@ -26,6 +27,7 @@ string[] known = command switch
     "soak" => ["crs", "concurrency", "faults", "seed"],
     "operator" => ["seconds", "rate", "crs", "watch-timeout", "seed"],
     "fleet" => ["crs", "workers", "resync", "resyncs", "list", "canaries", "memory-limit-mib"],
+    "shards" => ["processes", "namespaces", "crs", "workers"],
     _ => [],
 };
 
@@ -101,6 +103,20 @@ switch (command)
                 MemoryLimit = Option("memory-limit-mib", 0) * 1024L * 1024,
             });
             Console.WriteLine(FleetReport.Header);
+            Console.WriteLine(report);
+            return report.Problems.Count == 0 ? 0 : 1;
+        }
+
+    case "shards":
+        {
+            var report = await Shards.RunAsync(new ShardOptions
+            {
+                Processes = Option("processes", 4),
+                Namespaces = Option("namespaces", 40),
+                CrsPerNamespace = Option("crs", 25),
+                Workers = Option("workers", 4),
+            });
+            Console.WriteLine(ShardReport.Header);
             Console.WriteLine(report);
             return report.Problems.Count == 0 ? 0 : 1;
         }

@@ -51,6 +51,20 @@ public sealed class StressTests
     }
 
     [Fact]
+    public async Task Four_operator_processes_with_four_identities_over_forty_namespaces_each_reconcile_only_their_own_and_a_killed_one_s_stay_idle_until_it_returns()
+    {
+        var report = await Task.Run(() => Shards.RunAsync(new ShardOptions { Processes = 4, Namespaces = 40, CrsPerNamespace = 2, Workers = 2 }));
+
+        report.Problems.Should().BeEmpty(report.ToString());
+        report.Rows.Should().HaveCount(4).And.OnlyContain(r => r.Namespaces == 10 && r.Crs == 20 && r.Rss > 10L * 1024 * 1024);
+        report.Rows.Select(r => r.Identity).Should().Equal("shard-0", "shard-1", "shard-2", "shard-3");
+        report.Killed.Should().Be("shard-1");
+        report.ServedCanaries.Should().Be(30, "the live identities served their namespaces' new CRs (the positive control)");
+        report.IdleCanaries.Should().Be(10, "the killed identity's namespaces stayed idle: its locks last, nobody took them over");
+        report.Recovery.Should().BePositive();
+    }
+
+    [Fact]
     public async Task The_operator_under_a_hostile_Kubernetes_API_keeps_the_canary_rule_leaks_no_token_and_never_stops()
     {
         var report = await Task.Run(() => OperatorFaults.RunAsync(new OperatorFaultOptions { Duration = TimeSpan.FromSeconds(15), Rate = 1, WatchTimeout = TimeSpan.FromSeconds(3), Seed = 11 }));
