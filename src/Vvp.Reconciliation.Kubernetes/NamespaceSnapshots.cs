@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Platform;
@@ -45,7 +48,7 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
             return await platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken).ConfigureAwait(false);
         }
 
-        return snapshot.Find(target.Name)?.DeepClone().AsObject();
+        return snapshot.Find(target.Name);
     }
 
     private async Task<Snapshot> ListAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
@@ -55,26 +58,39 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
         return new Snapshot(deployments);
     }
 
+    // A LIST held compactly: each deployment's JSON as UTF-8 bytes, by name and by id; every read parses a tree of its own,
+    // so a resync's reads never grow the snapshot (the list's trees are let go as soon as it is built).
     private sealed class Snapshot
     {
-        private readonly Dictionary<string, JsonObject> _byNameOrId = new(StringComparer.Ordinal);
+        private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 1024 };
+        private static readonly JsonDocumentOptions ReadBack = new() { MaxDepth = 1024 };
+        private readonly Dictionary<string, byte[]> _byNameOrId = new(StringComparer.Ordinal);
 
         public Snapshot(IReadOnlyList<JsonObject> deployments)
         {
+            var buffer = new ArrayBufferWriter<byte>(4096);
             foreach (var deployment in deployments)
             {
+                buffer.ResetWrittenCount();
+                using (var writer = new Utf8JsonWriter(buffer, Compact))
+                {
+                    deployment.WriteTo(writer);
+                }
+
+                var utf8 = buffer.WrittenSpan.ToArray();
                 if (JsonRead.String(deployment, "metadata", "name") is { } name)
                 {
-                    _byNameOrId[name] = deployment;
+                    _byNameOrId[name] = utf8;
                 }
 
                 if (JsonRead.String(deployment, "metadata", "id") is { } id)
                 {
-                    _byNameOrId.TryAdd(id, deployment);
+                    _byNameOrId.TryAdd(id, utf8);
                 }
             }
         }
 
-        public JsonObject? Find(string nameOrId) => _byNameOrId.GetValueOrDefault(nameOrId);
+        public JsonObject? Find(string nameOrId) =>
+            _byNameOrId.TryGetValue(nameOrId, out var utf8) ? JsonNode.Parse(utf8, documentOptions: ReadBack) as JsonObject : null;
     }
 }
