@@ -49,6 +49,12 @@ public sealed class PlatformEmulator : IAsyncDisposable
     public List<EmulatorExchange> Exchanges { get; } = [];
 
     /// <summary>
+    /// Whether requests are kept in <see cref="Received"/> and <see cref="Exchanges"/> (with copies of their bodies).
+    /// Default true; false for long runs over large fleets, where only <see cref="Requests"/> is counted.
+    /// </summary>
+    public bool RecordExchanges { get; set; } = true;
+
+    /// <summary>
     /// The platform version the emulator reports at <c>GET /api/v1/status/system-info</c> and behaves as: below 2.4
     /// deployments are addressed by id only, so a GET by name answers 404. Default <c>2.7.1</c>.
     /// </summary>
@@ -78,9 +84,12 @@ public sealed class PlatformEmulator : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
-        lock (Received)
+        if (RecordExchanges)
         {
-            Received.Add((context.Request.Path.Value ?? string.Empty, context.Request.Headers.Authorization.FirstOrDefault()));
+            lock (Received)
+            {
+                Received.Add((context.Request.Path.Value ?? string.Empty, context.Request.Headers.Authorization.FirstOrDefault()));
+            }
         }
 
         if (Intercept is { } intercept && await intercept(context).ConfigureAwait(false))
@@ -90,13 +99,17 @@ public sealed class PlatformEmulator : IAsyncDisposable
 
         var ct = context.RequestAborted;
         var segments = (context.Request.Path.Value ?? string.Empty).Trim('/').Split('/');
-        var exchange = new EmulatorExchange(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty);
-        lock (Exchanges)
+        if (RecordExchanges)
         {
-            Exchanges.Add(exchange);
+            var exchange = new EmulatorExchange(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty);
+            lock (Exchanges)
+            {
+                Exchanges.Add(exchange);
+            }
+
+            context.Items[typeof(EmulatorExchange)] = exchange;
         }
 
-        context.Items[typeof(EmulatorExchange)] = exchange;
         try
         {
             var token = BearerToken(context.Request);
@@ -153,7 +166,11 @@ public sealed class PlatformEmulator : IAsyncDisposable
                 case ("deployments", 6, "DELETE"):
                     await Platform.DeleteDeploymentAsync(ns, Uri.UnescapeDataString(segments[5]), token, ct).ConfigureAwait(false);
                     context.Response.StatusCode = 204;
-                    exchange.Status = 204;
+                    if (context.Items[typeof(EmulatorExchange)] is EmulatorExchange deleted)
+                    {
+                        deleted.Status = 204;
+                    }
+
                     break;
                 case ("savepoints", 5, "GET"):
                     var id = context.Request.Query["deploymentId"].FirstOrDefault() ?? string.Empty;

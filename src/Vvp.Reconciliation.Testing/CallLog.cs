@@ -1,7 +1,7 @@
 namespace Vvp.Reconciliation.Testing;
 
 /// <summary>The in-memory platform's record of calls, and the count of those that write, kept as they happen.</summary>
-internal sealed class CallLog
+internal sealed class CallLog(bool keep = true)
 {
     private readonly List<PlatformCall> _calls = [];
 
@@ -11,7 +11,11 @@ internal sealed class CallLog
 
     public void Record(PlatformCall call)
     {
-        _calls.Add(call);
+        if (keep)
+        {
+            _calls.Add(call);
+        }
+
         Writes += call.IsWrite ? 1 : 0;
     }
 

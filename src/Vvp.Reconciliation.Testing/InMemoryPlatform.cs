@@ -21,7 +21,7 @@ public sealed class InMemoryPlatform : IPlatformClient
     private readonly InMemoryPlatformOptions _options;
     private readonly DeploymentStore _store = new();
     private readonly DeploymentLifecycle _lifecycle;
-    private readonly CallLog _calls = new();
+    private readonly CallLog _calls;
     private readonly AccessControl _access = new();
     private readonly FaultSchedule _faults = new();
 
@@ -31,9 +31,10 @@ public sealed class InMemoryPlatform : IPlatformClient
     {
         _options = options ?? new InMemoryPlatformOptions();
         _lifecycle = new DeploymentLifecycle(_options, _store);
+        _calls = new CallLog(_options.RecordCalls);
     }
 
-    /// <summary>Every call received, in order.</summary>
+    /// <summary>Every call received, in order (none when <see cref="InMemoryPlatformOptions.RecordCalls"/> is false).</summary>
     public IReadOnlyList<PlatformCall> Calls
     {
         get
@@ -329,7 +330,7 @@ public sealed class InMemoryPlatform : IPlatformClient
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            _calls.Record(new PlatformCall(operation, ns, name, body?.DeepClone().AsObject()));
+            _calls.Record(new PlatformCall(operation, ns, name, _options.RecordCalls ? body?.DeepClone().AsObject() : null));
             if (_faults.Next(operation) is { } fault)
             {
                 return Task.FromException<T>(fault.Create());

@@ -17,4 +17,10 @@ public sealed class InMemoryPlatformOptions
 
     /// <summary>How long a change of <c>spec.state</c> stays <c>TRANSITIONING</c> before the target state is reached. Default 10 s.</summary>
     public TimeSpan TransitionDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether each call is kept in <see cref="InMemoryPlatform.Calls"/> (with a copy of its body). Default true; false for
+    /// long runs over large fleets, where only <see cref="InMemoryPlatform.WriteCount"/> is counted.
+    /// </summary>
+    public bool RecordCalls { get; set; } = true;
 }

@@ -73,6 +73,8 @@ public static class Shards
         var problems = new List<string>();
         await using var api = await KubernetesApiStandIn.StartAsync().ConfigureAwait(false);
         await using var emulator = await PlatformEmulator.StartAsync(new InMemoryPlatform(new InMemoryPlatformOptions { TransitionDuration = TimeSpan.Zero })).ConfigureAwait(false);
+        // The platform's calls are kept (each deployment must be created once); the emulator's copies of every exchange are not.
+        emulator.RecordExchanges = false;
         var namespaces = Enumerable.Range(0, options.Namespaces).Select(n => $"shard-ns-{n:D3}").ToList();
         string IdentityOf(string ns) => $"shard-{namespaces.IndexOf(ns) % options.Processes}";
         var shards = Enumerable.Range(0, options.Processes).Select(p => new Shard($"shard-{p}", [.. namespaces.Where((_, n) => n % options.Processes == p)])).ToList();

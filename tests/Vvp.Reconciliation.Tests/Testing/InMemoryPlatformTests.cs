@@ -20,6 +20,28 @@ public sealed class InMemoryPlatformTests
         """.Replace("STATE", state, StringComparison.Ordinal))!;
 
     [Fact]
+    public async Task Without_RecordCalls_the_platform_counts_its_writes_and_keeps_no_call_and_the_emulator_without_RecordExchanges_counts_requests_only()
+    {
+        var quiet = new InMemoryPlatform(new InMemoryPlatformOptions { TimeProvider = _time, RecordCalls = false });
+        await using var emulator = await Vvp.Reconciliation.Emulator.PlatformEmulator.StartAsync(quiet);
+        emulator.RecordExchanges = false;
+        using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
+
+        (await http.PostAsync("api/v1/namespaces/ns/deployments", new StringContent(Deployment().ToJsonString(), System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await http.GetAsync("api/v1/namespaces/ns/deployments/job")).EnsureSuccessStatusCode();
+
+        emulator.Requests.Should().Be(2);
+        quiet.WriteCount.Should().Be(1, "the create is counted");
+        quiet.Calls.Should().BeEmpty();
+        emulator.Exchanges.Should().BeEmpty();
+        emulator.Received.Should().BeEmpty();
+
+        // The defaults keep them, as contract tests read them.
+        await _platform.CreateDeploymentAsync("ns", Deployment(), null, default);
+        _platform.Calls.Should().ContainSingle().Which.Body.Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task A_deployment_is_found_by_its_id_in_its_own_namespace_only_and_not_after_it_is_gone()
     {
         var created = await _platform.CreateDeploymentAsync("ns", Deployment(), null, default);
