@@ -19,7 +19,7 @@ quiet() { "$@" > "$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; 
 harness="$root/bench/Vvp.Reconciliation.BeforeAfter/Vvp.Reconciliation.BeforeAfter.csproj"
 # Commits before the CR model moved to Vvp.Reconciliation.Resources need the harness's BEFORE variant.
 variant=()
-[ -d "$work/before-src/src/Vvp.Reconciliation/Resources" ] || variant=(-p:Variant=before)
+grep -rqs "namespace Vvp.Reconciliation.Resources" "$work/before-src/src/Vvp.Reconciliation" || variant=(-p:Variant=before)
 quiet dotnet build "$harness" -c Release "${variant[@]}" -p:VvpRoot="$work/before-src/" --artifacts-path "$work/harness-before"
 quiet dotnet build "$harness" -c Release --artifacts-path "$work/harness-after"
 quiet dotnet publish "$work/before-src/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -o "$work/cli-before"
