@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Json;
@@ -19,12 +16,6 @@ namespace Vvp.Reconciliation.Kubernetes;
 /// </summary>
 internal sealed class Informer
 {
-    // Read back with room for the cut objects JsonAnswer marks (ObjectDepth + 1 deep).
-    private static readonly JsonDocumentOptions ReadBack = new() { MaxDepth = JsonAnswer.ObjectDepth + 8 };
-
-    // Cached bytes are read back only here: escaping for HTML would only make them longer.
-    private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = JsonAnswer.ObjectDepth + 8 };
-
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     private readonly KubernetesApi _api;
     private readonly ResourceType _type;
@@ -252,16 +243,8 @@ internal sealed class Informer
         }
     }
 
-    private Entry Hold(JsonObject obj)
-    {
-        var buffer = new ArrayBufferWriter<byte>(2048);
-        using (var writer = new Utf8JsonWriter(buffer, Compact))
-        {
-            obj.WriteTo(writer);
-        }
-
-        return new Entry(JsonRead.String(obj, "metadata", "resourceVersion"), buffer.WrittenSpan.ToArray(), _index?.Invoke(obj));
-    }
+    private Entry Hold(JsonObject obj) =>
+        new(JsonRead.String(obj, "metadata", "resourceVersion"), CompactJson.ToUtf8(obj), _index?.Invoke(obj));
 
     private static bool IsNewer(string? a, string? b) => long.TryParse(a, out var x) && long.TryParse(b, out var y) && x > y;
 
@@ -274,6 +257,6 @@ internal sealed class Informer
 
         public string? Index { get; } = index;
 
-        public JsonObject Read() => (JsonObject)JsonNode.Parse(Utf8, documentOptions: ReadBack)!;
+        public JsonObject Read() => CompactJson.Read(Utf8);
     }
 }

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Platform;
@@ -62,8 +60,6 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
     // so a resync's reads never grow the snapshot (the list's trees are let go as soon as it is built).
     private sealed class Snapshot
     {
-        private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 1024 };
-        private static readonly JsonDocumentOptions ReadBack = new() { MaxDepth = 1024 };
         private readonly Dictionary<string, byte[]> _byNameOrId = new(StringComparer.Ordinal);
 
         public Snapshot(IReadOnlyList<JsonObject> deployments)
@@ -71,13 +67,7 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
             var buffer = new ArrayBufferWriter<byte>(4096);
             foreach (var deployment in deployments)
             {
-                buffer.ResetWrittenCount();
-                using (var writer = new Utf8JsonWriter(buffer, Compact))
-                {
-                    deployment.WriteTo(writer);
-                }
-
-                var utf8 = buffer.WrittenSpan.ToArray();
+                var utf8 = CompactJson.ToUtf8(deployment, buffer);
                 if (JsonRead.String(deployment, "metadata", "name") is { } name)
                 {
                     _byNameOrId[name] = utf8;
@@ -91,6 +81,6 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
         }
 
         public JsonObject? Find(string nameOrId) =>
-            _byNameOrId.TryGetValue(nameOrId, out var utf8) ? JsonNode.Parse(utf8, documentOptions: ReadBack) as JsonObject : null;
+            _byNameOrId.TryGetValue(nameOrId, out var utf8) ? CompactJson.Read(utf8) : null;
     }
 }
