@@ -163,6 +163,12 @@ internal static class OperatorHost
                 await Console.Error.WriteLineAsync($"vvp-operator: the Kubernetes client cannot be configured: {ex.Message}").ConfigureAwait(false);
                 return 2;
             }
+            catch (IOException ex)
+            {
+                // Kestrel's bind failures (an address in use, a port the process may not open) name the address.
+                await Console.Error.WriteLineAsync($"vvp-operator: cannot serve: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
 
             if (environment is not null)
             {

@@ -16,11 +16,10 @@ public sealed class OperatorProcessTests
     [Fact]
     public async Task Local_mode_reconciles_the_example_CR_serves_health_and_metrics_and_stops_cleanly_on_SIGTERM()
     {
-        using var local = LocalWithPorts.Start();
+        using var local = await LocalWithPorts.StartReadyAsync();
         var (process, http, scraper) = (local.Process, local.Probes, local.Metrics);
         try
         {
-            await Until(async () => (await Get(http, "readyz")).Status == HttpStatusCode.OK, "the operator is ready");
             await Until(async () => Sum(await Get(scraper, "metrics"), "vvp_reconciliation_reconciles_total") >= 1, "the reconcile counter moved");
             (await Get(http, "healthz")).Status.Should().Be(HttpStatusCode.OK);
             var metrics = (await Get(scraper, "metrics")).Body;
@@ -79,7 +78,7 @@ public sealed class OperatorProcessTests
     [SkippableFact]
     public async Task Metrics_are_served_on_their_own_port_with_Prometheus_types_names_units_and_labels_and_pass_promtool()
     {
-        using var local = LocalWithPorts.Start();
+        using var local = await LocalWithPorts.StartReadyAsync();
         var (process, http, scraper) = (local.Process, local.Probes, local.Metrics);
         try
         {
@@ -199,6 +198,26 @@ public sealed class OperatorProcessTests
         process.ExitCode.Should().Be(2);
         var error = await process.StandardError.ReadToEndAsync();
         error.Should().Contain(message).And.NotContain("Unhandled exception");
+    }
+
+    [Theory]
+    [InlineData("--urls")]
+    [InlineData("--vvp:metrics:url")]
+    public async Task An_address_in_use_exits_with_code_1_naming_it_without_a_stack_trace(string option)
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        string[] args = option == "--urls"
+            ? ["--urls", address, $"--vvp:metrics:url=http://127.0.0.1:{FreePort()}"]
+            : ["--urls", $"http://127.0.0.1:{FreePort()}", $"--vvp:metrics:url={address}"];
+        using var process = StartLocal(args);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        process.ExitCode.Should().Be(1);
+        var error = await process.StandardError.ReadToEndAsync();
+        error.Should().Contain($"vvp-operator: cannot serve: Failed to bind to address {address}: address already in use.")
+            .And.NotContain("Unhandled exception").And.NotContain(" at ");
     }
 
     [Fact]
@@ -454,12 +473,50 @@ public sealed class OperatorProcessTests
     /// <summary>The local operator with the probes and the metrics each on a free port, and a client for each.</summary>
     private sealed record LocalWithPorts(Process Process, HttpClient Probes, HttpClient Metrics) : IDisposable
     {
-        public static LocalWithPorts Start()
+        /// <summary>
+        /// Starts the local operator and waits until it is ready. A free port can be taken by another test's listener
+        /// between the check and the operator's bind; that start (exit 1, "address already in use") is retried with new
+        /// ports. Any other exit fails at once with what the process wrote.
+        /// </summary>
+        public static async Task<LocalWithPorts> StartReadyAsync()
         {
-            var port = FreePort();
-            var metricsPort = FreePort();
-            var process = StartLocal("--urls", $"http://127.0.0.1:{port}", $"--vvp:metrics:url=http://127.0.0.1:{metricsPort}");
-            return new LocalWithPorts(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") }, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") });
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = FreePort();
+                var metricsPort = FreePort();
+                var process = StartLocal("--urls", $"http://127.0.0.1:{port}", $"--vvp:metrics:url=http://127.0.0.1:{metricsPort}");
+                var local = new LocalWithPorts(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") }, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}/") });
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                while ((await Get(local.Probes, "readyz")).Status != HttpStatusCode.OK)
+                {
+                    if (process.HasExited)
+                    {
+                        var error = await process.StandardError.ReadToEndAsync();
+                        var output = await process.StandardOutput.ReadToEndAsync();
+                        local.Dispose();
+                        if (attempt < 3 && process.ExitCode == 1 && error.Contains("address already in use", StringComparison.Ordinal))
+                        {
+                            break;
+                        }
+
+                        throw new InvalidOperationException($"vvp-operator-local exited with code {process.ExitCode} before it was ready:\n{error}\n{output}");
+                    }
+
+                    if (DateTime.UtcNow > deadline)
+                    {
+                        process.Kill();
+                        local.Dispose();
+                        throw new TimeoutException("Timed out waiting until the operator is ready.");
+                    }
+
+                    await Task.Delay(100);
+                }
+
+                if (!process.HasExited)
+                {
+                    return local;
+                }
+            }
         }
 
         public void Dispose()
