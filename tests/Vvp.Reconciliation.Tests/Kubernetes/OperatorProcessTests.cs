@@ -505,8 +505,10 @@ public sealed class OperatorProcessTests
                     if (DateTime.UtcNow > deadline)
                     {
                         process.Kill();
+                        await process.WaitForExitAsync();
+                        var written = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
                         local.Dispose();
-                        throw new TimeoutException("Timed out waiting until the operator is ready.");
+                        throw new TimeoutException($"Timed out waiting until the operator is ready; it wrote:\n{written}");
                     }
 
                     await Task.Delay(100);
