@@ -82,7 +82,8 @@ internal sealed class ControllerLoop : IDisposable
         _logger = logger;
         _health = health;
         _metrics = metrics;
-        _queue = new WorkQueue<ResourceKey>(time, options.RetryBaseDelay, options.RetryMaxDelay, metrics is null ? null : new QueueObserver(this, metrics));
+        // One worker is kept for changes: a resync's keys, which may all wait on one platform LIST, never hold every worker.
+        _queue = new WorkQueue<ResourceKey>(time, options.RetryBaseDelay, options.RetryMaxDelay, metrics is null ? null : new QueueObserver(this, metrics), lowLimit: Math.Max(1, _workers - 1));
         metrics?.Observe(() => _queue.Depth, _queue.InFlight, () => _queue.Processing, _workers, () => _health.IsLeading);
     }
 

@@ -53,7 +53,10 @@ public sealed class VvpOperatorOptions
     /// </summary>
     public bool ListPlatformNamespaces { get; set; }
 
-    /// <summary>How many CRs are reconciled at once. Default 4.</summary>
+    /// <summary>
+    /// How many CRs are reconciled at once. Default 4. A resync's keys hold at most <c>Workers − 1</c> of them (one with
+    /// a single worker), so a new or edited CR finds a worker free even while a resync waits for the platform.
+    /// </summary>
     public int Workers { get; set; } = 4;
 
     /// <summary>This replica's name in the leader-election Lease: the pod's name (<c>POD_NAME</c>) in a cluster. Default: the machine name and a random suffix.</summary>

@@ -22,7 +22,9 @@ internal interface IWorkQueueObserver<in T>
 /// delayed adds keep only the earliest pending time per key (no timer chains); failures back off per key,
 /// exponentially up to a cap, until <see cref="Forget"/>. Two lanes, as controller-runtime's priority queue: keys a
 /// resync adds wait in a low lane, behind every key a change adds, so a new or edited object is not queued behind a
-/// resync of the whole cache; a change to a key waiting in the low lane moves it to the front lane.
+/// resync of the whole cache; a change to a key waiting in the low lane moves it to the front lane. At most
+/// <c>lowLimit</c> workers hold low-lane keys at once, so a worker is left for changes even while a resync's reads wait
+/// (for a platform LIST, say).
 /// </summary>
 internal sealed class WorkQueue<T> : IDisposable
     where T : notnull
@@ -38,18 +40,30 @@ internal sealed class WorkQueue<T> : IDisposable
     private readonly HashSet<T> _lowAfterDone = [];
     private readonly HashSet<T> _dirty = [];
     private readonly HashSet<T> _processing = [];
+
+    // Keys workers hold that were taken from the low lane.
+    private readonly HashSet<T> _processingLow = [];
+    private readonly int _lowLimit;
     private readonly Dictionary<T, (DateTimeOffset Due, ITimer Timer)> _waiting = [];
     private readonly Dictionary<T, int> _failures = [];
     private readonly Dictionary<T, long> _addedAt = [];
     private readonly Dictionary<T, long> _startedAt = [];
     private readonly IWorkQueueObserver<T>? _observer;
-    private readonly SemaphoreSlim _available = new(0);
+    // Completed (and replaced) whenever a waiting worker may find something new: a key queued, a low-lane key done, shut down.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeProvider _time;
     private readonly Backoff _backoff;
     private bool _shutDown;
 
-    public WorkQueue(TimeProvider time, TimeSpan baseDelay, TimeSpan maxDelay, IWorkQueueObserver<T>? observer = null)
+    /// <param name="time">The clock.</param>
+    /// <param name="baseDelay">The first failure's backoff.</param>
+    /// <param name="maxDelay">The backoff's cap.</param>
+    /// <param name="observer">Told of adds, takes, finished work and retries.</param>
+    /// <param name="lowLimit">How many workers may hold low-lane (resync) keys at once.</param>
+    public WorkQueue(TimeProvider time, TimeSpan baseDelay, TimeSpan maxDelay, IWorkQueueObserver<T>? observer = null, int lowLimit = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lowLimit, 1);
+        _lowLimit = lowLimit;
         _time = time;
         _observer = observer;
         _backoff = new Backoff(baseDelay, maxDelay);
@@ -140,7 +154,7 @@ internal sealed class WorkQueue<T> : IDisposable
                 if (!resync && _waitingLow.Remove(key))
                 {
                     _high.Enqueue(key);
-                    _available.Release();
+                    Pulse();
                 }
                 else if (!resync)
                 {
@@ -243,28 +257,24 @@ internal sealed class WorkQueue<T> : IDisposable
     {
         while (true)
         {
-            await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Task changed;
             lock (_gate)
             {
                 if (_shutDown)
                 {
-                    _available.Release();
                     return (false, default!);
                 }
 
-                if (!TryDequeue(out var key))
+                if (TryDequeue(out var key, out var low))
                 {
-                    continue;
+                    Take(key, low);
+                    return (true, key);
                 }
 
-                _dirty.Remove(key);
-                _processing.Add(key);
-                var now = _time.GetTimestamp();
-                _startedAt[key] = now;
-                var waited = _addedAt.Remove(key, out var added) ? _time.GetElapsedTime(added, now) : TimeSpan.Zero;
-                _observer?.Taken(key, waited);
-                return (true, key);
+                changed = _changed.Task;
             }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -275,6 +285,12 @@ internal sealed class WorkQueue<T> : IDisposable
         lock (_gate)
         {
             _processing.Remove(key);
+            if (_processingLow.Remove(key) && _waitingLow.Count > 0)
+            {
+                // A low-lane slot is free again.
+                Pulse();
+            }
+
             if (_startedAt.Remove(key, out var started))
             {
                 worked = _time.GetElapsedTime(started);
@@ -311,18 +327,37 @@ internal sealed class WorkQueue<T> : IDisposable
             _waiting.Clear();
             _addedAt.Clear();
             _lowAfterDone.Clear();
+            Pulse();
+        }
+    }
+
+    public void Dispose() => ShutDown();
+
+    // Under the lock: hands a dequeued key to a worker.
+    private void Take(T key, bool low)
+    {
+        _dirty.Remove(key);
+        _processing.Add(key);
+        if (low)
+        {
+            _processingLow.Add(key);
         }
 
-        _available.Release();
+        var now = _time.GetTimestamp();
+        _startedAt[key] = now;
+        var waited = _addedAt.Remove(key, out var added) ? _time.GetElapsedTime(added, now) : TimeSpan.Zero;
+        _observer?.Taken(key, waited);
     }
 
-    public void Dispose()
+    // Under the lock: wakes every waiting worker to look again.
+    private void Pulse()
     {
-        ShutDown();
-        _available.Dispose();
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
     }
 
-    // Under the lock: one entry and one release per enqueue.
+    // Under the lock.
     private void Enqueue(T key, bool low)
     {
         if (low)
@@ -335,22 +370,29 @@ internal sealed class WorkQueue<T> : IDisposable
             _high.Enqueue(key);
         }
 
-        _available.Release();
+        Pulse();
     }
 
-    // Under the lock: the front lane first; a low-lane entry of a key a change moved is skipped (its release was
-    // matched by the move's own).
-    private bool TryDequeue(out T key)
+    // Under the lock: the front lane first; then the low lane while fewer than lowLimit workers hold its keys (an entry of
+    // a key a change moved to the front lane is skipped).
+    private bool TryDequeue(out T key, out bool low)
     {
+        low = false;
         if (_high.TryDequeue(out key!))
         {
             return true;
+        }
+
+        if (_processingLow.Count >= _lowLimit)
+        {
+            return false;
         }
 
         while (_low.TryDequeue(out key!))
         {
             if (_waitingLow.Remove(key))
             {
+                low = true;
                 return true;
             }
         }

@@ -297,6 +297,54 @@ public sealed class ControllerEndToEndTests
     }
 
     [Fact]
+    public async Task With_listPlatformNamespaces_a_new_CR_is_reconciled_while_the_resync_waits_for_its_LIST()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
+        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
+        foreach (var name in names)
+        {
+            session.Apply(name);
+        }
+
+        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
+        await Settled(session);
+        session.Vvp.ClearCalls();
+        var reconciles = running.Controller.Reconciles;
+        var listArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The platform holds the resync's LIST (a namespace of many deployments answers slowly).
+        session.Emulator.Intercept = async context =>
+        {
+            if (context.Request.Method == "GET" && context.Request.Path.Value!.EndsWith("/deployments", StringComparison.Ordinal))
+            {
+                listArrived.TrySetResult();
+                await release.Task;
+            }
+
+            return false;
+        };
+        try
+        {
+            running.Controller.ResyncNow();
+            await listArrived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            session.Apply("late-cr");
+
+            await OperatorSession.Eventually(() => session.State("late-cr") == "SYNCING", "the new CR is synced");
+            var calls = session.Vvp.Calls;
+            calls.Should().NotContain(c => c.Operation == PlatformOperation.ListDeployments, "the LIST is still held: the new CR did not wait for it");
+            calls.Where(c => c.Operation == PlatformOperation.GetDeployment).Select(c => c.Name).Should().OnlyContain(n => n == "late-cr", "no resync read fell back to a GET (the LIST did not time out)");
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await OperatorSession.Eventually(() => running.Controller.Reconciles >= reconciles + 21, "the resync handled every CR once the LIST answered");
+        session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1);
+    }
+
+    [Fact]
     public async Task A_new_CR_is_reconciled_ahead_of_a_resync_of_every_CR_in_the_cache()
     {
         await using var session = await OperatorSession.StartAsync();

@@ -169,6 +169,29 @@ public sealed class WorkQueueTests
         (await queue.GetAsync(CancellationToken.None)).Key.Should().Be("low", "a change while held sends it to the front lane");
     }
 
+    [Fact]
+    public async Task With_a_low_lane_limit_a_worker_is_left_for_changes_while_resync_keys_are_held()
+    {
+        using var queue = new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), lowLimit: 1);
+        queue.Add("r1", resync: true);
+        queue.Add("r2", resync: true);
+        var (_, first) = await queue.GetAsync(CancellationToken.None);
+        first.Should().Be("r1");
+
+        var second = queue.GetAsync(CancellationToken.None);
+        second.IsCompleted.Should().BeFalse("one worker holds a resync key already, so r2 waits");
+        queue.Depth.Should().Be(1);
+        queue.Add("change");
+        (await second.WaitAsync(TimeSpan.FromSeconds(10))).Key.Should().Be("change", "the waiting worker takes a change at once");
+
+        var third = queue.GetAsync(CancellationToken.None);
+        third.IsCompleted.Should().BeFalse();
+        queue.Done(first);
+        (await third.WaitAsync(TimeSpan.FromSeconds(10))).Key.Should().Be("r2", "the low lane's slot is free again");
+        FluentActions.Invoking(() => new WorkQueue<string>(_time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), lowLimit: 0))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("lowLimit");
+    }
+
     private sealed class Recorded : IWorkQueueObserver<string>
     {
         public int Adds { get; private set; }
