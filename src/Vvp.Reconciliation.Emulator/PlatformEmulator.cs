@@ -273,7 +273,63 @@ public sealed class PlatformEmulator : IAsyncDisposable
 
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        return WriteStreamedAsync(context.Response.BodyWriter, body, context.RequestAborted);
+    }
+
+    // The answer is sent as it is written, item by item for a list: a LIST of many deployments is never one string or one
+    // buffer of its whole size.
+    private static async Task WriteStreamedAsync(System.IO.Pipelines.PipeWriter pipe, JsonNode body, CancellationToken cancellationToken)
+    {
+        const int FlushAt = 16 * 1024;
+        await using var writer = new System.Text.Json.Utf8JsonWriter(pipe);
+        if (body is not JsonObject obj)
+        {
+            body.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in obj)
+            {
+                writer.WritePropertyName(name);
+                if (value is not JsonArray array)
+                {
+                    WriteValue(writer, value);
+                    continue;
+                }
+
+                writer.WriteStartArray();
+                foreach (var item in array)
+                {
+                    WriteValue(writer, item);
+                    if (writer.BytesPending >= FlushAt)
+                    {
+                        // Into the pipe, and the pipe onto the connection.
+                        writer.Flush();
+                        await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.Flush();
+        await pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        static void WriteValue(System.Text.Json.Utf8JsonWriter writer, JsonNode? value)
+        {
+            if (value is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                value.WriteTo(writer);
+            }
+        }
     }
 
     private Task Error(HttpContext context, int status, string message) =>

@@ -74,8 +74,8 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     public async Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
     {
         var path = DeploymentPath(ns, name);
-        var text = await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: true, cancellationToken).ConfigureAwait(false);
-        return text is null ? null : ResourceAnswer(text, HttpMethod.Get, path);
+        var answer = await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: true, cancellationToken).ConfigureAwait(false);
+        return answer is null ? null : ResourceAnswer(answer, HttpMethod.Get, path);
     }
 
     /// <inheritdoc />
@@ -83,6 +83,14 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     {
         var path = DeploymentsPath(ns);
         return Items(await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Get, path);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The answer is read as bytes and each item handed out as its slice of them: the list is never a tree.</remarks>
+    public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = DeploymentsPath(ns);
+        return ItemsAsUtf8(await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: false, cancellationToken).ConfigureAwait(false), HttpMethod.Get, path);
     }
 
     /// <inheritdoc />
@@ -99,7 +107,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         var answer = await SendAsync(HttpMethod.Patch, path, patch, token, absentIsNull: false, cancellationToken).ConfigureAwait(false);
 
         // 204 answers carry no body: the deployment is read back.
-        return !string.IsNullOrWhiteSpace(answer)
+        return !IsBlank(answer)
             ? ResourceAnswer(answer, HttpMethod.Patch, path)
             : await GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false)
               ?? throw new PlatformException(PlatformErrorKind.NotFound, $"Deployment {ns}/{name} is gone after the patch.", 404);
@@ -236,8 +244,8 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
     }
 
-    // The answer's text on success (empty for no body); null for a 404 when absent is an answer.
-    private async Task<string?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken, bool checkVersion = true)
+    // The answer's UTF-8 bytes on success (empty for no body); null for a 404 when absent is an answer.
+    private async Task<byte[]?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken, bool checkVersion = true)
     {
         if (checkVersion)
         {
@@ -293,7 +301,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
 
             // A platform or proxy that echoes the request must not carry the token into a message: it is masked
             // before the message is shortened, so no part of it survives.
-            var message = $"{method} {path}: HTTP {code}: {MessageOf(text, token)}";
+            var message = $"{method} {path}: HTTP {code}: {MessageOf(Encoding.UTF8.GetString(text), token)}";
 
             throw code is >= 300 and < 400
                 ? new PlatformException(PlatformErrorKind.Transient, $"{method} {path}: a redirect was not followed (HTTP {code}).", code)
@@ -301,9 +309,12 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
     }
 
-    private async Task<string> ReadAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken timeout, CancellationToken cancellationToken)
+    // The body as UTF-8 bytes, never more than MaxResponseBytes: read straight into an array of the announced length, or
+    // grown as it arrives when no length is announced (or the announced one is wrong).
+    private async Task<byte[]> ReadAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken timeout, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength > _options.MaxResponseBytes)
+        var announced = response.Content.Headers.ContentLength;
+        if (announced > _options.MaxResponseBytes)
         {
             throw TooLarge(method, path);
         }
@@ -311,20 +322,29 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         try
         {
             using var stream = await response.Content.ReadAsStreamAsync(timeout).ConfigureAwait(false);
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
+            var body = new byte[announced is { } length and > 0 ? length + 1 : 16 * 1024];
+            var filled = 0;
             int read;
-            while ((read = await stream.ReadAsync(chunk, timeout).ConfigureAwait(false)) > 0)
+            while ((read = await stream.ReadAsync(body.AsMemory(filled), timeout).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > _options.MaxResponseBytes)
+                filled += read;
+                if (filled > _options.MaxResponseBytes)
                 {
                     throw TooLarge(method, path);
                 }
 
-                buffer.Write(chunk, 0, read);
+                if (filled == body.Length)
+                {
+                    Array.Resize(ref body, (int)Math.Min(Math.Min((long)body.Length * 2, _options.MaxResponseBytes + 1L), Array.MaxLength));
+                }
             }
 
-            return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            if (filled != body.Length)
+            {
+                Array.Resize(ref body, filled);
+            }
+
+            return body;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -340,16 +360,19 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     private PlatformException TooLarge(HttpMethod method, string path) =>
         new(PlatformErrorKind.Transient, $"{method} {path}: the answer is larger than {_options.MaxResponseBytes} bytes.");
 
-    private static JsonNode? Parse(string text, HttpMethod method, string path)
+    // Whether a body is empty or only JSON whitespace.
+    private static bool IsBlank(byte[]? body) => body is null || body.AsSpan().TrimStart(" \t\r\n"u8).IsEmpty;
+
+    private static JsonNode? Parse(byte[] text, HttpMethod method, string path)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        if (IsBlank(text))
         {
             throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the platform answered with success but sent no body.");
         }
 
         try
         {
-            return JsonNode.Parse(text);
+            return JsonNode.Parse(text.AsSpan());
         }
         catch (JsonException ex)
         {
@@ -358,9 +381,9 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     }
 
     // A resource answer (a deployment or a savepoint): a JSON object with a metadata object, else a protocol error naming what is wrong.
-    private static JsonObject ResourceAnswer(string? text, HttpMethod method, string path)
+    private static JsonObject ResourceAnswer(byte[]? text, HttpMethod method, string path)
     {
-        var answer = Parse(text ?? string.Empty, method, path);
+        var answer = Parse(text ?? [], method, path);
         if (answer is not JsonObject obj)
         {
             throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(answer)}, not a JSON object.");
@@ -417,11 +440,96 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     // The platform's lists are objects (ResourceListOf…, the API specifications): their items, or none for a list whose
     // kind says it is one. Anything else (a bare array, an empty object) is not taken for an empty list: an empty list is
     // what makes a savepoint look unregistered.
-    private static List<JsonObject> Items(string? text, HttpMethod method, string path) => Parse(text ?? string.Empty, method, path) switch
+    private static List<JsonObject> Items(byte[]? text, HttpMethod method, string path) => Parse(text ?? [], method, path) switch
     {
         JsonObject obj when obj["items"] is JsonArray items => Objects(items, method, path),
         JsonObject obj when obj["items"] is null && JsonRead.String(obj, "kind") is { } kind && kind.EndsWith("List", StringComparison.Ordinal) => [],
         var other => throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(other)}, not a list (an object with items)."),
+    };
+
+    // Items as a tree would give them, each as its slice of the answer's bytes, with the same refusals and messages: the
+    // whole answer is read (so JSON that breaks later is not JSON), every item must be an object, and a list's shape is
+    // an object with items, or none when its kind says it is a list.
+    private static List<ReadOnlyMemory<byte>> ItemsAsUtf8(byte[]? body, HttpMethod method, string path)
+    {
+        body ??= [];
+        if (IsBlank(body))
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the platform answered with success but sent no body.");
+        }
+
+        var reader = new Utf8JsonReader(body);
+        string? shape = null, itemError = null, kind = null;
+        List<ReadOnlyMemory<byte>>? items = null;
+        var itemsGiven = false;
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                shape = DescribeToken(reader.TokenType);
+                reader.Skip();
+            }
+            else
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isItems = reader.ValueTextEquals("items"u8);
+                    var isKind = reader.ValueTextEquals("kind"u8);
+                    reader.Read();
+                    if (isItems && reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        (items, itemsGiven) = ([], true);
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            var start = (int)reader.TokenStartIndex;
+                            if (reader.TokenType != JsonTokenType.StartObject)
+                            {
+                                itemError ??= $"{method} {path}: item {items.Count} of the list is {DescribeToken(reader.TokenType)}, not an object.";
+                            }
+
+                            reader.Skip();
+                            items.Add(body.AsMemory(start, (int)reader.BytesConsumed - start));
+                        }
+                    }
+                    else
+                    {
+                        // items: null is no items; any other value is not a list.
+                        (items, itemsGiven) = isItems ? (null, reader.TokenType != JsonTokenType.Null) : (items, itemsGiven);
+                        kind = isKind && reader.TokenType == JsonTokenType.String ? reader.GetString() : kind;
+                        reader.Skip();
+                    }
+                }
+            }
+
+            // Anything after the answer's value is not JSON either.
+            reader.Read();
+        }
+        catch (JsonException ex)
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is not JSON ({DisplayText.Clean(ex.Message, 120)}).", null, null, ex);
+        }
+
+        if (shape is null && items is not null)
+        {
+            return itemError is null ? items : throw new PlatformException(PlatformErrorKind.Protocol, itemError);
+        }
+
+        return shape is null && !itemsGiven && kind is not null && kind.EndsWith("List", StringComparison.Ordinal)
+            ? []
+            : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {shape ?? "an object"}, not a list (an object with items).");
+    }
+
+    // What Describe says of the node a token starts.
+    private static string DescribeToken(JsonTokenType token) => token switch
+    {
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True => "a true",
+        _ => "a false",
     };
 
     // Every item of a list is an object; one that is not makes the whole answer a protocol error, never a shorter list.
@@ -430,11 +538,11 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         var list = new List<JsonObject>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            list.Add(items[i] is JsonObject item
-                ? item.DeepClone().AsObject()
-                : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: item {i} of the list is {Describe(items[i])}, not an object."));
+            list.Add(items[i] as JsonObject ?? throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: item {i} of the list is {Describe(items[i])}, not an object."));
         }
 
+        // The items leave the answer's tree (Clear detaches each from its parent): each is the caller's own, uncopied.
+        items.Clear();
         return list;
     }
 }

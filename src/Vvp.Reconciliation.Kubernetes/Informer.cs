@@ -80,6 +80,9 @@ internal sealed class Informer
         return false;
     }
 
+    /// <summary>The <c>resourceVersion</c> of a cached object (nothing is parsed), or <see langword="null"/> when not cached.</summary>
+    public string? VersionOf(string name) => _cache.TryGetValue(name, out var entry) ? entry.ResourceVersion : null;
+
     /// <summary>The value the index picked from a cached object, or <see langword="null"/>.</summary>
     public string? IndexOf(string name) => _cache.TryGetValue(name, out var entry) ? entry.Index : null;
 

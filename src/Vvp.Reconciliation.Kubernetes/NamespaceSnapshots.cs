@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Resources;
 
@@ -31,56 +31,125 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
     public void EndResync() => _snapshots.Clear();
 
     /// <summary>The deployment as this resync's LIST of its namespace saw it; a GET when that LIST failed.</summary>
-    public async Task<JsonObject?> ReadAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken)
+    public async Task<JsonObject?> ReadAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken) =>
+        (await ReadWithFingerprintAsync(target, token, cancellationToken).ConfigureAwait(false)).Deployment;
+
+    /// <summary>
+    /// <see cref="ReadAsync"/>, with the fingerprint of the bytes the deployment was read from (SHA-256 of its JSON in
+    /// the LIST); no fingerprint when the deployment is not in the LIST or the LIST failed and a GET answered instead.
+    /// </summary>
+    public async Task<(JsonObject? Deployment, byte[]? Fingerprint)> ReadWithFingerprintAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken)
     {
-        var lazy = _snapshots.GetOrAdd((target.Namespace, token), key => new Lazy<Task<Snapshot>>(() => ListAsync(key.Namespace, key.Token, cancellationToken)));
-        Snapshot snapshot;
+        if (await SnapshotAsync(target.Namespace, token, cancellationToken).ConfigureAwait(false) is not { } snapshot)
+        {
+            return (await platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        return snapshot.TryFind(target.Name, out var utf8) ? (CompactJson.Read(utf8.Span), Fingerprint(utf8.Span)) : (null, null);
+    }
+
+    /// <summary>
+    /// The fingerprint of the deployment in this resync's LIST (see <see cref="ReadWithFingerprintAsync"/>), without
+    /// reading it; <see langword="null"/> when it is not in the LIST or the LIST failed.
+    /// </summary>
+    public async Task<byte[]?> FingerprintAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken) =>
+        await SnapshotAsync(target.Namespace, token, cancellationToken).ConfigureAwait(false) is { } snapshot && snapshot.TryFind(target.Name, out var utf8)
+            ? Fingerprint(utf8.Span)
+            : null;
+
+    private static byte[] Fingerprint(ReadOnlySpan<byte> utf8) => SHA256.HashData(utf8);
+
+    // This resync's LIST of a namespace with a token, taken by the first read; null when it failed (it is not kept, so
+    // the next read lists again).
+    private async Task<Snapshot?> SnapshotAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var lazy = _snapshots.GetOrAdd((ns, token), key => new Lazy<Task<Snapshot>>(() => ListAsync(key.Namespace, key.Token, cancellationToken)));
         try
         {
-            snapshot = await lazy.Value.ConfigureAwait(false);
+            return await lazy.Value.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is PlatformException or OperationCanceledException)
         {
-            // A failed list is not kept: the next read lists again, or reads directly.
-            _snapshots.TryRemove(new KeyValuePair<(string, ApiToken?), Lazy<Task<Snapshot>>>((target.Namespace, token), lazy));
-            return await platform.GetDeploymentAsync(target.Namespace, target.Name, token, cancellationToken).ConfigureAwait(false);
+            _snapshots.TryRemove(new KeyValuePair<(string, ApiToken?), Lazy<Task<Snapshot>>>((ns, token), lazy));
+            return null;
         }
-
-        return snapshot.Find(target.Name);
     }
 
     private async Task<Snapshot> ListAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
     {
-        var deployments = await platform.ListDeploymentsAsync(ns, token, cancellationToken).ConfigureAwait(false);
+        var deployments = await platform.ListDeploymentsAsUtf8Async(ns, token, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _lists);
-        return new Snapshot(deployments);
+        try
+        {
+            return new Snapshot(deployments);
+        }
+        catch (JsonException ex)
+        {
+            // An adapter of another making that hands out bytes that are not JSON: the reads ask the platform directly.
+            throw new PlatformException(PlatformErrorKind.Protocol, $"The list of the deployments of namespace '{ns}' holds an item that is not JSON: {ex.Message}", null, null, ex);
+        }
     }
 
-    // A LIST held compactly: each deployment's JSON as UTF-8 bytes, by name and by id; every read parses a tree of its own,
-    // so a resync's reads never grow the snapshot (the list's trees are let go as soon as it is built).
+    // A LIST held as the bytes the platform sent, each deployment's slice by name and by id: no tree of the list is ever
+    // built, and every read parses a tree of its own, so a resync's reads never grow the snapshot.
     private sealed class Snapshot
     {
-        private readonly Dictionary<string, byte[]> _byNameOrId = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ReadOnlyMemory<byte>> _byNameOrId = new(StringComparer.Ordinal);
 
-        public Snapshot(IReadOnlyList<JsonObject> deployments)
+        public Snapshot(IReadOnlyList<ReadOnlyMemory<byte>> deployments)
         {
-            var buffer = new ArrayBufferWriter<byte>(4096);
             foreach (var deployment in deployments)
             {
-                var utf8 = CompactJson.ToUtf8(deployment, buffer);
-                if (JsonRead.String(deployment, "metadata", "name") is { } name)
+                var (name, id) = Identify(deployment.Span);
+                if (name is not null)
                 {
-                    _byNameOrId[name] = utf8;
+                    _byNameOrId[name] = deployment;
                 }
 
-                if (JsonRead.String(deployment, "metadata", "id") is { } id)
+                if (id is not null)
                 {
-                    _byNameOrId.TryAdd(id, utf8);
+                    _byNameOrId.TryAdd(id, deployment);
                 }
             }
         }
 
-        public JsonObject? Find(string nameOrId) =>
-            _byNameOrId.TryGetValue(nameOrId, out var utf8) ? CompactJson.Read(utf8) : null;
+        public bool TryFind(string nameOrId, out ReadOnlyMemory<byte> utf8) => _byNameOrId.TryGetValue(nameOrId, out utf8);
+
+        // metadata.name and metadata.id of one deployment's JSON, read without building its tree.
+        private static (string? Name, string? Id) Identify(ReadOnlySpan<byte> deployment)
+        {
+            var reader = new Utf8JsonReader(deployment, new JsonReaderOptions { MaxDepth = 1024 });
+            string? name = null, id = null;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return (null, null);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMetadata = reader.ValueTextEquals("metadata"u8);
+                reader.Read();
+                if (!isMetadata || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isName = reader.ValueTextEquals("name"u8);
+                    var isId = reader.ValueTextEquals("id"u8);
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && (isName || isId))
+                    {
+                        (name, id) = isName ? (reader.GetString(), id) : (name, reader.GetString());
+                    }
+
+                    reader.Skip();
+                }
+            }
+
+            return (name, id);
+        }
     }
 }

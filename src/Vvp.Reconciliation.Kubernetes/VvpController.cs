@@ -102,7 +102,7 @@ public sealed class VvpController : IDisposable
         VvpDeploymentHost? host = null;
         foreach (var ns in options.WatchedNamespaces)
         {
-            crs[ns] = new Informer(_api, ResourceType.VvpDeployments, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, obj) => OnCrChanged(loop!, new ResourceKey(ns, name), obj), VvpDeploymentHost.ChangesMoreThanStatus, VvpDeploymentHost.SecretNamed);
+            crs[ns] = new Informer(_api, ResourceType.VvpDeployments, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, obj) => OnCrChanged(loop!, host!, new ResourceKey(ns, name), obj), VvpDeploymentHost.ChangesMoreThanStatus, VvpDeploymentHost.SecretNamed);
             secrets[ns] = new Informer(_api, ResourceType.Secrets, ns, options.WatchTimeout, options.RetryMaxDelay, _time, _logger, (name, _) => OnSecretChanged(loop!, host!, ns, name));
         }
 
@@ -140,6 +140,12 @@ public sealed class VvpController : IDisposable
 
     /// <summary>How many platform namespaces' LISTs the controller holds now: only while a resync reads them.</summary>
     internal int PlatformSnapshotsHeld => _snapshots?.Held ?? 0;
+
+    /// <summary>How many resync keys needed no reconcile (<see cref="VvpDeploymentHost.UnchangedResyncs"/>).</summary>
+    internal long UnchangedResyncs => _host.UnchangedResyncs;
+
+    /// <summary>How many CRs have a record of their last quiet resync.</summary>
+    internal int UnchangedRecords => _host.UnchangedRecords;
 
     /// <summary>How many LISTs of platform namespaces resyncs made (<see cref="VvpOperatorOptions.ListPlatformNamespaces"/>).</summary>
     public long PlatformNamespaceLists => _snapshots?.Lists ?? 0;
@@ -259,11 +265,12 @@ public sealed class VvpController : IDisposable
     }
 
     // A changed CR is reconciled against the platform as it is now, not against a resync's list.
-    private static void OnCrChanged(ControllerLoop loop, ResourceKey key, JsonObject? obj)
+    private static void OnCrChanged(ControllerLoop loop, VvpDeploymentHost host, ResourceKey key, JsonObject? obj)
     {
         if (obj is null)
         {
             loop.Deleted(key);
+            host.Forget(key);
             return;
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -23,10 +24,14 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     private readonly EventRecorder _events;
     private readonly DeletionPolicy _deletionPolicy;
     private readonly SpecWriteBack _specWriteBack;
-    private readonly Func<DeploymentTarget, ApiToken?, CancellationToken, Task<JsonObject?>>? _resyncRead;
+    private readonly NamespaceSnapshots? _snapshots;
+
+    // With a resync's LIST: per CR, what its last quiet resync read (see Unchanged).
+    private readonly ConcurrentDictionary<ResourceKey, Unchanged> _unchanged = new();
     private readonly Counter<long> _writesByKind;
     private readonly ILogger _logger;
     private long _reconciles;
+    private long _unchangedResyncs;
     private long _kubernetesWrites;
 
     public VvpDeploymentHost(
@@ -46,7 +51,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         _events = events;
         _deletionPolicy = deletionPolicy;
         _specWriteBack = specWriteBack;
-        _resyncRead = snapshots is null ? null : snapshots.ReadAsync;
+        _snapshots = snapshots;
         _writesByKind = writesByKind;
         _logger = logger;
     }
@@ -54,15 +59,36 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     /// <summary>How many reconciles (and deletion steps) ran.</summary>
     public long Reconciles => Interlocked.Read(ref _reconciles);
 
+    /// <summary>How many resync keys needed no reconcile: the CR and its deployment in the LIST were as their last quiet resync read them.</summary>
+    public long UnchangedResyncs => Interlocked.Read(ref _unchangedResyncs);
+
+    /// <summary>How many CRs have a record of their last quiet resync.</summary>
+    public int UnchangedRecords => _unchanged.Count;
+
+    /// <summary>Forgets what is known of a deleted CR.</summary>
+    public void Forget(ResourceKey key) => _unchanged.TryRemove(key, out _);
+
     /// <summary>How many writes were made to CRs (spec, status, finalizers).</summary>
     public long KubernetesWrites => Interlocked.Read(ref _kubernetesWrites);
 
     public async Task<KeyResult> HandleAsync(ResourceKey key, ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
         var (ns, name) = key;
+        if (trigger != ReconcileTrigger.Resync || _snapshots is null)
+        {
+            // A change is reconciled against the platform as it is now: what a resync read no longer counts.
+            _unchanged.TryRemove(key, out _);
+        }
+        else if (await UnchangedAsync(key, cancellationToken).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _unchangedResyncs);
+            return new KeyResult(null);
+        }
+
         if (!_crs[ns].TryGet(name, out var cr))
         {
             // Deleted: it left the cache and is never acted on again.
+            _unchanged.TryRemove(key, out _);
             return KeyResult.Removed;
         }
 
@@ -74,22 +100,48 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         activity?.SetTag("vvp.cr.name", name);
         using var scope = _logger.BeginScope(new CrScope(ns, name, trigger.ToString()));
         var uid = JsonRead.String(cr, "metadata", "uid");
+        var read = trigger == ReconcileTrigger.Resync && _snapshots is not null ? new ResyncRead(_snapshots) : null;
         var context = new ReconcileContext
         {
             Trigger = trigger,
             ConfirmBeforeCreate = ct => CustomResourceExistsAsync(ns, name, uid, ct),
-            ResyncRead = _resyncRead,
+            ResyncRead = read is null ? null : read.ReadAsync,
         };
-        var result = await ReconcileAsync(ns, name, cr, context, cancellationToken).ConfigureAwait(false);
+        var (result, quiet) = await ReconcileAsync(ns, name, cr, context, cancellationToken).ConfigureAwait(false);
         if (result.Gone)
         {
             // Deleted while the cache still held it: it leaves the cache and is never acted on again.
             _crs[ns].Forget(name);
+            _unchanged.TryRemove(key, out _);
             Log.Gone(_logger, ns, name);
+        }
+        else if (quiet && read is { Fingerprint: { } fingerprint, Target: { } target } && JsonRead.String(cr, "metadata", "resourceVersion") is { } version)
+        {
+            _unchanged[key] = new Unchanged(version, target, read.Token, fingerprint);
+            if (_crs[ns].VersionOf(name) is null)
+            {
+                // Deleted meanwhile (its deletion may have forgotten the key before this record was made).
+                _unchanged.TryRemove(key, out _);
+            }
+        }
+        else
+        {
+            _unchanged.TryRemove(key, out _);
         }
 
         return result;
     }
+
+    // Whether a resync of the CR would redo its last quiet resync: the CR's resourceVersion is the one that reconcile read
+    // and its deployment's bytes in this resync's LIST are the ones it read. The reconcile is a pure function of the two
+    // (SEMANTICS §9: the projection of (CR, live, outcome)), so it would again plan nothing, write nothing and record no
+    // Event; nothing of the CR is parsed. A CR's change, a change of its token's Secret (queued as a change) or a LIST
+    // that failed makes a full reconcile.
+    private async Task<bool> UnchangedAsync(ResourceKey key, CancellationToken cancellationToken) =>
+        _unchanged.TryGetValue(key, out var last) &&
+        _crs[key.Namespace].VersionOf(key.Name) == last.CrVersion &&
+        await _snapshots!.FingerprintAsync(last.Target, last.Token, cancellationToken).ConfigureAwait(false) is { } fingerprint &&
+        fingerprint.AsSpan().SequenceEqual(last.Fingerprint);
 
     /// <summary>The CRs of <paramref name="ns"/> that name the Secret <paramref name="secretName"/> for their token.</summary>
     public IEnumerable<ResourceKey> NamingSecret(string ns, string secretName)
@@ -124,7 +176,8 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         a.Count(p => !ignored.Contains(p.Key)) == b.Count(p => !ignored.Contains(p.Key)) &&
         a.Where(p => !ignored.Contains(p.Key)).All(p => b.TryGetPropertyValue(p.Key, out var other) && JsonEquality.Equals(p.Value, other));
 
-    private async Task<KeyResult> ReconcileAsync(string ns, string name, JsonObject cr, ReconcileContext context, CancellationToken cancellationToken)
+    // The key's result, and whether the reconcile was quiet: in sync, nothing written anywhere, no Event, no requeue.
+    private async Task<(KeyResult Result, bool Quiet)> ReconcileAsync(string ns, string name, JsonObject cr, ReconcileContext context, CancellationToken cancellationToken)
     {
         var informer = _crs[ns];
         // A CR cut where it nests too deeply is read one level past the limit, so the validator names the path; its spec
@@ -136,33 +189,35 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         {
             if (!finalizers.Contains(VvpController.Finalizer))
             {
-                return new KeyResult(null);
+                return (new KeyResult(null), false);
             }
 
             var deletion = await _reconciler.DeleteAsync(resource, cancellationToken).ConfigureAwait(false);
             await RecordEventsAsync(cr, deletion.Events, cancellationToken).ConfigureAwait(false);
             if (!deletion.Finished)
             {
-                return new KeyResult(deletion.RequeueAfter);
+                return (new KeyResult(deletion.RequeueAfter), false);
             }
 
             finalizers.Remove(VvpController.Finalizer);
             await WriteAsync(informer, ns, name, cr, next => ((JsonObject)next["metadata"]!)["finalizers"] = new JsonArray([.. finalizers.Select(f => (JsonNode)f)]), status: false, "finalizer removed", cancellationToken).ConfigureAwait(false);
-            return new KeyResult(null);
+            return (new KeyResult(null), false);
         }
 
+        var wrote = false;
         if (_deletionPolicy != DeletionPolicy.Orphan && !truncated && !finalizers.Contains(VvpController.Finalizer) && _reconciler.IsWatched(ns))
         {
             cr = await WriteAsync(informer, ns, name, cr, next => ((JsonObject)next["metadata"]!)["finalizers"] = new JsonArray([.. finalizers.Append(VvpController.Finalizer).Select(f => (JsonNode)f)]), status: false, "finalizer added", cancellationToken).ConfigureAwait(false);
+            wrote = true;
         }
 
         var result = await _reconciler.ReconcileAsync(resource, context, cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {
             case ReconcileOutcome.NotWatched:
-                return new KeyResult(null);
+                return (new KeyResult(null), false);
             case ReconcileOutcome.CustomResourceGone:
-                return KeyResult.Removed;
+                return (KeyResult.Removed, false);
         }
 
         var specWritten = false;
@@ -173,6 +228,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
             // The whole spec replaced in an update carrying the resourceVersion: keys the reconciler removed are removed.
             cr = await WriteAsync(informer, ns, name, cr, next => next["spec"] = spec.DeepClone(), status: false, "spec updated", cancellationToken).ConfigureAwait(false);
             specWritten = true;
+            wrote = true;
         }
 
         var status = result.Status;
@@ -187,11 +243,33 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         {
             // The status replaced whole through the status subresource: keys that vanished vanish.
             await WriteAsync(informer, ns, name, cr, next => next["status"] = status.DeepClone(), status: true, "status updated", cancellationToken).ConfigureAwait(false);
+            wrote = true;
         }
 
         await RecordEventsAsync(cr, result.Events, cancellationToken).ConfigureAwait(false);
-        return new KeyResult(result.RequeueAfter);
+        var quiet = result is { Outcome: ReconcileOutcome.InSync, Writes: 0, SpecUpdate: null, RequeueAfter: null, Events.Count: 0 } && !wrote;
+        return (new KeyResult(result.RequeueAfter), quiet);
     }
+
+    /// <summary>A resync's read from the LIST, keeping where it read and the fingerprint of what it read.</summary>
+    private sealed class ResyncRead(NamespaceSnapshots snapshots)
+    {
+        public DeploymentTarget? Target { get; private set; }
+
+        public ApiToken? Token { get; private set; }
+
+        public byte[]? Fingerprint { get; private set; }
+
+        public async Task<JsonObject?> ReadAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken)
+        {
+            var (deployment, fingerprint) = await snapshots.ReadWithFingerprintAsync(target, token, cancellationToken).ConfigureAwait(false);
+            (Target, Token, Fingerprint) = (target, token, fingerprint);
+            return deployment;
+        }
+    }
+
+    /// <summary>What a quiet resync of a CR read: the CR's resourceVersion, where its deployment is, with which token, and the fingerprint of the deployment's bytes.</summary>
+    private sealed record Unchanged(string CrVersion, DeploymentTarget Target, ApiToken? Token, byte[] Fingerprint);
 
     private static JsonObject WithObservedGeneration(JsonObject status, long generation)
     {

@@ -23,6 +23,35 @@ public interface IPlatformClient
     /// <returns>The deployments.</returns>
     Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Lists the deployments of a namespace as <see cref="ListDeploymentsAsync"/> does, each as the UTF-8 bytes of its JSON
+    /// object, for a caller that keeps many of them without their trees (a resync's LIST of a whole namespace). The
+    /// default serialises what <see cref="ListDeploymentsAsync"/> returns; an adapter that reads JSON overrides it to
+    /// hand out each item's bytes as they arrived, so the list is never a tree.
+    /// </summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Each deployment's JSON, in the list's order.</returns>
+    async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var deployments = await ListDeploymentsAsync(ns, token, cancellationToken).ConfigureAwait(false);
+        var list = new List<ReadOnlyMemory<byte>>(deployments.Count);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var deployment in deployments)
+        {
+            buffer.ResetWrittenCount();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                deployment.WriteTo(writer);
+            }
+
+            list.Add(buffer.WrittenSpan.ToArray());
+        }
+
+        return list;
+    }
+
     /// <summary>Creates a deployment (<c>POST</c>).</summary>
     /// <param name="ns">The platform namespace.</param>
     /// <param name="deployment">The deployment to create.</param>

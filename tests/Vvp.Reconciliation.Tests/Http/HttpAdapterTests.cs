@@ -102,6 +102,70 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         error.Message.Should().Contain("not a list");
     }
 
+    public static readonly TheoryData<string> ListAnswers = new()
+    {
+        """{"kind":"DeploymentList","items":[ {"metadata":{"name":"a","id":"1"},"spec":{"x":[1,{"y":"\u00e9"}]}} ,{"metadata":{"name":"b"}}]}""",
+        """{"items":[]}""",
+        """{"kind":"DeploymentList","metadata":{}}""",
+        """{"kind":"DeploymentList","items":null}""",
+        "[]",
+        "{}",
+        "null",
+        "\"text\"",
+        "3",
+        """{"items":"none"}""",
+        """{"kind":"Deployment","metadata":{}}""",
+        """{"items":[{"metadata":{"name":"a"}},3,"x"]}""",
+        """{"items":[{"metadata":{"name":"a"}},null]}""",
+        """{"items":[true]}""",
+        """{"items":[]} {"items":[]}""",
+        """{"items":[{"metadata":{}}""",
+        """{"items":[{"metadata":{}}],}""",
+        "   ",
+        "{\"items\":[" + string.Concat(Enumerable.Repeat("[", 70)) + string.Concat(Enumerable.Repeat("]", 70)) + "]}",
+    };
+
+    [Theory]
+    [MemberData(nameof(ListAnswers))]
+    public async Task A_list_read_as_bytes_gives_each_item_or_refusal_the_tree_gives(string body)
+    {
+        _emulator.Intercept = context => context.Request.Path.Value!.EndsWith("/deployments", StringComparison.Ordinal) ? EmulatorSession.Answer(context, 200, body) : Task.FromResult(false);
+
+        var trees = await Outcome(() => _client.ListDeploymentsAsync("ns", null, default));
+        var bytes = await Outcome(() => _client.ListDeploymentsAsUtf8Async("ns", null, default));
+
+        bytes.Error.Should().Be(trees.Error);
+        if (trees.Error is null)
+        {
+            bytes.Items!.Select(b => JsonNode.Parse(b.Span)).Should().Equal(trees.Items!, (x, y) => JsonNode.DeepEquals(x, y));
+        }
+
+        static async Task<(string? Error, IReadOnlyList<T>? Items)> Outcome<T>(Func<Task<IReadOnlyList<T>>> list)
+        {
+            try
+            {
+                return (null, await list());
+            }
+            catch (PlatformException ex)
+            {
+                return ($"{ex.Kind}: {ex.Message}", null);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_list_s_items_are_handed_out_as_bytes_without_a_tree_and_the_port_s_default_serialises_the_trees()
+    {
+        await _client.CreateDeploymentAsync("ns", Deployment("one"), null, default);
+        await _client.CreateDeploymentAsync("ns", Deployment("two"), null, default);
+
+        var overHttp = await _client.ListDeploymentsAsUtf8Async("ns", null, default);
+        var byDefault = await ((IPlatformClient)_emulator.Platform).ListDeploymentsAsUtf8Async("ns", null, default);
+
+        overHttp.Select(b => JsonNode.Parse(b.Span)!["metadata"]!["name"]!.GetValue<string>()).Should().Equal("one", "two");
+        byDefault.Select(b => JsonNode.Parse(b.Span)).Should().Equal(await _emulator.Platform.ListDeploymentsAsync("ns", null, default), (x, y) => JsonNode.DeepEquals(x, y));
+    }
+
     [Fact]
     public async Task An_empty_list_of_the_platform_s_shape_is_empty()
     {

@@ -297,6 +297,51 @@ public sealed class ControllerEndToEndTests
     }
 
     [Fact]
+    public async Task With_listPlatformNamespaces_a_resync_reconciles_only_the_CRs_whose_CR_or_deployment_changed_since_their_last_quiet_resync()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
+        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
+        foreach (var name in names)
+        {
+            session.Apply(name);
+        }
+
+        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
+        await Settled(session);
+        running.Controller.UnchangedRecords.Should().Be(0, "changes were reconciled against GETs, not a resync's LIST");
+        running.Controller.ResyncNow();
+        await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 20, "the first resync recorded what each quiet reconcile read");
+        await Settled(session);
+        running.Controller.UnchangedResyncs.Should().Be(0);
+
+        session.Vvp.Edit("default", "cr-07", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // an edit in the UI
+        var state = session.Vvp.ExportState();
+        var failed = state["deployments"]!.AsArray().OfType<JsonObject>().Single(d => JsonRead.String(d, "metadata", "name") == "cr-11");
+        failed["status"]!["state"] = "FAILED";   // the job failed: only the deployment's status changed
+        session.Vvp.ImportState(state);
+        session.Edit("cr-03", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 5);
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "cr-03"), "spec", "maxJobCreationAttempts") == 5, "the CR's change reached the platform");
+        await Settled(session);
+        var before = names.ToDictionary(n => n, n => ReconcilesOf(session, n));
+        session.Vvp.ClearCalls();
+
+        running.Controller.ResyncNow();
+
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "cr-07"), "spec", "maxJobCreationAttempts") == 99, "the drift is corrected");
+        await OperatorSession.Eventually(() => JsonRead.String(session.Cr("cr-11"), "status", "deploymentStatus", "state") == "FAILED", "the deployment's new status reached the CR");
+        await OperatorSession.Eventually(() => running.Controller.UnchangedResyncs == 17, "the 17 others needed no reconcile");
+        await Settled(session);
+        names.Where(n => ReconcilesOf(session, n) > before[n]).Should().BeEquivalentTo(["cr-03", "cr-07", "cr-11"], "a CR is reconciled when it or its deployment changed since its last quiet resync");
+        session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1);
+        session.Vvp.Calls.Should().NotContain(c => c.Operation == PlatformOperation.GetDeployment);
+
+        session.Api.Delete(ApiResource.VvpDeployments, OperatorSession.Namespace, "cr-05");
+        await OperatorSession.Eventually(() => session.Cr("cr-05") is null, "the CR is deleted");
+        await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 18 - 1, "a deleted CR's record is forgotten (cr-07 and cr-11 were written, so they have none)");
+    }
+
+    [Fact]
     public async Task With_listPlatformNamespaces_a_new_CR_is_reconciled_while_the_resync_waits_for_its_LIST()
     {
         await using var session = await OperatorSession.StartAsync();
