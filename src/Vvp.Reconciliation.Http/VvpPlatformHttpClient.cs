@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -199,7 +200,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
 
         // Every level is checked before it is read (§14): an answer of another shape is a protocol error, never a crash.
-        var answer = Parse(text, HttpMethod.Get, Path);
+        var answer = Parse(text.Value, HttpMethod.Get, Path);
         if (answer is not JsonObject info)
         {
             throw new PlatformException(PlatformErrorKind.Protocol, $"GET {Path}: the answer is {Describe(answer)}, not an object.");
@@ -245,7 +246,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     }
 
     // The answer's UTF-8 bytes on success (empty for no body); null for a 404 when absent is an answer.
-    private async Task<byte[]?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken, bool checkVersion = true)
+    private async Task<ReadOnlySequence<byte>?> SendAsync(HttpMethod method, string path, JsonObject? body, ApiToken? token, bool absentIsNull, CancellationToken cancellationToken, bool checkVersion = true)
     {
         if (checkVersion)
         {
@@ -309,10 +310,12 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
     }
 
-    // The body as UTF-8 bytes, never more than MaxResponseBytes: read straight into an array of the announced length, or
-    // grown as it arrives when no length is announced (or the announced one is wrong).
-    private async Task<byte[]> ReadAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken timeout, CancellationToken cancellationToken)
+    // The body as UTF-8 bytes, never more than MaxResponseBytes, in chunks below the large object heap's threshold: the
+    // first of the announced length (or 16 KiB), the rest of 64 KiB each, so a large answer is never one array, nor an
+    // array grown by copying.
+    private async Task<ReadOnlySequence<byte>> ReadAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken timeout, CancellationToken cancellationToken)
     {
+        const int ChunkBytes = 64 * 1024;
         var announced = response.Content.Headers.ContentLength;
         if (announced > _options.MaxResponseBytes)
         {
@@ -322,29 +325,37 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         try
         {
             using var stream = await response.Content.ReadAsStreamAsync(timeout).ConfigureAwait(false);
-            var body = new byte[announced is { } length and > 0 ? length + 1 : 16 * 1024];
+            Chunk? first = null, last = null;
+            var chunk = new byte[announced is { } length and > 0 and < ChunkBytes ? length + 1 : 16 * 1024];
             var filled = 0;
-            int read;
-            while ((read = await stream.ReadAsync(body.AsMemory(filled), timeout).ConfigureAwait(false)) > 0)
+            long total = 0;
+            while (true)
             {
+                var read = await stream.ReadAsync(chunk.AsMemory(filled), timeout).ConfigureAwait(false);
                 filled += read;
-                if (filled > _options.MaxResponseBytes)
+                total += read;
+                if (total > _options.MaxResponseBytes)
                 {
                     throw TooLarge(method, path);
                 }
 
-                if (filled == body.Length)
+                if (read == 0 || filled == chunk.Length)
                 {
-                    Array.Resize(ref body, (int)Math.Min(Math.Min((long)body.Length * 2, _options.MaxResponseBytes + 1L), Array.MaxLength));
+                    if (filled > 0)
+                    {
+                        last = last is null ? first = new Chunk(chunk.AsMemory(0, filled), 0) : last.Append(chunk.AsMemory(0, filled));
+                    }
+
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    (chunk, filled) = (new byte[ChunkBytes], 0);
                 }
             }
 
-            if (filled != body.Length)
-            {
-                Array.Resize(ref body, filled);
-            }
-
-            return body;
+            return first is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(first, 0, last!, last!.Memory.Length);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -361,9 +372,21 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         new(PlatformErrorKind.Transient, $"{method} {path}: the answer is larger than {_options.MaxResponseBytes} bytes.");
 
     // Whether a body is empty or only JSON whitespace.
-    private static bool IsBlank(byte[]? body) => body is null || body.AsSpan().TrimStart(" \t\r\n"u8).IsEmpty;
+    private static bool IsBlank(ReadOnlySequence<byte>? body)
+    {
+        foreach (var segment in body ?? ReadOnlySequence<byte>.Empty)
+        {
+            if (!segment.Span.TrimStart(" \t\r\n"u8).IsEmpty)
+            {
+                return false;
+            }
+        }
 
-    private static JsonNode? Parse(byte[] text, HttpMethod method, string path)
+        return true;
+    }
+
+    // One JSON value and nothing after it, as JsonNode.Parse of one span reads it.
+    private static JsonNode? Parse(ReadOnlySequence<byte> text, HttpMethod method, string path)
     {
         if (IsBlank(text))
         {
@@ -372,7 +395,10 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
 
         try
         {
-            return JsonNode.Parse(text.AsSpan());
+            var reader = new Utf8JsonReader(text);
+            var node = JsonNode.Parse(ref reader);
+            reader.Read();
+            return node;
         }
         catch (JsonException ex)
         {
@@ -381,9 +407,9 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     }
 
     // A resource answer (a deployment or a savepoint): a JSON object with a metadata object, else a protocol error naming what is wrong.
-    private static JsonObject ResourceAnswer(byte[]? text, HttpMethod method, string path)
+    private static JsonObject ResourceAnswer(ReadOnlySequence<byte>? text, HttpMethod method, string path)
     {
-        var answer = Parse(text ?? [], method, path);
+        var answer = Parse(text ?? ReadOnlySequence<byte>.Empty, method, path);
         if (answer is not JsonObject obj)
         {
             throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {Describe(answer)}, not a JSON object.");
@@ -440,7 +466,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     // The platform's lists are objects (ResourceListOf…, the API specifications): their items, or none for a list whose
     // kind says it is one. Anything else (a bare array, an empty object) is not taken for an empty list: an empty list is
     // what makes a savepoint look unregistered.
-    private static List<JsonObject> Items(byte[]? text, HttpMethod method, string path) => Parse(text ?? [], method, path) switch
+    private static List<JsonObject> Items(ReadOnlySequence<byte>? text, HttpMethod method, string path) => Parse(text ?? ReadOnlySequence<byte>.Empty, method, path) switch
     {
         JsonObject obj when obj["items"] is JsonArray items => Objects(items, method, path),
         JsonObject obj when obj["items"] is null && JsonRead.String(obj, "kind") is { } kind && kind.EndsWith("List", StringComparison.Ordinal) => [],
@@ -450,9 +476,9 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     // Items as a tree would give them, each as its slice of the answer's bytes, with the same refusals and messages: the
     // whole answer is read (so JSON that breaks later is not JSON), every item must be an object, and a list's shape is
     // an object with items, or none when its kind says it is a list.
-    private static List<ReadOnlyMemory<byte>> ItemsAsUtf8(byte[]? body, HttpMethod method, string path)
+    private static List<ReadOnlyMemory<byte>> ItemsAsUtf8(ReadOnlySequence<byte>? answer, HttpMethod method, string path)
     {
-        body ??= [];
+        var body = answer ?? ReadOnlySequence<byte>.Empty;
         if (IsBlank(body))
         {
             throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the platform answered with success but sent no body.");
@@ -482,14 +508,15 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
                         (items, itemsGiven) = ([], true);
                         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                         {
-                            var start = (int)reader.TokenStartIndex;
+                            var start = reader.TokenStartIndex;
                             if (reader.TokenType != JsonTokenType.StartObject)
                             {
                                 itemError ??= $"{method} {path}: item {items.Count} of the list is {DescribeToken(reader.TokenType)}, not an object.";
                             }
 
                             reader.Skip();
-                            items.Add(body.AsMemory(start, (int)reader.BytesConsumed - start));
+                            // Each item an array of its own: a large answer's chunks are let go once it is read.
+                            items.Add(body.Slice(start, reader.BytesConsumed - start).ToArray());
                         }
                     }
                     else
@@ -544,5 +571,22 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         // The items leave the answer's tree (Clear detaches each from its parent): each is the caller's own, uncopied.
         items.Clear();
         return list;
+    }
+
+    // One chunk of an answer, linked to the next.
+    private sealed class Chunk : ReadOnlySequenceSegment<byte>
+    {
+        public Chunk(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Chunk Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Chunk(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
     }
 }

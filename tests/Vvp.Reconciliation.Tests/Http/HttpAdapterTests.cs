@@ -123,7 +123,16 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         """{"items":[{"metadata":{}}],}""",
         "   ",
         "{\"items\":[" + string.Concat(Enumerable.Repeat("[", 70)) + string.Concat(Enumerable.Repeat("]", 70)) + "]}",
+        LargeList(150, ""),
+        LargeList(150, " x"),
+        LargeList(150, "").Replace("\"name\":\"item-77\"", "\"name\":\"item-77\"}", StringComparison.Ordinal),
     };
+
+    // A list of some hundred KiB, read in several chunks, its items across the chunks' edges; then what follows it.
+    private static string LargeList(int items, string after) =>
+        "{\"kind\":\"DeploymentList\",\"items\":[" +
+        string.Join(",", Enumerable.Range(0, items).Select(i => $"{{\"metadata\":{{\"name\":\"item-{i}\"}},\"spec\":{{\"note\":\"{new string((char)('a' + (i % 26)), 1000 + i)}\"}}}}")) +
+        "]}" + after;
 
     [Theory]
     [MemberData(nameof(ListAnswers))]
