@@ -59,8 +59,9 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
 
     private static byte[] Fingerprint(ReadOnlySpan<byte> utf8) => SHA256.HashData(utf8);
 
-    // This resync's LIST of a namespace with a token, taken by the first read; null when it failed (it is not kept, so
-    // the next read lists again).
+    // This resync's LIST of a namespace with a token, taken by the first read; null when it failed. A failed LIST is not
+    // tried again in the same resync (one too large for maxResponseBytes, or refused, would fail for every CR): the
+    // resync reads that namespace's deployments with a GET each, and the next resync lists again.
     private async Task<Snapshot?> SnapshotAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
     {
         var lazy = _snapshots.GetOrAdd((ns, token), key => new Lazy<Task<Snapshot>>(() => ListAsync(key.Namespace, key.Token, cancellationToken)));
@@ -70,7 +71,6 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
         }
         catch (Exception ex) when (ex is PlatformException or OperationCanceledException)
         {
-            _snapshots.TryRemove(new KeyValuePair<(string, ApiToken?), Lazy<Task<Snapshot>>>((ns, token), lazy));
             return null;
         }
     }

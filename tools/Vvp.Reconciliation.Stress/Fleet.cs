@@ -60,16 +60,23 @@ public sealed record FleetReport(
     /// <summary>The highest memory use of the operator's cgroup (under a memory limit; else 0).</summary>
     public long PeakMemory { get; init; }
 
+    /// <summary>The size of the platform namespace's LIST after convergence, in bytes (measured with the LIST mode only).</summary>
+    public long ListBytes { get; init; }
+
+    /// <summary>The requests the platform answered in each measured resync (its reads, and the new CRs' calls).</summary>
+    public IReadOnlyList<long> PlatformRequestsPerResync { get; init; } = [];
+
     /// <summary>The header of the table <see cref="ToString"/> prints a row of.</summary>
     public const string Header =
-        "| CRs | mode | start → all statuses | CRs/s | CPU per new CR | RSS after convergence | RSS after each resync | peak / limit | resync wall | CPU per CR per resync | new CR: create → status, p50 / p99 / max during a resync |\n" +
-        "|---:|---|---:|---:|---:|---:|---|---|---|---|---|";
+        "| CRs | mode | start → all statuses | CRs/s | CPU per new CR | RSS after convergence | RSS after each resync | peak / limit | resync wall | CPU per CR per resync | platform requests per resync | new CR: create → status, p50 / p99 / max during a resync |\n" +
+        "|---:|---|---:|---:|---:|---:|---|---|---|---|---|---|";
 
     /// <inheritdoc />
     public override string ToString() =>
         $"| {Crs:N0} | {(ListPlatformNamespaces ? "LIST per namespace" : "GET per CR")} | {Convergence.TotalSeconds:0.0} s | {Crs / Convergence.TotalSeconds:0} | {ConvergenceCpuMicrosecondsPerCr:0} µs | {Mib(RssAfterConvergence)} | " +
         $"{Compress(RssAfterResyncs.Select(Mib).ToList())} | {(MemoryLimit > 0 ? $"{Mib(PeakMemory)} / {Mib(MemoryLimit)}" : "–")} | {string.Join(", ", ResyncWalls.Select(w => $"{w.TotalSeconds:0.0} s"))} | " +
-        $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
+        $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {(PlatformRequestsPerResync.Count == 0 ? "–" : $"{PlatformRequestsPerResync.Min():N0}–{PlatformRequestsPerResync.Max():N0}")} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
+        (ListBytes == 0 ? string.Empty : $"\nthe platform namespace's LIST: {ListBytes / (1024.0 * 1024):0.0} MiB, {ListBytes / Crs:N0} bytes per deployment") +
         (Problems.Count == 0 ? string.Empty : "\nproblems:\n  " + string.Join("\n  ", Problems));
 
     private static string Mib(long bytes) => $"{bytes / (1024 * 1024)} MiB";
@@ -145,12 +152,19 @@ public static class Fleet
             var convergence = started.Elapsed;
             var cpuConverged = Cpu(process);
             var rssConverged = Rss(process);
+            long listBytes = 0;
+            if (options.ListPlatformNamespaces)
+            {
+                using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
+                listBytes = (await http.GetByteArrayAsync(new Uri("api/v1/namespaces/default/deployments", UriKind.Relative)).ConfigureAwait(false)).LongLength;
+            }
 
             var rss = new List<long>();
             var walls = new List<TimeSpan>();
             var cpu = new List<double>();
             var delays = new List<TimeSpan>();
             var canary = 0;
+            var requests = new List<long>();
             for (var r = 0; r < options.Resyncs; r++)
             {
                 // A resync starts when the platform sees a burst of reads (GETs per CR, or the LIST) after a quiet spell.
@@ -200,6 +214,7 @@ public static class Fleet
                 }
 
                 walls.Add(resyncStarted.Elapsed - TimeSpan.FromSeconds(1));
+                requests.Add(emulator.Requests - before);
                 cpu.Add((Cpu(process) - cpuBefore).TotalMicroseconds / options.Crs);
                 rss.Add(Rss(process));
             }
@@ -213,6 +228,8 @@ public static class Fleet
             {
                 ConvergenceCpuMicrosecondsPerCr = cpuConverged.TotalMicroseconds / options.Crs,
                 MemoryLimit = options.MemoryLimit,
+                PlatformRequestsPerResync = requests,
+                ListBytes = listBytes,
                 PeakMemory = cgroup?.Peak ?? 0,
             };
         }
@@ -260,6 +277,8 @@ public static class Fleet
                 $"--vvp:k8sOperator:workers={options.Workers}",
                 $"--vvp:k8sOperator:resyncPeriod={(int)options.ResyncPeriod.TotalSeconds}",
                 $"--vvp:k8sOperator:listPlatformNamespaces={options.ListPlatformNamespaces}",
+                // A LIST of the whole fleet's namespace must fit in one answer (about 1.5 KiB per deployment here).
+                $"--vvp:platform:maxResponseBytes={Math.Max(16L * 1024 * 1024, Math.Min(int.MaxValue, options.Crs * 4096L))}",
             ],
             kubeconfig,
             platform,

@@ -342,6 +342,40 @@ public sealed class ControllerEndToEndTests
     }
 
     [Fact]
+    public async Task With_listPlatformNamespaces_a_failed_LIST_is_not_tried_again_in_its_resync_whose_CRs_are_read_with_a_GET_each()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
+        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
+        foreach (var name in names)
+        {
+            session.Apply(name);
+        }
+
+        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
+        await Settled(session);
+        session.Vvp.Edit("default", "cr-07", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // an edit in the UI
+        session.Vvp.FailNext(PlatformOperation.ListDeployments, PlatformFault.Status(403), times: 100);
+        session.Vvp.ClearCalls();
+
+        running.Controller.ResyncNow();
+
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "cr-07"), "spec", "maxJobCreationAttempts") == 99, "the drift is corrected");
+        await OperatorSession.Eventually(() => session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.GetDeployment) >= names.Count, "every CR was read");
+        await Settled(session);
+        var calls = session.Vvp.Calls;
+        calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1, "the LIST failed once and was not tried again for each CR");
+        calls.Where(c => c.Operation == PlatformOperation.GetDeployment).Select(c => c.Name).Distinct().Should().BeEquivalentTo(names);
+        running.Controller.UnchangedRecords.Should().Be(0, "reads with a GET record nothing");
+
+        session.Vvp.ClearFaults();
+        session.Vvp.ClearCalls();
+        running.Controller.ResyncNow();
+        await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 20, "the next resync listed again and read every CR from it");
+        session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1);
+    }
+
+    [Fact]
     public async Task With_listPlatformNamespaces_a_new_CR_is_reconciled_while_the_resync_waits_for_its_LIST()
     {
         await using var session = await OperatorSession.StartAsync();
