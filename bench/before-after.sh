@@ -22,8 +22,9 @@ variant=()
 grep -rqs "namespace Vvp.Reconciliation.Resources" "$work/before-src/src/Vvp.Reconciliation" || variant=(-p:Variant=before)
 quiet dotnet build "$harness" -c Release "${variant[@]}" -p:VvpRoot="$work/before-src/" --artifacts-path "$work/harness-before"
 quiet dotnet build "$harness" -c Release --artifacts-path "$work/harness-after"
-quiet dotnet publish "$work/before-src/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -o "$work/cli-before"
-quiet dotnet publish "$root/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -o "$work/cli-after"
+# The JIT builds (the project publishes natively by default, which makes no vvp-reconcile.dll).
+quiet dotnet publish "$work/before-src/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -p:PublishAot=false -o "$work/cli-before"
+quiet dotnet publish "$root/src/Vvp.Reconciliation.Cli/Vvp.Reconciliation.Cli.csproj" -c Release -p:PublishAot=false -o "$work/cli-after"
 linker=""
 for candidate in clang clang-20 clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
   if command -v "$candidate" >/dev/null 2>&1; then linker="$candidate"; break; fi

@@ -76,4 +76,7 @@ internal static partial class Log
 
     [LoggerMessage(124, LogLevel.Warning, "shutdownGrace ({Grace} s) is longer than leaseDuration - retryPeriod ({Cap} s): after SIGTERM in-flight reconciles get {Cap} s, so that they end before another replica may take the lease.")]
     public static partial void GraceCapped(ILogger logger, double grace, double cap);
+
+    [LoggerMessage(125, LogLevel.Warning, "The resync's LIST of platform namespace {Namespace} failed ({Kind}: {Reason}); this resync reads its deployments with a GET each.")]
+    public static partial void ListFailed(ILogger logger, string @namespace, string kind, string reason);
 }

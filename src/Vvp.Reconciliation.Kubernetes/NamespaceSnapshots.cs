@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Resources;
 
@@ -13,7 +14,7 @@ namespace Vvp.Reconciliation.Kubernetes;
 /// <see cref="ReadAsync"/> to the reconciler as a resync's <c>ResyncRead</c>; the reconciler uses it for a resync's
 /// first read only, so a change of a CR and every re-read after a conflict or a failed write ask the platform.
 /// </summary>
-internal sealed class NamespaceSnapshots(IPlatformClient platform)
+internal sealed class NamespaceSnapshots(IPlatformClient platform, ILogger logger)
 {
     private readonly ConcurrentDictionary<(string Namespace, ApiToken? Token), Lazy<Task<Snapshot>>> _snapshots = new();
     private long _lists;
@@ -77,7 +78,18 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform)
 
     private async Task<Snapshot> ListAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
     {
-        var deployments = await platform.ListDeploymentsAsUtf8Async(ns, token, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ReadOnlyMemory<byte>> deployments;
+        try
+        {
+            deployments = await platform.ListDeploymentsAsUtf8Async(ns, token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PlatformException ex)
+        {
+            // Once per resync and namespace: the LIST is not tried again in it.
+            Log.ListFailed(logger, ns, ex.Kind.ToString(), DisplayText.Clean(ex.Message, DisplayText.DefaultMaxLength, token));
+            throw;
+        }
+
         Interlocked.Increment(ref _lists);
         try
         {

@@ -109,7 +109,7 @@ public sealed class VvpController : IDisposable
         secretCache.Attach(secrets);
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = reconciler is null && telemetry is null ? new ReconcilerTelemetry() : null;
-        _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform) : null;
+        _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform, _logger) : null;
         reconciler ??= new VvpDeploymentReconciler(platform, options.Reconciler, secretCache, loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
         var events = new EventRecorder(_api, _time, _logger, options.EventBurst, options.EventRefill, "vvp-operator", options.HolderIdentity);
         host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, options.Reconciler.SpecWriteBack, _snapshots, _metrics.KubernetesWrites, _logger);

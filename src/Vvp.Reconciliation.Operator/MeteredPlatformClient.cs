@@ -13,6 +13,9 @@ internal sealed class MeteredPlatformClient(IPlatformClient inner, Counter<long>
     public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
         Count("list", inner.ListDeploymentsAsync(ns, token, cancellationToken));
 
+    public Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken) =>
+        Count("list", inner.ListDeploymentsAsUtf8Async(ns, token, cancellationToken));
+
     public Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
         Count("create", inner.CreateDeploymentAsync(ns, deployment, token, cancellationToken));
 

@@ -60,6 +60,9 @@ public sealed record FleetReport(
     /// <summary>The highest memory use of the operator's cgroup (under a memory limit; else 0).</summary>
     public long PeakMemory { get; init; }
 
+    /// <summary>The first lines the operator wrote (at its log level Warning: its warnings and errors).</summary>
+    public IReadOnlyList<string> OperatorOutput { get; init; } = [];
+
     /// <summary>The size of the platform namespace's LIST after convergence, in bytes (measured with the LIST mode only).</summary>
     public long ListBytes { get; init; }
 
@@ -77,6 +80,7 @@ public sealed record FleetReport(
         $"{Compress(RssAfterResyncs.Select(Mib).ToList())} | {(MemoryLimit > 0 ? $"{Mib(PeakMemory)} / {Mib(MemoryLimit)}" : "–")} | {string.Join(", ", ResyncWalls.Select(w => $"{w.TotalSeconds:0.0} s"))} | " +
         $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {(PlatformRequestsPerResync.Count == 0 ? "–" : $"{PlatformRequestsPerResync.Min():N0}–{PlatformRequestsPerResync.Max():N0}")} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
         (ListBytes == 0 ? string.Empty : $"\nthe platform namespace's LIST: {ListBytes / (1024.0 * 1024):0.0} MiB, {ListBytes / Crs:N0} bytes per deployment") +
+        (OperatorOutput.Count == 0 ? string.Empty : "\nthe operator wrote (first lines):\n  " + string.Join("\n  ", OperatorOutput)) +
         (Problems.Count == 0 ? string.Empty : "\nproblems:\n  " + string.Join("\n  ", Problems));
 
     private static string Mib(long bytes) => $"{bytes / (1024 * 1024)} MiB";
@@ -127,7 +131,8 @@ public static class Fleet
         var kubeconfig = Path.Combine(Path.GetTempPath(), $"vvp-fleet-{Guid.NewGuid():N}.yaml");
         api.WriteKubeconfig(kubeconfig);
         using var cgroup = options.MemoryLimit > 0 ? MemoryCgroup.Create(options.MemoryLimit) : null;
-        using var process = StartOperator(options, kubeconfig, emulator.BaseAddress, cgroup);
+        var output = new List<string>();
+        using var process = StartOperator(options, kubeconfig, emulator.BaseAddress, cgroup, output);
         try
         {
             var started = Stopwatch.StartNew();
@@ -229,6 +234,7 @@ public static class Fleet
                 ConvergenceCpuMicrosecondsPerCr = cpuConverged.TotalMicroseconds / options.Crs,
                 MemoryLimit = options.MemoryLimit,
                 PlatformRequestsPerResync = requests,
+                OperatorOutput = [.. output],
                 ListBytes = listBytes,
                 PeakMemory = cgroup?.Peak ?? 0,
             };
@@ -268,7 +274,7 @@ public static class Fleet
         return cr;
     }
 
-    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform, MemoryCgroup? cgroup) =>
+    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform, MemoryCgroup? cgroup, List<string> output) =>
         OperatorProcess.Start(
             [
                 "--vvp:k8sOperator:identity=vvp-1",
@@ -277,12 +283,15 @@ public static class Fleet
                 $"--vvp:k8sOperator:workers={options.Workers}",
                 $"--vvp:k8sOperator:resyncPeriod={(int)options.ResyncPeriod.TotalSeconds}",
                 $"--vvp:k8sOperator:listPlatformNamespaces={options.ListPlatformNamespaces}",
-                // A LIST of the whole fleet's namespace must fit in one answer (about 1.5 KiB per deployment here).
+                // A LIST of the whole fleet's namespace must fit in one answer (about 1 KiB per deployment here),
                 $"--vvp:platform:maxResponseBytes={Math.Max(16L * 1024 * 1024, Math.Min(int.MaxValue, options.Crs * 4096L))}",
+                // and arrive within the request's time-out: the emulator, on the same cores, answers a LIST of 100,000 in tens of seconds.
+                $"--vvp:platform:requestTimeout={Math.Max(30, options.Crs / 1000)}",
             ],
             kubeconfig,
             platform,
-            cgroup);
+            cgroup,
+            output);
 
     // Resident memory of a process (Linux: VmRSS of /proc/<pid>/status).
     internal static long Rss(Process process)
@@ -316,7 +325,12 @@ public static class Fleet
 internal static class OperatorProcess
 {
     /// <summary>Starts one process with <paramref name="settings"/> (<c>--key=value</c>) beside its ports, platform and log level.</summary>
-    public static Process Start(IEnumerable<string> settings, string kubeconfig, Uri platform, MemoryCgroup? cgroup = null)
+    /// <param name="settings">The operator's settings.</param>
+    /// <param name="kubeconfig">The kubeconfig file.</param>
+    /// <param name="platform">The platform's address.</param>
+    /// <param name="cgroup">A memory cgroup to run in, or none.</param>
+    /// <param name="output">Where the first 20 lines the operator writes (its warnings and errors) are kept, or nowhere.</param>
+    public static Process Start(IEnumerable<string> settings, string kubeconfig, Uri platform, MemoryCgroup? cgroup = null, List<string>? output = null)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         // In a cgroup: a shell moves itself into it, then becomes the operator (exec), so the operator starts there.
@@ -347,10 +361,26 @@ internal static class OperatorProcess
         info.Environment["KUBECONFIG"] = kubeconfig;
         info.Environment["KUBERNETES_SERVICE_HOST"] = null;
         info.Environment["DOTNET_gcServer"] = "0";
-        var process = Process.Start(info)!;
+        var process = new Process { StartInfo = info };
         // Drained, so that a full pipe never blocks the operator.
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        DataReceivedEventHandler keep = (_, line) =>
+        {
+            if (output is not null && line.Data is { Length: > 0 } text)
+            {
+                lock (output)
+                {
+                    if (output.Count < 20)
+                    {
+                        output.Add(text);
+                    }
+                }
+            }
+        };
+        process.OutputDataReceived += keep;
+        process.ErrorDataReceived += keep;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         return process;
     }
 }

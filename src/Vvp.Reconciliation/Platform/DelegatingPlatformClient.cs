@@ -28,6 +28,11 @@ public abstract class DelegatingPlatformClient : IPlatformClient
         Inner.ListDeploymentsAsync(ns, token, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>Passed to the inner port's own (not served from <see cref="ListDeploymentsAsync"/>): a class that changes lists overrides both.</remarks>
+    public virtual Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken) =>
+        Inner.ListDeploymentsAsUtf8Async(ns, token, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>
         Inner.CreateDeploymentAsync(ns, deployment, token, cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Kubernetes.Testing;
 using Vvp.Reconciliation.Testing;
@@ -367,6 +368,8 @@ public sealed class ControllerEndToEndTests
         calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1, "the LIST failed once and was not tried again for each CR");
         calls.Where(c => c.Operation == PlatformOperation.GetDeployment).Select(c => c.Name).Distinct().Should().BeEquivalentTo(names);
         running.Controller.UnchangedRecords.Should().Be(0, "reads with a GET record nothing");
+        session.Logs.Entries.Where(e => e.Message.StartsWith("The resync's LIST of platform namespace default failed (Forbidden: ", StringComparison.Ordinal))
+            .Should().ContainSingle("the failure is logged once, as a warning").Which.Level.Should().Be(LogLevel.Warning);
 
         session.Vvp.ClearFaults();
         session.Vvp.ClearCalls();

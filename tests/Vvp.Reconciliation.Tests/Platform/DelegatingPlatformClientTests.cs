@@ -25,6 +25,34 @@ public sealed class DelegatingPlatformClientTests
             PlatformOperation.ListDeployments, PlatformOperation.DeleteDeployment);
     }
 
+    [Fact]
+    public async Task A_list_as_bytes_reaches_the_inner_port_s_own_not_the_default_over_its_trees()
+    {
+        var bytesOnly = new BytesOnlyLists(new InMemoryPlatform());
+        using var meter = new System.Diagnostics.Metrics.Meter("test.delegating");
+        var listed = meter.CreateCounter<long>("calls");
+
+        var passed = await new CountingCreates(bytesOnly).ListDeploymentsAsUtf8Async("ns", null, default);
+        var metered = await new Vvp.Reconciliation.Operator.MeteredPlatformClient(bytesOnly, listed).ListDeploymentsAsUtf8Async("ns", null, default);
+
+        passed.Single().ToArray().Should().Equal(BytesOnlyLists.Item);
+        metered.Single().ToArray().Should().Equal(BytesOnlyLists.Item, "the operator's metered client passes the call on too");
+        await FluentActions.Awaiting(() => new CountingCreates(bytesOnly).ListDeploymentsAsync("ns", null, default))
+            .Should().ThrowAsync<NotSupportedException>("the positive control: the tree list is the one that fails");
+    }
+
+    // Answers lists as bytes only: a caller that reached its trees would fail.
+    private sealed class BytesOnlyLists(IPlatformClient inner) : DelegatingPlatformClient(inner)
+    {
+        public static readonly byte[] Item = "{\"metadata\":{\"name\":\"a\"}}"u8.ToArray();
+
+        public override Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public override Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>([Item]);
+    }
+
     private sealed class CountingCreates(IPlatformClient inner) : DelegatingPlatformClient(inner)
     {
         public int Creates { get; private set; }
