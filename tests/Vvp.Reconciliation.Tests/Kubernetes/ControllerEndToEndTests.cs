@@ -266,15 +266,7 @@ public sealed class ControllerEndToEndTests
     public async Task With_listPlatformNamespaces_a_resync_reads_a_platform_namespace_with_one_LIST_and_still_corrects_drift()
     {
         await using var session = await OperatorSession.StartAsync();
-        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
-        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
-        foreach (var name in names)
-        {
-            session.Apply(name);
-        }
-
-        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
-        await Settled(session);
+        var (running, names) = await SyncedWithListsAsync(session);
         session.Vvp.Edit("default", "cr-07", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // an edit in the UI
         session.Vvp.ClearCalls();
         var reconciles = running.Controller.Reconciles;
@@ -301,15 +293,7 @@ public sealed class ControllerEndToEndTests
     public async Task With_listPlatformNamespaces_a_resync_reconciles_only_the_CRs_whose_CR_or_deployment_changed_since_their_last_quiet_resync()
     {
         await using var session = await OperatorSession.StartAsync();
-        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
-        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
-        foreach (var name in names)
-        {
-            session.Apply(name);
-        }
-
-        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
-        await Settled(session);
+        var (running, names) = await SyncedWithListsAsync(session);
         running.Controller.UnchangedRecords.Should().Be(0, "changes were reconciled against GETs, not a resync's LIST");
         running.Controller.ResyncNow();
         await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 20, "the first resync recorded what each quiet reconcile read");
@@ -346,15 +330,7 @@ public sealed class ControllerEndToEndTests
     public async Task With_listPlatformNamespaces_a_failed_LIST_is_not_tried_again_in_its_resync_whose_CRs_are_read_with_a_GET_each()
     {
         await using var session = await OperatorSession.StartAsync();
-        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
-        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
-        foreach (var name in names)
-        {
-            session.Apply(name);
-        }
-
-        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
-        await Settled(session);
+        var (running, names) = await SyncedWithListsAsync(session);
         session.Vvp.Edit("default", "cr-07", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // an edit in the UI
         session.Vvp.FailNext(PlatformOperation.ListDeployments, PlatformFault.Status(403), times: 100);
         session.Vvp.ClearCalls();
@@ -382,15 +358,7 @@ public sealed class ControllerEndToEndTests
     public async Task With_listPlatformNamespaces_a_new_CR_is_reconciled_while_the_resync_waits_for_its_LIST()
     {
         await using var session = await OperatorSession.StartAsync();
-        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
-        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
-        foreach (var name in names)
-        {
-            session.Apply(name);
-        }
-
-        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
-        await Settled(session);
+        var (running, names) = await SyncedWithListsAsync(session);
         session.Vvp.ClearCalls();
         var reconciles = running.Controller.Reconciles;
         var listArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -476,6 +444,21 @@ public sealed class ControllerEndToEndTests
 
         session.Edit("test-cr", c => c["spec"]!["deployment"]!["spec"]!["maxJobCreationAttempts"] = 8);
         await OperatorSession.Eventually(() => ReconcilesOf(session, "test-cr") > reconcilesOfTestCr, "a spec change is reconciled");
+    }
+
+    // A controller with listPlatformNamespaces over 20 CRs, cr-00 … cr-19, all synced and settled.
+    private static async Task<(OperatorSession.Running Running, List<string> Names)> SyncedWithListsAsync(OperatorSession session)
+    {
+        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
+        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
+        foreach (var name in names)
+        {
+            session.Apply(name);
+        }
+
+        await OperatorSession.Eventually(() => names.All(n => session.State(n) == "SYNCING"), "all CRs are synced");
+        await Settled(session);
+        return (running, names);
     }
 
     // How many reconciles of a CR began, from the reconciler's own log line.
