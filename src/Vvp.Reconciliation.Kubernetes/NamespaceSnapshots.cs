@@ -10,9 +10,9 @@ namespace Vvp.Reconciliation.Kubernetes;
 
 /// <summary>
 /// With <see cref="VvpOperatorOptions.ListPlatformNamespaces"/>: the reads of a resync are served from one LIST of each
-/// platform namespace, taken at the first read of that resync, instead of one GET per CR. The controller hands
-/// <see cref="ReadAsync"/> to the reconciler as a resync's <c>ResyncRead</c>; the reconciler uses it for a resync's
-/// first read only, so a change of a CR and every re-read after a conflict or a failed write ask the platform.
+/// platform namespace, taken at the first read of that resync, instead of one GET per CR. The host hands
+/// <see cref="ReadWithFingerprintAsync"/> to the reconciler as a resync's <c>ResyncRead</c>; the reconciler uses it for a
+/// resync's first read only, so a change of a CR and every re-read after a conflict or a failed write ask the platform.
 /// </summary>
 internal sealed class NamespaceSnapshots(IPlatformClient platform, ILogger logger)
 {
@@ -31,13 +31,10 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform, ILogger logge
     /// <summary>Ends a resync: its snapshots are dropped, so a namespace's LIST is not kept alive until the next one.</summary>
     public void EndResync() => _snapshots.Clear();
 
-    /// <summary>The deployment as this resync's LIST of its namespace saw it; a GET when that LIST failed.</summary>
-    public async Task<JsonObject?> ReadAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken) =>
-        (await ReadWithFingerprintAsync(target, token, cancellationToken).ConfigureAwait(false)).Deployment;
-
     /// <summary>
-    /// <see cref="ReadAsync"/>, with the fingerprint of the bytes the deployment was read from (SHA-256 of its JSON in
-    /// the LIST); no fingerprint when the deployment is not in the LIST or the LIST failed and a GET answered instead.
+    /// The deployment as this resync's LIST of its namespace saw it (a GET when that LIST failed), with the fingerprint of
+    /// the bytes it was read from (SHA-256 of its JSON in the LIST); no fingerprint when the deployment is not in the LIST
+    /// or a GET answered instead.
     /// </summary>
     public async Task<(JsonObject? Deployment, byte[]? Fingerprint)> ReadWithFingerprintAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken)
     {
