@@ -60,6 +60,19 @@ foreach (var arrays in new[] { false, true })
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ns per added {unit}: {name}\t{string.Join(" / ", perUnit.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}\tratio {perUnit.Max() / perUnit.Min():F2}"));
     }
+
+    // The whole drift plan (resource reused) against the peer's Diff of the same two documents: the drifted live
+    // deployment and the deployment the CR asks for (the live one with the CR's metadata and spec merged in), both
+    // parsed beforehand.
+    foreach (var size in sizes)
+    {
+        var sized = Sized(size, arrays);
+        Expect(planner.Plan(sized.Cr, sized.Drifted).Action == PlanAction.Patch, "the sized drift must need a patch");
+        var (theirDrifted, theirDesired) = (JToken.Parse(sized.Drifted.ToJsonString()), JToken.Parse(Desired(sized.Cr, sized.Live).ToJsonString()));
+        var (ours, theirs) = MeasurePair(() => planner.Plan(sized.Cr, sized.Drifted), () => peer.Diff(theirDrifted, theirDesired));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"drift plan vs JsonDiffPatch.Net Diff, {size:N0} {unit}s\t{ours.Nanoseconds / 1000:F1}\tµs\t{theirs.Nanoseconds / 1000:F1}\tµs\tratio {ours.Nanoseconds / theirs.Nanoseconds:F2}"));
+    }
 }
 
 if (scalingOnly)
@@ -75,11 +88,7 @@ var drifted = (JsonObject)JsonMergePatch.Apply(live, JsonNode.Parse("""{"spec":{
 Expect(planner.Plan(cr, live).Action == PlanAction.None, "the seed CR must be in sync with the live deployment");
 Expect(planner.Plan(cr, drifted).Action == PlanAction.Patch, "the drifted deployment must need a patch");
 var peerLive = JToken.Parse(liveText);
-var peerDesired = JToken.Parse(JsonMergePatch.Apply(live, new JsonObject
-{
-    ["metadata"] = cr.UserMetadata!.DeepClone(),
-    ["spec"] = cr.DeploymentSpec!.DeepClone(),
-})!.ToJsonString());
+var peerDesired = JToken.Parse(Desired(cr, live).ToJsonString());
 
 Row("fresh resource (copy, validate, plan; in sync)", Measure(() => planner.Plan(VvpDeploymentResource.FromDocument(crDocument).WithGeneration(1), live)));
 Row("drift plan (patch planned)", Measure(() => planner.Plan(cr, drifted)));
@@ -216,6 +225,13 @@ Sizing Sized(int size, bool arrays)
         });
 }
 
+// The deployment a CR asks for: the live one with the CR's user metadata and deployment spec merged in.
+static JsonNode Desired(VvpDeploymentResource cr, JsonObject live) => JsonMergePatch.Apply(live, new JsonObject
+{
+    ["metadata"] = cr.UserMetadata!.DeepClone(),
+    ["spec"] = cr.DeploymentSpec!.DeepClone(),
+})!;
+
 static void Collect()
 {
     GC.Collect();
@@ -263,6 +279,46 @@ static Result Measure(Func<object?> operation)
     var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (15.0 * perBatch);
     times.Sort();
     return new Result(times[times.Count / 2], bytes);
+}
+
+// Two operations measured side by side: after the warm-up of each, 15 rounds of one batch of the first and one of the
+// second, so that a change of the machine's speed during the run weighs on both alike; the median of each.
+static (Result First, Result Second) MeasurePair(Func<object?> first, Func<object?> second)
+{
+    var batches = new[] { first, second }.Select(operation =>
+    {
+        var warmUp = Stopwatch.StartNew();
+        var calls = 0;
+        while (warmUp.ElapsedMilliseconds < 2_000 || calls < 3)
+        {
+            operation();
+            calls++;
+        }
+
+        return Math.Max(1, (int)(calls * 40.0 / warmUp.Elapsed.TotalMilliseconds));
+    }).ToArray();
+    var times = new[] { new List<double>(), new List<double>() };
+    for (var round = 0; round < 15; round++)
+    {
+        for (var which = 0; which < 2; which++)
+        {
+            var operation = which == 0 ? first : second;
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < batches[which]; i++)
+            {
+                operation();
+            }
+
+            times[which].Add(watch.Elapsed.TotalMilliseconds * 1_000_000 / batches[which]);
+        }
+    }
+
+    foreach (var list in times)
+    {
+        list.Sort();
+    }
+
+    return (new Result(times[0][7], 0), new Result(times[1][7], 0));
 }
 
 /// <summary>The documents of one size, each built on first use.</summary>

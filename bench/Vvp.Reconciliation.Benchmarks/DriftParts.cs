@@ -13,6 +13,95 @@ namespace Vvp.Reconciliation.Benchmarks;
 /// </summary>
 internal static class DriftParts
 {
+    /// <summary>
+    /// The same parts at scale: the seed CR with <paramref name="size"/> flinkConfiguration keys (or additionalDependencies),
+    /// the live deployment holding the same but the middle one and maxJobCreationAttempts; and the peer's Diff of the
+    /// drifted deployment and the deployment the CR asks for.
+    /// </summary>
+    public static void RunSized(int size, bool arrays)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "data");
+        var crDocument = (JsonObject)ResourceReader.Read(File.ReadAllText(Path.Combine(folder, "test-cr.yaml"))).Document!;
+        var live = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "live-in-sync.json")))!;
+        JsonNode grown = arrays ? new JsonArray() : new JsonObject();
+        for (var i = 0; i < size; i++)
+        {
+            if (grown is JsonArray array)
+            {
+                array.Add($"s3://bucket/dependency-{i}.jar");
+            }
+            else
+            {
+                grown[$"taskmanager.key.{i}"] = $"value-{i}";
+            }
+        }
+
+        var member = arrays ? "additionalDependencies" : "flinkConfiguration";
+        JsonObject Place(JsonNode deploymentSpec) => (JsonObject)(arrays ? deploymentSpec["template"]!["spec"]!["artifact"]! : deploymentSpec["template"]!["spec"]!);
+        Place(crDocument["spec"]!["deployment"]!["spec"]!)[member] = grown.DeepClone();
+        Place(live["spec"]!)[member] = JsonNode.Parse(grown.ToJsonString());
+        var drifted = (JsonObject)live.DeepClone();
+        var drifting = Place(drifted["spec"]!)[member]!;
+        if (arrays)
+        {
+            drifting[size / 2] = "changed";
+        }
+        else
+        {
+            drifting[$"taskmanager.key.{size / 2}"] = "changed";
+        }
+
+        drifted["spec"]!["maxJobCreationAttempts"] = 4;
+        var cr = VvpDeploymentResource.FromDocument(crDocument).WithGeneration(1);
+        var planner = new DeploymentPlanner();
+        var o = planner.Options;
+        var desired = JsonMergePatch.Apply(live, new JsonObject { ["metadata"] = cr.UserMetadata!.DeepClone(), ["spec"] = cr.DeploymentSpec!.DeepClone() })!;
+        var (peerDrifted, peerDesired) = (Newtonsoft.Json.Linq.JToken.Parse(drifted.ToJsonString()), Newtonsoft.Json.Linq.JToken.Parse(desired.ToJsonString()));
+        var peer = new JsonDiffPatchDotNet.JsonDiffPatch();
+        var operations = new List<JsonPatchOperation>();
+        var calls = Math.Max(5, 5_000_000 / Math.Max(1, size * 10));
+        void T(string name, Func<object?> part)
+        {
+            for (var warmUp = Stopwatch.StartNew(); warmUp.ElapsedMilliseconds < 1_000;)
+            {
+                part();
+            }
+
+            // The median of 15 batches.
+            var batches = new List<double>();
+            for (var batch = 0; batch < 15; batch++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (var i = 0; i < calls; i++)
+                {
+                    part();
+                }
+
+                batches.Add(watch.Elapsed.TotalMilliseconds * 1000 / calls);
+            }
+
+            batches.Sort();
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{name}: {batches[7]:F1} µs"));
+        }
+
+        T("whole drift plan", () => planner.Plan(cr, drifted));
+        T("JsonDiffPatch.Net Diff (drifted, desired)", () => peer.Diff(peerDrifted, peerDesired));
+        T("PatchIsNoOp", () => UserPartComparer.PatchIsNoOp(cr, drifted, o));
+        T("the merge walk over the spec (diff and body)", () =>
+        {
+            operations.Clear();
+            return JsonPatch.CreateForMerge((JsonObject)drifted["spec"]!, cr.DeploymentSpec!, "spec", operations, 2, o.MaxDepth + 2);
+        });
+        T("status projection", () => StatusProjection.Project(cr, drifted, SyncOutcome.InSync("x"), o));
+        T("JsonEquality.Equals (live, drifted)", () => JsonEquality.Equals(live, drifted));
+        var crPart = Place(cr.DeploymentSpec!)[member]!;
+        var livePart = Place(live["spec"]!)[member]!;
+        T("JsonEquality.Equals (the CR's part, the live part)", () => JsonEquality.Equals(crPart, livePart));
+        T("DeepClone of the CR's part", () => crPart.DeepClone());
+        T("validation (cached on the resource)", () => cr.Validate(o.MaxDepth));
+        T("whole drift plan, again", () => planner.Plan(cr, drifted));
+    }
+
     public static void Run()
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "data");

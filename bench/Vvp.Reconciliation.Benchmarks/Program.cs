@@ -131,6 +131,12 @@ if (args is ["status-pinning"])
     return;
 }
 
+if (args is ["drift-parts", "keys" or "elements", var entries])
+{
+    Vvp.Reconciliation.Benchmarks.DriftParts.RunSized(int.Parse(entries, System.Globalization.CultureInfo.InvariantCulture), arrays: args[1] == "elements");
+    return;
+}
+
 if (args is ["drift-parts"])
 {
     Vvp.Reconciliation.Benchmarks.DriftParts.Run();

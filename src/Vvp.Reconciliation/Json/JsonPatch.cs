@@ -415,44 +415,61 @@ public sealed class JsonPatch
         public JsonObject? DiffMerge(JsonObject source, JsonObject patch, int depth)
         {
             JsonLimits.EnsureDepth(depth, maxDepth);
-            JsonObject? body = null;
-            List<KeyValuePair<string, JsonNode?>>? changed = null;
-            foreach (var (index, patchValue) in MatchedInSourceOrder(source, patch))
+            var merge = new MergeWalk();
+            var matched = 0;
+            if (patch.Count * 8 < source.Count)
             {
-                var (key, sourceValue) = source.GetAt(index);
-                _tokens.Add(key);
-                if (patchValue is null)
+                // A patch much smaller than the source: its members are looked up one by one and visited in the source's order.
+                var indexes = new List<(int SourceIndex, JsonNode? PatchValue)>(patch.Count);
+                for (var i = 0; i < patch.Count; i++)
                 {
-                    Operations.Add(JsonPatchOperation.Remove(Pointer()));
-                    (body ??= new JsonObject())[key] = null;
-                }
-                else if (patchValue is JsonObject patchObject && sourceValue is JsonObject sourceObject)
-                {
-                    if (DiffMerge(sourceObject, patchObject, depth + 1) is { } child)
+                    var (key, patchValue) = patch.GetAt(i);
+                    if (source.IndexOf(key) is var index and >= 0)
                     {
-                        (changed ??= []).Add(KeyValuePair.Create(key, (JsonNode?)child));
-                    }
-                }
-                else
-                {
-                    var merged = patchValue is JsonObject ? JsonMergePatch.ApplyCore(null, patchValue, depth + 1, maxDepth) : patchValue;
-                    var before = Operations.Count;
-                    Diff(sourceValue, merged, depth + 1, replaceMostlyChangedObjects: false);
-                    if (Operations.Count != before)
-                    {
-                        (changed ??= []).Add(KeyValuePair.Create(key, ReferenceEquals(merged, patchValue) ? JsonTree.CloneCore(merged, depth + 1, maxDepth) : merged));
+                        indexes.Add((index, patchValue));
                     }
                 }
 
-                _tokens.RemoveAt(_tokens.Count - 1);
-            }
+                indexes.Sort(static (x, y) => x.SourceIndex.CompareTo(y.SourceIndex));
+                foreach (var (index, patchValue) in indexes)
+                {
+                    var (key, sourceValue) = source.GetAt(index);
+                    VisitMatched(key, sourceValue, patchValue, depth, ref merge);
+                }
 
-            foreach (var member in changed ?? [])
+                matched = indexes.Count;
+            }
+            else
             {
-                (body ??= new JsonObject()).Add(member);
+                // The source scanned in order. A patch written from the source keeps its order: the member after the last
+                // match is tried first, and only a member out of that order costs a lookup.
+                var next = 0;
+                for (var i = 0; i < source.Count; i++)
+                {
+                    var (key, sourceValue) = source.GetAt(i);
+                    int at;
+                    if (next < patch.Count && string.Equals(patch.GetAt(next).Key, key, StringComparison.Ordinal))
+                    {
+                        at = next;
+                    }
+                    else if ((at = patch.IndexOf(key)) < 0)
+                    {
+                        continue;
+                    }
+
+                    next = at + 1;
+                    matched++;
+                    VisitMatched(key, sourceValue, patch.GetAt(at).Value, depth, ref merge);
+                }
             }
 
-            for (var i = 0; i < patch.Count; i++)
+            foreach (var member in merge.Changed ?? [])
+            {
+                (merge.Body ??= new JsonObject()).Add(member);
+            }
+
+            // Every member of the patch named a source member: nothing is added, and the patch need not be walked again.
+            for (var i = 0; matched < patch.Count && i < patch.Count; i++)
             {
                 var (key, patchValue) = patch.GetAt(i);
                 if (patchValue is null || source.ContainsKey(key))
@@ -464,42 +481,47 @@ public sealed class JsonPatch
                 _tokens.Add(key);
                 Operations.Add(JsonPatchOperation.Add(Pointer(), JsonTree.CloneCore(merged, depth + 1, maxDepth)));
                 _tokens.RemoveAt(_tokens.Count - 1);
-                (body ??= new JsonObject())[key] = merged;
+                (merge.Body ??= new JsonObject())[key] = merged;
             }
 
-            return body;
+            return merge.Body;
         }
 
-        // The source members the patch names, by their index in the source, ascending, each with the patch's value. A
-        // patch much smaller than the source is looked up member by member and sorted; otherwise the source is scanned in order.
-        private static List<(int SourceIndex, JsonNode? PatchValue)> MatchedInSourceOrder(JsonObject source, JsonObject patch)
+        // One source member the patch names: removed (null), merged into (both objects), or replaced by the patch's value.
+        private void VisitMatched(string key, JsonNode? sourceValue, JsonNode? patchValue, int depth, ref MergeWalk merge)
         {
-            var matched = new List<(int SourceIndex, JsonNode? PatchValue)>(Math.Min(source.Count, patch.Count));
-            if (patch.Count * 8 < source.Count)
+            _tokens.Add(key);
+            if (patchValue is null)
             {
-                for (var i = 0; i < patch.Count; i++)
+                Operations.Add(JsonPatchOperation.Remove(Pointer()));
+                (merge.Body ??= new JsonObject())[key] = null;
+            }
+            else if (patchValue is JsonObject patchObject && sourceValue is JsonObject sourceObject)
+            {
+                if (DiffMerge(sourceObject, patchObject, depth + 1) is { } child)
                 {
-                    var (key, patchValue) = patch.GetAt(i);
-                    if (source.IndexOf(key) is var index and >= 0)
-                    {
-                        matched.Add((index, patchValue));
-                    }
+                    (merge.Changed ??= []).Add(KeyValuePair.Create(key, (JsonNode?)child));
                 }
-
-                matched.Sort(static (x, y) => x.SourceIndex.CompareTo(y.SourceIndex));
             }
             else
             {
-                for (var i = 0; i < source.Count; i++)
+                var merged = patchValue is JsonObject ? JsonMergePatch.ApplyCore(null, patchValue, depth + 1, maxDepth) : patchValue;
+                var before = Operations.Count;
+                Diff(sourceValue, merged, depth + 1, replaceMostlyChangedObjects: false);
+                if (Operations.Count != before)
                 {
-                    if (patch.TryGetPropertyValue(source.GetAt(i).Key, out var patchValue))
-                    {
-                        matched.Add((i, patchValue));
-                    }
+                    (merge.Changed ??= []).Add(KeyValuePair.Create(key, ReferenceEquals(merged, patchValue) ? JsonTree.CloneCore(merged, depth + 1, maxDepth) : merged));
                 }
             }
 
-            return matched;
+            _tokens.RemoveAt(_tokens.Count - 1);
+        }
+
+        // What one object's merge walk has built: the merge-patch body (members removed first) and the members changed, in the source's order.
+        private struct MergeWalk
+        {
+            public JsonObject? Body;
+            public List<KeyValuePair<string, JsonNode?>>? Changed;
         }
 
         public void Diff(JsonNode? source, JsonNode? target, int depth, bool replaceMostlyChangedObjects)

@@ -38,6 +38,17 @@ internal static class JsonValues
             return ElementScalarEquals(ea, eb);
         }
 
+        // The common mixed case: a YAML-read string (a CLR string) against a parsed one, compared in place.
+        if (aIsElement && ea.ValueKind == JsonValueKind.String && b.GetType() == ClrString)
+        {
+            return StringEquals(ea, b.ToString());
+        }
+
+        if (bIsElement && eb.ValueKind == JsonValueKind.String && a.GetType() == ClrString)
+        {
+            return StringEquals(eb, a.ToString());
+        }
+
         var kind = a.GetValueKind();
         if (kind != b.GetValueKind())
         {
@@ -66,6 +77,23 @@ internal static class JsonValues
             default:
                 return true;
         }
+    }
+
+    // The type of a JsonValue that holds a CLR string (JsonValue.Create(string)): its ToString() is the string itself.
+    private static readonly Type ClrString = JsonValue.Create(string.Empty)!.GetType();
+
+    // A parsed string against a CLR one. Text of ASCII characters without escapes (nearly every value of a deployment)
+    // is compared byte against char without transcoding; anything else as the runtime compares it.
+    private static bool StringEquals(JsonElement element, string text)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        raw = raw.Length >= 2 ? raw[1..^1] : raw;
+        if (raw.IndexOf((byte)'\\') < 0 && System.Text.Ascii.IsValid(raw))
+        {
+            return raw.Length == text.Length && System.Text.Ascii.Equals(raw, text);
+        }
+
+        return element.ValueEquals(text);
     }
 
     // An integer number read without a copy, whatever backs it.

@@ -12,6 +12,18 @@ public sealed class CrossKindEqualityTests
     [InlineData("a\"b/é", "\"a\\\"b\\/\\u00e9\"", true)]
     [InlineData("", "\"\"", true)]
     [InlineData("1", "1", false)]
+    [InlineData("abc", "\"ab\"", false)]
+    [InlineData("ab", "\"abc\"", false)]
+    [InlineData("abc", "\"ab\\u0063\"", true)]
+    [InlineData("abd", "\"ab\\u0063\"", false)]
+    [InlineData("é", "\"é\"", true)]
+    [InlineData("e", "\"é\"", false)]
+    [InlineData("é", "\"e\"", false)]
+    [InlineData("日本語 jar", "\"日本語 jar\"", true)]
+    [InlineData("true", "true", false)]
+    [InlineData("null", "null", false)]
+    [InlineData("s3://bucket/dependency-1.jar", "\"s3://bucket/dependency-1.jar\"", true)]
+    [InlineData("s3://bucket/dependency-1.jar", "\"s3://bucket/dependency-2.jar\"", false)]
     public void A_CLR_string_equals_a_parsed_string_by_its_value(string clr, string parsed, bool equal)
     {
         JsonEquality.Equals(JsonValue.Create(clr), JsonNode.Parse(parsed)).Should().Be(equal);

@@ -36,6 +36,51 @@ public sealed class JsonLawsTests
     public void The_merge_walk_agrees_also_when_a_few_members_are_merged_onto_a_wide_object() =>
         MergeWalkAgrees(Gen.Select(JsonGen.WideObject(9, 40), JsonGen.WideObject(1, 4)));
 
+    [Fact]
+    public void The_merge_walk_agrees_when_the_patch_is_written_from_the_source() =>
+        MergeWalkAgrees(Gen.Select(JsonGen.WideObject(9, 40), JsonGen.ObjectDocument(2), Gen.Int[0, int.MaxValue]).Select((t) => (t.Item1, (JsonNode?)WrittenFrom((JsonObject)t.Item1!, (JsonObject)t.Item2!, t.Item3))));
+
+    // A patch as a CR is written from a live object: most members kept in the source's order with the same or another
+    // value, some removed (null), some left out, a few moved out of order, and members of its own added.
+    private static JsonObject WrittenFrom(JsonObject source, JsonObject others, int seed)
+    {
+        var random = new Random(seed);
+        var members = new List<KeyValuePair<string, JsonNode?>>();
+        for (var i = 0; i < source.Count; i++)
+        {
+            var (key, value) = source.GetAt(i);
+            switch (random.Next(10))
+            {
+                case 0:
+                    continue;
+                case 1:
+                    members.Add(KeyValuePair.Create(key, (JsonNode?)null));
+                    break;
+                case 2 or 3:
+                    members.Add(KeyValuePair.Create(key, others.Count > 0 ? others.GetAt(random.Next(others.Count)).Value?.DeepClone() : JsonValue.Create(i)));
+                    break;
+                default:
+                    members.Add(KeyValuePair.Create(key, value?.DeepClone()));
+                    break;
+            }
+        }
+
+        for (var moves = random.Next(3); moves > 0 && members.Count > 1; moves--)
+        {
+            var (from, to) = (random.Next(members.Count), random.Next(members.Count));
+            (members[from], members[to]) = (members[to], members[from]);
+        }
+
+        var patch = new JsonObject(members);
+        for (var i = 0; i < others.Count; i++)
+        {
+            var (key, value) = others.GetAt(i);
+            patch.TryAdd(key, value?.DeepClone());
+        }
+
+        return patch;
+    }
+
     private static void MergeWalkAgrees(Gen<(JsonNode?, JsonNode?)> documents) =>
         documents.Sample((source, patch) =>
         {
