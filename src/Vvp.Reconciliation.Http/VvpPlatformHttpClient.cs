@@ -80,6 +80,15 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     }
 
     /// <inheritdoc />
+    /// <remarks>The answer is checked as <see cref="GetDeploymentAsync"/> checks it, without a tree, and handed out as the bytes it came in.</remarks>
+    public async Task<ReadOnlyMemory<byte>?> GetDeploymentAsUtf8Async(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var path = DeploymentPath(ns, name);
+        var answer = await SendAsync(HttpMethod.Get, path, null, token, absentIsNull: true, cancellationToken).ConfigureAwait(false);
+        return answer is { } body ? ResourceAnswerAsUtf8(body, HttpMethod.Get, path) : (ReadOnlyMemory<byte>?)null;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
     {
         var path = DeploymentsPath(ns);
@@ -417,6 +426,54 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
 
         return obj["metadata"] is JsonObject
             ? obj
+            : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer has no metadata object.");
+    }
+
+    // What ResourceAnswer accepts and refuses, with its messages, read with a reader instead of into a tree.
+    private static ReadOnlyMemory<byte> ResourceAnswerAsUtf8(ReadOnlySequence<byte> body, HttpMethod method, string path)
+    {
+        if (IsBlank(body))
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the platform answered with success but sent no body.");
+        }
+
+        var reader = new Utf8JsonReader(body);
+        string? shape = null;
+        var metadata = false;
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                shape = DescribeToken(reader.TokenType);
+                reader.Skip();
+            }
+            else
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isMetadata = reader.ValueTextEquals("metadata"u8);
+                    reader.Read();
+                    metadata = isMetadata ? reader.TokenType == JsonTokenType.StartObject : metadata;
+                    reader.Skip();
+                }
+            }
+
+            // Anything after the answer's value is not JSON either.
+            reader.Read();
+        }
+        catch (JsonException ex)
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is not JSON ({DisplayText.Clean(ex.Message, 120)}).", null, null, ex);
+        }
+
+        if (shape is not null)
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {shape}, not a JSON object.");
+        }
+
+        return metadata
+            ? body.ToArray()
             : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer has no metadata object.");
     }
 

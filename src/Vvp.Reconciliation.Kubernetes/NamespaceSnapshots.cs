@@ -55,7 +55,8 @@ internal sealed class NamespaceSnapshots(IPlatformClient platform, ILogger logge
             ? Fingerprint(utf8.Span)
             : null;
 
-    private static byte[] Fingerprint(ReadOnlySpan<byte> utf8) => SHA256.HashData(utf8);
+    /// <summary>The fingerprint of a deployment's bytes (SHA-256).</summary>
+    public static byte[] Fingerprint(ReadOnlySpan<byte> utf8) => SHA256.HashData(utf8);
 
     // This resync's LIST of a namespace with a token, taken by the first read; null when it failed. A failed LIST is not
     // tried again in the same resync (one too large for maxResponseBytes, or refused, would fail for every CR): the

@@ -112,7 +112,7 @@ public sealed class VvpController : IDisposable
         _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform, _logger) : null;
         reconciler ??= new VvpDeploymentReconciler(platform, options.Reconciler, secretCache, loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
         var events = new EventRecorder(_api, _time, _logger, options.EventBurst, options.EventRefill, "vvp-operator", options.HolderIdentity);
-        host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, options.Reconciler.SpecWriteBack, _snapshots, _metrics.KubernetesWrites, _logger);
+        host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, options.Reconciler.SpecWriteBack, _snapshots, platform, _metrics.KubernetesWrites, _logger);
         var snapshots = _snapshots;
         loop = new ControllerLoop(
             [.. crs.Values, .. secrets.Values],
@@ -143,6 +143,9 @@ public sealed class VvpController : IDisposable
 
     /// <summary>How many resync keys needed no reconcile (<see cref="VvpDeploymentHost.UnchangedResyncs"/>).</summary>
     internal long UnchangedResyncs => _host.UnchangedResyncs;
+
+    /// <summary>How many keys were handled: reconciles, and resync keys that needed none.</summary>
+    internal long KeysHandled => _host.Reconciles + _host.UnchangedResyncs;
 
     /// <summary>How many CRs have a record of their last quiet resync.</summary>
     internal int UnchangedRecords => _host.UnchangedRecords;

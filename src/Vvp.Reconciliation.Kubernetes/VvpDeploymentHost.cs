@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Json;
@@ -25,8 +26,9 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     private readonly DeletionPolicy _deletionPolicy;
     private readonly SpecWriteBack _specWriteBack;
     private readonly NamespaceSnapshots? _snapshots;
+    private readonly IPlatformClient _platform;
 
-    // With a resync's LIST: per CR, what its last quiet resync read (see Unchanged).
+    // Per CR, what its last quiet resync read (see Unchanged).
     private readonly ConcurrentDictionary<ResourceKey, Unchanged> _unchanged = new();
     private readonly Counter<long> _writesByKind;
     private readonly ILogger _logger;
@@ -42,6 +44,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         DeletionPolicy deletionPolicy,
         SpecWriteBack specWriteBack,
         NamespaceSnapshots? snapshots,
+        IPlatformClient platform,
         Counter<long> writesByKind,
         ILogger logger)
     {
@@ -52,6 +55,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         _deletionPolicy = deletionPolicy;
         _specWriteBack = specWriteBack;
         _snapshots = snapshots;
+        _platform = platform;
         _writesByKind = writesByKind;
         _logger = logger;
     }
@@ -59,7 +63,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     /// <summary>How many reconciles (and deletion steps) ran.</summary>
     public long Reconciles => Interlocked.Read(ref _reconciles);
 
-    /// <summary>How many resync keys needed no reconcile: the CR and its deployment in the LIST were as their last quiet resync read them.</summary>
+    /// <summary>How many resync keys needed no reconcile: the CR and its deployment were as their last quiet resync read them.</summary>
     public long UnchangedResyncs => Interlocked.Read(ref _unchangedResyncs);
 
     /// <summary>How many CRs have a record of their last quiet resync.</summary>
@@ -74,15 +78,21 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     public async Task<KeyResult> HandleAsync(ResourceKey key, ReconcileTrigger trigger, CancellationToken cancellationToken)
     {
         var (ns, name) = key;
-        if (trigger != ReconcileTrigger.Resync || _snapshots is null)
+        Prefetched? prefetched = null;
+        if (trigger != ReconcileTrigger.Resync)
         {
             // A change is reconciled against the platform as it is now: what a resync read no longer counts.
             _unchanged.TryRemove(key, out _);
         }
-        else if (await UnchangedAsync(key, cancellationToken).ConfigureAwait(false))
+        else
         {
-            Interlocked.Increment(ref _unchangedResyncs);
-            return new KeyResult(null);
+            bool unchanged;
+            (unchanged, prefetched) = await UnchangedAsync(key, cancellationToken).ConfigureAwait(false);
+            if (unchanged)
+            {
+                Interlocked.Increment(ref _unchangedResyncs);
+                return new KeyResult(null);
+            }
         }
 
         if (!_crs[ns].TryGet(name, out var cr))
@@ -100,7 +110,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         activity?.SetTag("vvp.cr.name", name);
         using var scope = _logger.BeginScope(new CrScope(ns, name, trigger.ToString()));
         var uid = JsonRead.String(cr, "metadata", "uid");
-        var read = trigger == ReconcileTrigger.Resync && _snapshots is not null ? new ResyncRead(_snapshots) : null;
+        var read = trigger == ReconcileTrigger.Resync ? new ResyncRead(_snapshots, _platform, prefetched) : null;
         var context = new ReconcileContext
         {
             Trigger = trigger,
@@ -133,15 +143,38 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     }
 
     // Whether a resync of the CR would redo its last quiet resync: the CR's resourceVersion is the one that reconcile read
-    // and its deployment's bytes in this resync's LIST are the ones it read. The reconcile is a pure function of the two
-    // (SEMANTICS §9: the projection of (CR, live, outcome)), so it would again plan nothing, write nothing and record no
-    // Event; nothing of the CR is parsed. A CR's change, a change of its token's Secret (queued as a change) or a LIST
-    // that failed makes a full reconcile.
-    private async Task<bool> UnchangedAsync(ResourceKey key, CancellationToken cancellationToken) =>
-        _unchanged.TryGetValue(key, out var last) &&
-        _crs[key.Namespace].VersionOf(key.Name) == last.CrVersion &&
-        await _snapshots!.FingerprintAsync(last.Target, last.Token, cancellationToken).ConfigureAwait(false) is { } fingerprint &&
-        fingerprint.AsSpan().SequenceEqual(last.Fingerprint);
+    // and its deployment's bytes (in this resync's LIST, or a GET's answer) are the ones it read. The reconcile is a pure
+    // function of the two (SEMANTICS §9: the projection of (CR, live, outcome)), so it would again plan nothing, write
+    // nothing and record no Event; nothing of the CR is parsed. A CR's change, a change of its token's Secret (queued as
+    // a change) or a read that failed makes a full reconcile, which reads again with its retries. A GET whose answer
+    // differs is handed to that reconcile (Prefetched), so it is not asked twice.
+    private async Task<(bool Unchanged, Prefetched? Read)> UnchangedAsync(ResourceKey key, CancellationToken cancellationToken)
+    {
+        if (!_unchanged.TryGetValue(key, out var last) || _crs[key.Namespace].VersionOf(key.Name) != last.CrVersion)
+        {
+            return (false, null);
+        }
+
+        if (_snapshots is not null)
+        {
+            return (await _snapshots.FingerprintAsync(last.Target, last.Token, cancellationToken).ConfigureAwait(false) is { } listed &&
+                listed.AsSpan().SequenceEqual(last.Fingerprint), null);
+        }
+
+        ReadOnlyMemory<byte>? answer;
+        try
+        {
+            answer = await _platform.GetDeploymentAsUtf8Async(last.Target.Namespace, last.Target.Name, last.Token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PlatformException)
+        {
+            return (false, null);
+        }
+
+        return answer is { } bytes && NamespaceSnapshots.Fingerprint(bytes.Span).AsSpan().SequenceEqual(last.Fingerprint)
+            ? (true, null)
+            : (false, new Prefetched(last.Target, last.Token, answer));
+    }
 
     /// <summary>The CRs of <paramref name="ns"/> that name the Secret <paramref name="secretName"/> for their token.</summary>
     public IEnumerable<ResourceKey> NamingSecret(string ns, string secretName)
@@ -251,8 +284,12 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         return (new KeyResult(result.RequeueAfter), quiet);
     }
 
-    /// <summary>A resync's read from the LIST, keeping where it read and the fingerprint of what it read.</summary>
-    private sealed class ResyncRead(NamespaceSnapshots snapshots)
+    /// <summary>
+    /// A resync's read of the live deployment, keeping where it read and the fingerprint of what it read: from this
+    /// resync's LIST with <see cref="VvpOperatorOptions.ListPlatformNamespaces"/>, else the answer of the GET that found
+    /// the deployment changed since its last quiet resync, else a GET of its own, as bytes.
+    /// </summary>
+    private sealed class ResyncRead(NamespaceSnapshots? snapshots, IPlatformClient platform, Prefetched? prefetched)
     {
         public DeploymentTarget? Target { get; private set; }
 
@@ -262,11 +299,48 @@ internal sealed class VvpDeploymentHost : IKeyHandler
 
         public async Task<JsonObject?> ReadAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken)
         {
-            var (deployment, fingerprint) = await snapshots.ReadWithFingerprintAsync(target, token, cancellationToken).ConfigureAwait(false);
-            (Target, Token, Fingerprint) = (target, token, fingerprint);
-            return deployment;
+            (Target, Token, Fingerprint) = (null, null, null);
+            if (snapshots is not null)
+            {
+                var (deployment, fingerprint) = await snapshots.ReadWithFingerprintAsync(target, token, cancellationToken).ConfigureAwait(false);
+                (Target, Token, Fingerprint) = (target, token, fingerprint);
+                return deployment;
+            }
+
+            ReadOnlyMemory<byte>? answer;
+            if (prefetched is { } read && read.Target == target && read.Token == token)
+            {
+                // Used once: a retry of this read asks the platform again.
+                (answer, prefetched) = (read.Answer, null);
+            }
+            else
+            {
+                answer = await platform.GetDeploymentAsUtf8Async(target.Namespace, target.Name, token, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (answer is not { } bytes)
+            {
+                return null;
+            }
+
+            JsonObject parsed;
+            try
+            {
+                parsed = CompactJson.Read(bytes.Span);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidCastException)
+            {
+                // An adapter of another making that hands out bytes that are not a JSON object.
+                throw new PlatformException(PlatformErrorKind.Protocol, $"The deployment {target} was read as bytes that are not a JSON object: {ex.Message}", null, null, ex);
+            }
+
+            (Target, Token, Fingerprint) = (target, token, NamespaceSnapshots.Fingerprint(bytes.Span));
+            return parsed;
         }
     }
+
+    /// <summary>The answer of a resync's GET that found a deployment changed since its CR's last quiet resync.</summary>
+    private sealed record Prefetched(DeploymentTarget Target, ApiToken? Token, ReadOnlyMemory<byte>? Answer);
 
     /// <summary>What a quiet resync of a CR read: the CR's resourceVersion, where its deployment is, with which token, and the fingerprint of the deployment's bytes.</summary>
     private sealed record Unchanged(string CrVersion, DeploymentTarget Target, ApiToken? Token, byte[] Fingerprint);

@@ -13,6 +13,9 @@ internal sealed class MeteredPlatformClient(IPlatformClient inner, Counter<long>
     public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
         Count("list", inner.ListDeploymentsAsync(ns, token, cancellationToken));
 
+    public Task<ReadOnlyMemory<byte>?> GetDeploymentAsUtf8Async(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+        Count("get", inner.GetDeploymentAsUtf8Async(ns, name, token, cancellationToken));
+
     public Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken) =>
         Count("list", inner.ListDeploymentsAsUtf8Async(ns, token, cancellationToken));
 

@@ -28,6 +28,11 @@ public abstract class DelegatingPlatformClient : IPlatformClient
         Inner.ListDeploymentsAsync(ns, token, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>Passed to the inner port's own (not served from <see cref="GetDeploymentAsync"/>): a class that changes reads overrides both.</remarks>
+    public virtual Task<ReadOnlyMemory<byte>?> GetDeploymentAsUtf8Async(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+        Inner.GetDeploymentAsUtf8Async(ns, name, token, cancellationToken);
+
+    /// <inheritdoc />
     /// <remarks>Passed to the inner port's own (not served from <see cref="ListDeploymentsAsync"/>): a class that changes lists overrides both.</remarks>
     public virtual Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken) =>
         Inner.ListDeploymentsAsUtf8Async(ns, token, cancellationToken);

@@ -16,6 +16,33 @@ public interface IPlatformClient
     /// <returns>The deployment, or <see langword="null"/> when there is none.</returns>
     Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads a deployment as <see cref="GetDeploymentAsync"/> does, as the UTF-8 bytes of its JSON object, for a caller
+    /// that compares what it read before it parses it (a resync that fingerprints each answer). The default serialises
+    /// what <see cref="GetDeploymentAsync"/> returns; an adapter that reads JSON overrides it to hand out the bytes as
+    /// they arrived.
+    /// </summary>
+    /// <param name="ns">The platform namespace.</param>
+    /// <param name="name">The deployment name.</param>
+    /// <param name="token">The API token, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The deployment's JSON, or <see langword="null"/> when there is none.</returns>
+    async Task<ReadOnlyMemory<byte>?> GetDeploymentAsUtf8Async(string ns, string name, ApiToken? token, CancellationToken cancellationToken)
+    {
+        if (await GetDeploymentAsync(ns, name, token, cancellationToken).ConfigureAwait(false) is not { } deployment)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            deployment.WriteTo(writer);
+        }
+
+        return buffer.WrittenMemory;
+    }
+
     /// <summary>Lists the deployments of a namespace.</summary>
     /// <param name="ns">The platform namespace.</param>
     /// <param name="token">The API token, or <see langword="null"/>.</param>

@@ -34,8 +34,9 @@ public sealed record ReconcileContext
     public Func<CancellationToken, Task<bool>>? ConfirmBeforeCreate { get; init; }
 
     /// <summary>
-    /// For <see cref="ReconcileTrigger.Resync"/>: reads the live deployment from a source shared by a resync's CRs (one
-    /// LIST of the platform namespace) instead of one GET. Only the first read of the reconcile uses it; a re-read
+    /// For <see cref="ReconcileTrigger.Resync"/>: reads the live deployment where the host reads it (one LIST of the
+    /// platform namespace shared by a resync's CRs, or a GET whose answer the host keeps) instead of the reconciler's
+    /// own GET, with the same retries of transient failures. Only the first read of the reconcile uses it; a re-read
     /// after a conflict or a failed write asks the platform. <see langword="null"/>: every read asks the platform.
     /// </summary>
     public Func<DeploymentTarget, ApiToken?, CancellationToken, Task<JsonObject?>>? ResyncRead { get; init; }

@@ -222,7 +222,7 @@ public sealed class VvpDeploymentReconciler
         try
         {
             live = context is { Trigger: ReconcileTrigger.Resync, ResyncRead: { } resyncRead }
-                ? Readable(await resyncRead(target, token, cancellationToken).ConfigureAwait(false))
+                ? Readable(await RetryingAsync(target, () => resyncRead(target, token, cancellationToken), cancellationToken).ConfigureAwait(false))
                 : await ReadLiveAsync(target, token, cancellationToken).ConfigureAwait(false);
             liveKnown = true;
             var conflicts = 0;

@@ -162,6 +162,66 @@ public sealed class HttpAdapterTests : IAsyncLifetime
         }
     }
 
+    public static readonly TheoryData<string> DeploymentAnswers = new()
+    {
+        """{"metadata":{"name":"a","id":"1"},"spec":{"x":[1,{"y":"\u00e9"}]}}""",
+        """{"metadata":{}}""",
+        """{"spec":{}}""",
+        """{"metadata":null}""",
+        """{"metadata":[]}""",
+        "[]",
+        "null",
+        "\"text\"",
+        "3",
+        "true",
+        """{"metadata":{}} {}""",
+        """{"metadata":{}""",
+        """{"metadata":{},}""",
+        "   ",
+        "{\"metadata\":{},\"spec\":" + string.Concat(Enumerable.Repeat("[", 70)) + string.Concat(Enumerable.Repeat("]", 70)) + "}",
+        LargeList(150, "")[..^2].Replace("{\"kind\":\"DeploymentList\",\"items\":[", "{\"metadata\":{},\"spec\":[", StringComparison.Ordinal) + "]}",
+    };
+
+    [Theory]
+    [MemberData(nameof(DeploymentAnswers))]
+    public async Task A_deployment_read_as_bytes_gives_the_deployment_or_refusal_the_tree_gives(string body)
+    {
+        _emulator.Intercept = context => context.Request.Path.Value!.EndsWith("/deployments/one", StringComparison.Ordinal) ? EmulatorSession.Answer(context, 200, body) : Task.FromResult(false);
+
+        var tree = await Outcome(async () => (JsonNode?)await _client.GetDeploymentAsync("ns", "one", null, default));
+        var bytes = await Outcome(async () => await _client.GetDeploymentAsUtf8Async("ns", "one", null, default) is { } read ? JsonNode.Parse(read.Span) : null);
+
+        bytes.Error.Should().Be(tree.Error);
+        JsonNode.DeepEquals(bytes.Deployment, tree.Deployment).Should().BeTrue();
+        (tree.Error is null).Should().Be(tree.Deployment is not null, "an answer is a deployment or a refusal");
+
+        static async Task<(string? Error, JsonNode? Deployment)> Outcome(Func<Task<JsonNode?>> read)
+        {
+            try
+            {
+                return (null, await read());
+            }
+            catch (PlatformException ex)
+            {
+                return ($"{ex.Kind}: {ex.Message}", null);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_deployment_read_as_bytes_is_null_when_there_is_none_and_the_port_s_default_serialises_the_tree()
+    {
+        await _client.CreateDeploymentAsync("ns", Deployment("one"), null, default);
+
+        var overHttp = await _client.GetDeploymentAsUtf8Async("ns", "one", null, default);
+        var byDefault = await ((IPlatformClient)_emulator.Platform).GetDeploymentAsUtf8Async("ns", "one", null, default);
+
+        JsonNode.Parse(overHttp!.Value.Span)!["metadata"]!["name"]!.GetValue<string>().Should().Be("one");
+        JsonNode.DeepEquals(JsonNode.Parse(byDefault!.Value.Span), await _emulator.Platform.GetDeploymentAsync("ns", "one", null, default)).Should().BeTrue();
+        (await _client.GetDeploymentAsUtf8Async("ns", "none", null, default)).Should().BeNull();
+        (await ((IPlatformClient)_emulator.Platform).GetDeploymentAsUtf8Async("ns", "none", null, default)).Should().BeNull();
+    }
+
     [Fact]
     public async Task A_list_s_items_are_handed_out_as_bytes_without_a_tree_and_the_port_s_default_serialises_the_trees()
     {

@@ -55,9 +55,9 @@ public sealed class ControllerEndToEndTests
         await OperatorSession.Eventually(() => session.State("a") == "SYNCING" && session.State("b") == "SYNCING", "both CRs are synced");
         await Settled(session);
         var writes = session.CrWrites();
-        var reconciles = running.Controller.Reconciles;
+        var handled = running.Controller.KeysHandled;
 
-        await OperatorSession.Eventually(() => running.Controller.Reconciles >= reconciles + 6, "three resyncs ran");
+        await OperatorSession.Eventually(() => running.Controller.KeysHandled >= handled + 6, "three resyncs ran");
 
         session.CrWrites().Should().Be(writes);
         session.Vvp.Calls.Count(c => c.IsWrite).Should().Be(2, "two creates and nothing after");
@@ -79,8 +79,8 @@ public sealed class ControllerEndToEndTests
         session.Cr("test-cr")!["status"]!["deploymentStatus"]!.AsObject().ContainsKey("running").Should().BeFalse("the status is replaced whole");
         await Settled(session);
         var writes = session.CrWrites();
-        var reconciles = running.Controller.Reconciles;
-        await OperatorSession.Eventually(() => running.Controller.Reconciles >= reconciles + 3, "resyncs ran");
+        var handled = running.Controller.KeysHandled;
+        await OperatorSession.Eventually(() => running.Controller.KeysHandled >= handled + 3, "resyncs ran");
         session.CrWrites().Should().Be(writes);
     }
 
@@ -266,7 +266,7 @@ public sealed class ControllerEndToEndTests
     public async Task With_listPlatformNamespaces_a_resync_reads_a_platform_namespace_with_one_LIST_and_still_corrects_drift()
     {
         await using var session = await OperatorSession.StartAsync();
-        var (running, names) = await SyncedWithListsAsync(session);
+        var (running, names) = await SyncedFleetAsync(session);
         session.Vvp.Edit("default", "cr-07", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // an edit in the UI
         session.Vvp.ClearCalls();
         var reconciles = running.Controller.Reconciles;
@@ -289,12 +289,14 @@ public sealed class ControllerEndToEndTests
         session.Vvp.Calls.Should().Contain(c => c.Operation == PlatformOperation.GetDeployment && c.Name == "cr-03");
     }
 
-    [Fact]
-    public async Task With_listPlatformNamespaces_a_resync_reconciles_only_the_CRs_whose_CR_or_deployment_changed_since_their_last_quiet_resync()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_resync_reconciles_only_the_CRs_whose_CR_or_deployment_changed_since_their_last_quiet_resync(bool listPlatformNamespaces)
     {
         await using var session = await OperatorSession.StartAsync();
-        var (running, names) = await SyncedWithListsAsync(session);
-        running.Controller.UnchangedRecords.Should().Be(0, "changes were reconciled against GETs, not a resync's LIST");
+        var (running, names) = await SyncedFleetAsync(session, listPlatformNamespaces);
+        running.Controller.UnchangedRecords.Should().Be(0, "changes were reconciled against the reconciler's own reads, not a resync's");
         running.Controller.ResyncNow();
         await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 20, "the first resync recorded what each quiet reconcile read");
         await Settled(session);
@@ -318,8 +320,17 @@ public sealed class ControllerEndToEndTests
         await OperatorSession.Eventually(() => running.Controller.UnchangedResyncs == 17, "the 17 others needed no reconcile");
         await Settled(session);
         names.Where(n => ReconcilesOf(session, n) > before[n]).Should().BeEquivalentTo(["cr-03", "cr-07", "cr-11"], "a CR is reconciled when it or its deployment changed since its last quiet resync");
-        session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1);
-        session.Vvp.Calls.Should().NotContain(c => c.Operation == PlatformOperation.GetDeployment);
+        if (listPlatformNamespaces)
+        {
+            session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1);
+            session.Vvp.Calls.Should().NotContain(c => c.Operation == PlatformOperation.GetDeployment);
+        }
+        else
+        {
+            // One GET per CR: a changed deployment is reconciled against the answer that showed the change, not read twice.
+            session.Vvp.Calls.Where(c => c.Operation == PlatformOperation.GetDeployment).Select(c => c.Name).Should().BeEquivalentTo(names);
+            session.Vvp.Calls.Should().NotContain(c => c.Operation == PlatformOperation.ListDeployments);
+        }
 
         session.Api.Delete(ApiResource.VvpDeployments, OperatorSession.Namespace, "cr-05");
         await OperatorSession.Eventually(() => session.Cr("cr-05") is null, "the CR is deleted");
@@ -327,10 +338,37 @@ public sealed class ControllerEndToEndTests
     }
 
     [Fact]
+    public async Task A_resync_GET_that_fails_makes_a_full_reconcile_and_the_failure_never_reaches_a_status()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var (running, names) = await SyncedFleetAsync(session, listPlatformNamespaces: false);
+        running.Controller.ResyncNow();
+        await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 20, "the first resync recorded what each quiet reconcile read");
+        await Settled(session);
+        var (writes, skipped) = (running.Controller.KubernetesWrites, running.Controller.UnchangedResyncs);
+        var before = names.ToDictionary(n => n, n => ReconcilesOf(session, n));
+        session.Vvp.ClearCalls();
+        // Two GETs of the resync fail (the adapter's own retries and the workers decide whose): a failed GET never
+        // counts as "unchanged", and the reconcile that follows reads again, with its retries.
+        session.Vvp.FailNext(PlatformOperation.GetDeployment, PlatformFault.Status(503, "maintenance"), times: 2);
+
+        running.Controller.ResyncNow();
+
+        await OperatorSession.Eventually(() => names.Sum(n => ReconcilesOf(session, n) - before[n]) + (running.Controller.UnchangedResyncs - skipped) == 20, "the resync handled every CR");
+        await Settled(session);
+        var reconciled = names.Where(n => ReconcilesOf(session, n) > before[n]).ToList();
+        reconciled.Should().NotBeEmpty("a CR whose GET failed was reconciled in full").And.HaveCountLessThanOrEqualTo(2);
+        session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.GetDeployment).Should().Be(20 + 2, "each CR's GET, and the two that failed asked again");
+        names.Should().OnlyContain(n => session.State(n) == "SYNCING");
+        running.Controller.KubernetesWrites.Should().Be(writes, "the failures never reached a status");
+        running.Controller.UnchangedRecords.Should().Be(20, "the reconciled CRs were quiet again and have their records back");
+    }
+
+    [Fact]
     public async Task With_listPlatformNamespaces_a_failed_LIST_is_not_tried_again_in_its_resync_whose_CRs_are_read_with_a_GET_each()
     {
         await using var session = await OperatorSession.StartAsync();
-        var (running, names) = await SyncedWithListsAsync(session);
+        var (running, names) = await SyncedFleetAsync(session);
         session.Vvp.Edit("default", "cr-07", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // an edit in the UI
         session.Vvp.FailNext(PlatformOperation.ListDeployments, PlatformFault.Status(403), times: 100);
         session.Vvp.ClearCalls();
@@ -358,7 +396,7 @@ public sealed class ControllerEndToEndTests
     public async Task With_listPlatformNamespaces_a_new_CR_is_reconciled_while_the_resync_waits_for_its_LIST()
     {
         await using var session = await OperatorSession.StartAsync();
-        var (running, names) = await SyncedWithListsAsync(session);
+        var (running, names) = await SyncedFleetAsync(session);
         session.Vvp.ClearCalls();
         var reconciles = running.Controller.Reconciles;
         var listArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -446,10 +484,10 @@ public sealed class ControllerEndToEndTests
         await OperatorSession.Eventually(() => ReconcilesOf(session, "test-cr") > reconcilesOfTestCr, "a spec change is reconciled");
     }
 
-    // A controller with listPlatformNamespaces over 20 CRs, cr-00 … cr-19, all synced and settled.
-    private static async Task<(OperatorSession.Running Running, List<string> Names)> SyncedWithListsAsync(OperatorSession session)
+    // A controller (with listPlatformNamespaces unless told otherwise) over 20 CRs, cr-00 … cr-19, all synced and settled.
+    private static async Task<(OperatorSession.Running Running, List<string> Names)> SyncedFleetAsync(OperatorSession session, bool listPlatformNamespaces = true)
     {
-        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = true));
+        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = listPlatformNamespaces));
         var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
         foreach (var name in names)
         {

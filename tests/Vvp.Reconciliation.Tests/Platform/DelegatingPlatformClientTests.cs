@@ -41,13 +41,35 @@ public sealed class DelegatingPlatformClientTests
             .Should().ThrowAsync<NotSupportedException>("the positive control: the tree list is the one that fails");
     }
 
-    // Answers lists as bytes only: a caller that reached its trees would fail.
+    [Fact]
+    public async Task A_deployment_read_as_bytes_reaches_the_inner_port_s_own_not_the_default_over_its_tree()
+    {
+        var bytesOnly = new BytesOnlyLists(new InMemoryPlatform());
+        using var meter = new System.Diagnostics.Metrics.Meter("test.delegating");
+        var read = meter.CreateCounter<long>("calls");
+
+        var passed = await new CountingCreates(bytesOnly).GetDeploymentAsUtf8Async("ns", "a", null, default);
+        var metered = await new Vvp.Reconciliation.Operator.MeteredPlatformClient(bytesOnly, read).GetDeploymentAsUtf8Async("ns", "a", null, default);
+
+        passed!.Value.ToArray().Should().Equal(BytesOnlyLists.Item);
+        metered!.Value.ToArray().Should().Equal(BytesOnlyLists.Item, "the operator's metered client passes the call on too");
+        await FluentActions.Awaiting(() => new CountingCreates(bytesOnly).GetDeploymentAsync("ns", "a", null, default))
+            .Should().ThrowAsync<NotSupportedException>("the positive control: the tree read is the one that fails");
+    }
+
+    // Answers lists and reads as bytes only: a caller that reached its trees would fail.
     private sealed class BytesOnlyLists(IPlatformClient inner) : DelegatingPlatformClient(inner)
     {
         public static readonly byte[] Item = "{\"metadata\":{\"name\":\"a\"}}"u8.ToArray();
 
         public override Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+
+        public override Task<JsonObject?> GetDeploymentAsync(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public override Task<ReadOnlyMemory<byte>?> GetDeploymentAsUtf8Async(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+            Task.FromResult<ReadOnlyMemory<byte>?>(Item);
 
         public override Task<IReadOnlyList<ReadOnlyMemory<byte>>> ListDeploymentsAsUtf8Async(string ns, ApiToken? token, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>([Item]);
