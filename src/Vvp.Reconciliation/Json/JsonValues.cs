@@ -31,22 +31,30 @@ internal static class JsonValues
 
     public static bool ScalarEquals(JsonValue a, JsonValue b)
     {
+        // The common mixed case first, with one look into the parsed side: a YAML-read string (a CLR string) against a
+        // parsed one, compared in place.
+        var aIsClrString = a.GetType() == ClrString;
+        var bIsClrString = b.GetType() == ClrString;
+        if (aIsClrString && bIsClrString)
+        {
+            return string.Equals(a.ToString(), b.ToString(), StringComparison.Ordinal);
+        }
+
+        if (bIsClrString && a.TryGetValue<JsonElement>(out var parsedA))
+        {
+            return parsedA.ValueKind == JsonValueKind.String && StringEquals(parsedA, b.ToString());
+        }
+
+        if (aIsClrString && b.TryGetValue<JsonElement>(out var parsedB))
+        {
+            return parsedB.ValueKind == JsonValueKind.String && StringEquals(parsedB, a.ToString());
+        }
+
         var aIsElement = a.TryGetValue<JsonElement>(out var ea);
         var bIsElement = b.TryGetValue<JsonElement>(out var eb);
         if (aIsElement && bIsElement)
         {
             return ElementScalarEquals(ea, eb);
-        }
-
-        // The common mixed case: a YAML-read string (a CLR string) against a parsed one, compared in place.
-        if (aIsElement && ea.ValueKind == JsonValueKind.String && b.GetType() == ClrString)
-        {
-            return StringEquals(ea, b.ToString());
-        }
-
-        if (bIsElement && eb.ValueKind == JsonValueKind.String && a.GetType() == ClrString)
-        {
-            return StringEquals(eb, a.ToString());
         }
 
         var kind = a.GetValueKind();

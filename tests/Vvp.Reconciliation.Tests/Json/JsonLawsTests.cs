@@ -36,6 +36,31 @@ public sealed class JsonLawsTests
     public void The_merge_walk_agrees_also_when_a_few_members_are_merged_onto_a_wide_object() =>
         MergeWalkAgrees(Gen.Select(JsonGen.WideObject(9, 40), JsonGen.WideObject(1, 4)));
 
+    [Theory]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(1_000)]
+    public void A_long_array_the_merge_walk_replaces_is_the_patch_s_own_values_and_shares_nothing_with_it(int count)
+    {
+        JsonNode?[] values = [JsonValue.Create("é<&>'\"\\"), JsonValue.Create(1.5), JsonValue.Create(7L), JsonValue.Create(true), null, JsonNode.Parse("\"parsed \\u00e9\""), JsonNode.Parse("1e3")];
+        var array = new JsonArray([.. Enumerable.Range(0, count).Select(i => values[i % values.Length]?.DeepClone() ?? (i % 2 == 0 ? JsonValue.Create($"s3://bucket/dependency-{i}.jar") : null))]);
+        var source = new JsonObject { ["list"] = JsonNode.Parse(array.ToJsonString()), ["keep"] = 1 };
+        array[count / 2] = "changed";
+        var patch = new JsonObject { ["list"] = array };
+        var expectedBody = JsonMergePatch.Create(source, JsonMergePatch.Apply(source, patch))!.ToJsonString();
+
+        var operations = new List<JsonPatchOperation>();
+        var body = JsonPatch.CreateForMerge(source, patch, "s", operations, 2, JsonLimits.DefaultMaxDepth)!;
+
+        body.ToJsonString().Should().Be(expectedBody);
+        new JsonPatch(operations).ToJsonString().Should().Be($$"""[{"op":"replace","path":"/s/list/{{count / 2}}","value":"changed"}]""");
+        JsonEquality.Equals(body["list"], array).Should().BeTrue("element by element, read as nodes");
+        array[0] = "edited after the plan";
+        body["list"]![0]!.ToJsonString().Should().NotContain("edited", "the body shares nothing with the patch");
+        ((JsonArray)body["list"]!).Add("the body's own");
+        array.Count.Should().Be(count);
+    }
+
     [Fact]
     public void The_merge_walk_agrees_when_the_patch_is_written_from_the_source() =>
         MergeWalkAgrees(Gen.Select(JsonGen.WideObject(9, 40), JsonGen.ObjectDocument(2), Gen.Int[0, int.MaxValue]).Select((t) => (t.Item1, (JsonNode?)WrittenFrom((JsonObject)t.Item1!, (JsonObject)t.Item2!, t.Item3))));
