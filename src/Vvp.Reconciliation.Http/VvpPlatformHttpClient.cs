@@ -324,7 +324,9 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     // array grown by copying.
     private async Task<ReadOnlySequence<byte>> ReadAsync(HttpResponseMessage response, HttpMethod method, string path, CancellationToken timeout, CancellationToken cancellationToken)
     {
-        const int ChunkBytes = 64 * 1024;
+        // Chunks grow from 4 KiB (a deployment's answer fits in one) to 64 KiB, each below the large object heap's
+        // threshold; they are not zeroed first, since only what was read into them is ever used.
+        const int FirstChunkBytes = 4 * 1024, ChunkBytes = 64 * 1024;
         var announced = response.Content.Headers.ContentLength;
         if (announced > _options.MaxResponseBytes)
         {
@@ -335,7 +337,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         {
             using var stream = await response.Content.ReadAsStreamAsync(timeout).ConfigureAwait(false);
             Chunk? first = null, last = null;
-            var chunk = new byte[announced is { } length and > 0 and < ChunkBytes ? length + 1 : 16 * 1024];
+            var chunk = GC.AllocateUninitializedArray<byte>(announced is { } length and > 0 and < ChunkBytes ? (int)length + 1 : FirstChunkBytes);
             var filled = 0;
             long total = 0;
             while (true)
@@ -360,7 +362,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
                         break;
                     }
 
-                    (chunk, filled) = (new byte[ChunkBytes], 0);
+                    (chunk, filled) = (GC.AllocateUninitializedArray<byte>(Math.Min(ChunkBytes, chunk.Length * 4)), 0);
                 }
             }
 
@@ -473,7 +475,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
         }
 
         return metadata
-            ? body.ToArray()
+            ? (body.IsSingleSegment ? body.First : body.ToArray())
             : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer has no metadata object.");
     }
 
