@@ -434,6 +434,32 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     // What ResourceAnswer accepts and refuses, with its messages, read with a reader instead of into a tree.
     private static ReadOnlyMemory<byte> ResourceAnswerAsUtf8(ReadOnlySequence<byte> body, HttpMethod method, string path)
     {
+        var metadata = false;
+        var shape = ReadObjectMembers(body, method, path, (ref Utf8JsonReader reader) =>
+        {
+            var isMetadata = reader.ValueTextEquals("metadata"u8);
+            reader.Read();
+            metadata = isMetadata ? reader.TokenType == JsonTokenType.StartObject : metadata;
+            reader.Skip();
+        });
+        if (shape is not null)
+        {
+            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {shape}, not a JSON object.");
+        }
+
+        return metadata
+            ? (body.IsSingleSegment ? body.First : body.ToArray())
+            : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer has no metadata object.");
+    }
+
+    // Reads one member of an object: the reader is on the member's name and is left on the last token of its value.
+    private delegate void MemberReader(ref Utf8JsonReader reader);
+
+    // Reads an answer that should be one JSON object, handing each of its members to readMember, without a tree. Returns
+    // what the answer is when it is not an object (as Describe says it), else null. No body, and JSON that is broken or
+    // followed by anything, are the protocol errors every answer's read names.
+    private static string? ReadObjectMembers(ReadOnlySequence<byte> body, HttpMethod method, string path, MemberReader readMember)
+    {
         if (IsBlank(body))
         {
             throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the platform answered with success but sent no body.");
@@ -441,7 +467,6 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
 
         var reader = new Utf8JsonReader(body);
         string? shape = null;
-        var metadata = false;
         try
         {
             reader.Read();
@@ -454,10 +479,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
             {
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isMetadata = reader.ValueTextEquals("metadata"u8);
-                    reader.Read();
-                    metadata = isMetadata ? reader.TokenType == JsonTokenType.StartObject : metadata;
-                    reader.Skip();
+                    readMember(ref reader);
                 }
             }
 
@@ -469,14 +491,7 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
             throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is not JSON ({DisplayText.Clean(ex.Message, 120)}).", null, null, ex);
         }
 
-        if (shape is not null)
-        {
-            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is {shape}, not a JSON object.");
-        }
-
-        return metadata
-            ? (body.IsSingleSegment ? body.First : body.ToArray())
-            : throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer has no metadata object.");
+        return shape;
     }
 
     private static string Describe(JsonNode? node) => node switch
@@ -538,63 +553,38 @@ public sealed class VvpPlatformHttpClient : IPlatformClient
     private static List<ReadOnlyMemory<byte>> ItemsAsUtf8(ReadOnlySequence<byte>? answer, HttpMethod method, string path)
     {
         var body = answer ?? ReadOnlySequence<byte>.Empty;
-        if (IsBlank(body))
-        {
-            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the platform answered with success but sent no body.");
-        }
-
-        var reader = new Utf8JsonReader(body);
-        string? shape = null, itemError = null, kind = null;
+        string? itemError = null, kind = null;
         List<ReadOnlyMemory<byte>>? items = null;
         var itemsGiven = false;
-        try
+        var shape = ReadObjectMembers(body, method, path, (ref Utf8JsonReader reader) =>
         {
+            var isItems = reader.ValueTextEquals("items"u8);
+            var isKind = reader.ValueTextEquals("kind"u8);
             reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject)
+            if (isItems && reader.TokenType == JsonTokenType.StartArray)
             {
-                shape = DescribeToken(reader.TokenType);
-                reader.Skip();
+                (items, itemsGiven) = ([], true);
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    var start = reader.TokenStartIndex;
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        itemError ??= $"{method} {path}: item {items.Count} of the list is {DescribeToken(reader.TokenType)}, not an object.";
+                    }
+
+                    reader.Skip();
+                    // Each item an array of its own: a large answer's chunks are let go once it is read.
+                    items.Add(body.Slice(start, reader.BytesConsumed - start).ToArray());
+                }
             }
             else
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isItems = reader.ValueTextEquals("items"u8);
-                    var isKind = reader.ValueTextEquals("kind"u8);
-                    reader.Read();
-                    if (isItems && reader.TokenType == JsonTokenType.StartArray)
-                    {
-                        (items, itemsGiven) = ([], true);
-                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                        {
-                            var start = reader.TokenStartIndex;
-                            if (reader.TokenType != JsonTokenType.StartObject)
-                            {
-                                itemError ??= $"{method} {path}: item {items.Count} of the list is {DescribeToken(reader.TokenType)}, not an object.";
-                            }
-
-                            reader.Skip();
-                            // Each item an array of its own: a large answer's chunks are let go once it is read.
-                            items.Add(body.Slice(start, reader.BytesConsumed - start).ToArray());
-                        }
-                    }
-                    else
-                    {
-                        // items: null is no items; any other value is not a list.
-                        (items, itemsGiven) = isItems ? (null, reader.TokenType != JsonTokenType.Null) : (items, itemsGiven);
-                        kind = isKind && reader.TokenType == JsonTokenType.String ? reader.GetString() : kind;
-                        reader.Skip();
-                    }
-                }
+                // items: null is no items; any other value is not a list.
+                (items, itemsGiven) = isItems ? (null, reader.TokenType != JsonTokenType.Null) : (items, itemsGiven);
+                kind = isKind && reader.TokenType == JsonTokenType.String ? reader.GetString() : kind;
+                reader.Skip();
             }
-
-            // Anything after the answer's value is not JSON either.
-            reader.Read();
-        }
-        catch (JsonException ex)
-        {
-            throw new PlatformException(PlatformErrorKind.Protocol, $"{method} {path}: the answer is not JSON ({DisplayText.Clean(ex.Message, 120)}).", null, null, ex);
-        }
+        });
 
         if (shape is null && items is not null)
         {
