@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using JsonDiffPatchDotNet;
 using Newtonsoft.Json.Linq;
 using Vvp.Reconciliation;
+using Vvp.Reconciliation.Benchmarks.Shared;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Testing;
@@ -176,53 +177,22 @@ return 0;
 // only the documents an operation reads are alive while it is measured.
 Sizing Sized(int size, bool arrays)
 {
-    JsonNode grown = arrays ? new JsonArray() : new JsonObject();
-    for (var i = 0; i < size; i++)
-    {
-        if (grown is JsonArray array)
-        {
-            array.Add($"s3://bucket/dependency-{i}.jar");
-        }
-        else
-        {
-            grown[$"taskmanager.key.{i}"] = $"value-{i}";
-        }
-    }
-
-    var member = arrays ? "additionalDependencies" : "flinkConfiguration";
-    JsonObject Place(JsonNode deploymentSpec) => (JsonObject)(arrays ? deploymentSpec["template"]!["spec"]!["artifact"]! : deploymentSpec["template"]!["spec"]!);
+    var grown = SizedDeployments.Grown(size, arrays);
+    var member = SizedDeployments.Member(arrays);
     return new Sizing(
         () =>
         {
             var document = (JsonObject)ResourceReader.Read(crText).Document!;
-            Place(document["spec"]!["deployment"]!["spec"]!)[member] = grown.DeepClone();
+            SizedDeployments.Place(document["spec"]!["deployment"]!["spec"]!, arrays)[member] = grown.DeepClone();
             return document;
         },
         () =>
         {
             var live = (JsonObject)JsonNode.Parse(liveText)!;
-            Place(live["spec"]!)[member] = JsonNode.Parse(grown.ToJsonString());
+            SizedDeployments.Place(live["spec"]!, arrays)[member] = JsonNode.Parse(grown.ToJsonString());
             return live;
         },
-        live =>
-        {
-            var drifted = (JsonObject)live.DeepClone();
-            if (size > 0)
-            {
-                var drifting = Place(drifted["spec"]!)[member]!;
-                if (arrays)
-                {
-                    drifting[size / 2] = "changed";
-                }
-                else
-                {
-                    drifting[$"taskmanager.key.{size / 2}"] = "changed";
-                }
-            }
-
-            drifted["spec"]!["maxJobCreationAttempts"] = 4;
-            return drifted;
-        });
+        live => SizedDeployments.Drifted(live, size, arrays));
 }
 
 // The deployment a CR asks for: the live one with the CR's user metadata and deployment spec merged in.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Vvp.Reconciliation.Benchmarks.Shared;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Planning;
 using Vvp.Reconciliation.Resources;
@@ -23,35 +24,12 @@ internal static class DriftParts
         var folder = Path.Combine(AppContext.BaseDirectory, "data");
         var crDocument = (JsonObject)ResourceReader.Read(File.ReadAllText(Path.Combine(folder, "test-cr.yaml"))).Document!;
         var live = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "live-in-sync.json")))!;
-        JsonNode grown = arrays ? new JsonArray() : new JsonObject();
-        for (var i = 0; i < size; i++)
-        {
-            if (grown is JsonArray array)
-            {
-                array.Add($"s3://bucket/dependency-{i}.jar");
-            }
-            else
-            {
-                grown[$"taskmanager.key.{i}"] = $"value-{i}";
-            }
-        }
-
-        var member = arrays ? "additionalDependencies" : "flinkConfiguration";
-        JsonObject Place(JsonNode deploymentSpec) => (JsonObject)(arrays ? deploymentSpec["template"]!["spec"]!["artifact"]! : deploymentSpec["template"]!["spec"]!);
+        var grown = SizedDeployments.Grown(size, arrays);
+        var member = SizedDeployments.Member(arrays);
+        JsonObject Place(JsonNode deploymentSpec) => SizedDeployments.Place(deploymentSpec, arrays);
         Place(crDocument["spec"]!["deployment"]!["spec"]!)[member] = grown.DeepClone();
         Place(live["spec"]!)[member] = JsonNode.Parse(grown.ToJsonString());
-        var drifted = (JsonObject)live.DeepClone();
-        var drifting = Place(drifted["spec"]!)[member]!;
-        if (arrays)
-        {
-            drifting[size / 2] = "changed";
-        }
-        else
-        {
-            drifting[$"taskmanager.key.{size / 2}"] = "changed";
-        }
-
-        drifted["spec"]!["maxJobCreationAttempts"] = 4;
+        var drifted = SizedDeployments.Drifted(live, size, arrays);
         var cr = VvpDeploymentResource.FromDocument(crDocument).WithGeneration(1);
         var planner = new DeploymentPlanner();
         var o = planner.Options;
