@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Kubernetes.Testing;
+using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Testing;
 using Vvp.Reconciliation.Tests.Support;
 
@@ -362,6 +363,43 @@ public sealed class ControllerEndToEndTests
         names.Should().OnlyContain(n => session.State(n) == "SYNCING");
         running.Controller.KubernetesWrites.Should().Be(writes, "the failures never reached a status");
         running.Controller.UnchangedRecords.Should().Be(20, "the reconciled CRs were quiet again and have their records back");
+    }
+
+    [Fact]
+    public async Task A_port_that_reads_a_deployment_as_bytes_that_are_not_a_JSON_object_fails_the_resync_s_reconcile_as_a_protocol_error()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var garbled = new GarbledByteReads();
+        var running = session.Start(OperatorSession.Options(), inner => garbled.Wrap(inner));
+        session.Apply("test-cr");
+        await OperatorSession.Eventually(() => session.State("test-cr") == "SYNCING", "the CR is synced");
+        await Settled(session);
+        var writes = session.Vvp.WriteCount;
+
+        garbled.Answer = "[1,2]"u8.ToArray();
+        running.Controller.ResyncNow();
+        await OperatorSession.Eventually(() => ConditionReason(session.Cr("test-cr"), "Synced") == "ProtocolError", "the resync's reconcile failed as a protocol error");
+        var synced = (session.Cr("test-cr")!["status"]!["conditions"] as JsonArray)!.OfType<JsonObject>().Single(c => JsonRead.String(c, "type") == "Synced");
+        JsonRead.String(synced, "message").Should().Contain("not a JSON object", "the status names what was wrong");
+
+        garbled.Answer = null;
+        running.Controller.ResyncNow();
+        await OperatorSession.Eventually(() => ConditionReason(session.Cr("test-cr"), "Synced") != "ProtocolError", "the next resync, with good bytes, syncs again");
+        session.Vvp.WriteCount.Should().Be(writes, "nothing was written to the platform from bytes that were not a deployment");
+    }
+
+    // A platform port whose byte reads answer Answer while it is set (an adapter of another making gone wrong).
+    private sealed class GarbledByteReads
+    {
+        public byte[]? Answer { get; set; }
+
+        public IPlatformClient Wrap(IPlatformClient inner) => new Port(inner, this);
+
+        private sealed class Port(IPlatformClient inner, GarbledByteReads owner) : DelegatingPlatformClient(inner)
+        {
+            public override async Task<ReadOnlyMemory<byte>?> GetDeploymentAsUtf8Async(string ns, string name, ApiToken? token, CancellationToken cancellationToken) =>
+                owner.Answer is { } answer ? answer : await base.GetDeploymentAsUtf8Async(ns, name, token, cancellationToken);
+        }
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Vvp.Reconciliation.Http;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Testing;
+using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
 
@@ -79,7 +80,10 @@ internal sealed class OperatorSession : IAsyncDisposable
     }
 
     /// <summary>Starts a controller (a replica) in the background.</summary>
-    public Running Start(VvpOperatorOptions options)
+    public Running Start(VvpOperatorOptions options) => Start(options, decoratePlatform: null);
+
+    /// <summary>Starts a controller whose platform port is the REST adapter as <paramref name="decoratePlatform"/> wraps it.</summary>
+    public Running Start(VvpOperatorOptions options, Func<IPlatformClient, IPlatformClient>? decoratePlatform)
     {
         var severable = new SeverableHandler();
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_kubeconfig), severable);
@@ -93,6 +97,11 @@ internal sealed class OperatorSession : IAsyncDisposable
             o.BaseAddress = Emulator.BaseAddress;
             o.RequestTimeout = TimeSpan.FromSeconds(10);
         });
+        if (decoratePlatform is not null)
+        {
+            services.AddSingleton(provider => decoratePlatform(provider.GetRequiredService<VvpPlatformHttpClient>()));
+        }
+
         services.AddVvpOperator(_ => { });
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         var provider = services.BuildServiceProvider();
