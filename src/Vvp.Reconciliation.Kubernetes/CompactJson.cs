@@ -34,6 +34,8 @@ internal static class CompactJson
     /// <summary>A new tree of the bytes <see cref="ToUtf8"/> wrote.</summary>
     public static JsonObject Read(byte[] utf8) => Read(utf8.AsSpan());
 
-    /// <summary>A new tree of a JSON object's bytes (one <see cref="ToUtf8"/> wrote, or an item of the platform's list the adapter checked is an object).</summary>
-    public static JsonObject Read(ReadOnlySpan<byte> utf8) => (JsonObject)JsonNode.Parse(utf8, documentOptions: ReaderOptions)!;
+    /// <summary>A new tree of a JSON object's bytes (one <see cref="ToUtf8"/> wrote, or a deployment an adapter handed out as bytes).</summary>
+    /// <exception cref="JsonException">The bytes are not JSON, or not a JSON object.</exception>
+    public static JsonObject Read(ReadOnlySpan<byte> utf8) =>
+        JsonNode.Parse(utf8, documentOptions: ReaderOptions) as JsonObject ?? throw new JsonException("The JSON is not an object.");
 }

@@ -328,7 +328,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
             {
                 parsed = CompactJson.Read(bytes.Span);
             }
-            catch (Exception ex) when (ex is JsonException or InvalidCastException)
+            catch (JsonException ex)
             {
                 // An adapter of another making that hands out bytes that are not a JSON object.
                 throw new PlatformException(PlatformErrorKind.Protocol, $"The deployment {target} was read as bytes that are not a JSON object: {ex.Message}", null, null, ex);
