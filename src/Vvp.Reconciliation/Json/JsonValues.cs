@@ -66,15 +66,15 @@ internal static class JsonValues
         switch (kind)
         {
             case JsonValueKind.String:
-                // A YAML-read string (a CLR string) against a parsed one (an element): compared in place, no copy.
+                // Another CLR-backed string against a parsed one (an element): compared in place, no copy.
                 if (aIsElement && b.TryGetValue<string>(out var textB))
                 {
-                    return ea.ValueEquals(textB);
+                    return StringEquals(ea, textB);
                 }
 
                 if (bIsElement && a.TryGetValue<string>(out var textA))
                 {
-                    return eb.ValueEquals(textA);
+                    return StringEquals(eb, textA);
                 }
 
                 return string.Equals(GetString(a), GetString(b), StringComparison.Ordinal);
