@@ -35,11 +35,7 @@ public interface IPlatformClient
         }
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            deployment.WriteTo(writer);
-        }
-
+        WriteUtf8(deployment, buffer);
         return buffer.WrittenMemory;
     }
 
@@ -67,16 +63,19 @@ public interface IPlatformClient
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         foreach (var deployment in deployments)
         {
-            buffer.ResetWrittenCount();
-            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-            {
-                deployment.WriteTo(writer);
-            }
-
+            WriteUtf8(deployment, buffer);
             list.Add(buffer.WrittenSpan.ToArray());
         }
 
         return list;
+    }
+
+    // What the byte reads' defaults hand out: a deployment's JSON, written into buffer from its start.
+    private static void WriteUtf8(JsonObject deployment, System.Buffers.ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        using var writer = new System.Text.Json.Utf8JsonWriter(buffer);
+        deployment.WriteTo(writer);
     }
 
     /// <summary>Creates a deployment (<c>POST</c>).</summary>
