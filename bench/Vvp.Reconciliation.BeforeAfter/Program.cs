@@ -17,12 +17,14 @@ using Vvp.Reconciliation.Resources;
 
 if (args.Length is not (1 or 2))
 {
-    Console.Error.WriteLine("usage: Vvp.Reconciliation.BeforeAfter <repository root> [scaling]");
+    Console.Error.WriteLine("usage: Vvp.Reconciliation.BeforeAfter <repository root> [scaling | drift]");
     return 2;
 }
 
 var root = args[0];
-var scalingOnly = args.Length == 2 && args[1] == "scaling";
+// "scaling": only the rows of documents that grow; "drift": only the drift plans beside the peer.
+var scalingOnly = args.Length == 2 && args[1] is "scaling" or "drift";
+var driftOnly = args.Length == 2 && args[1] == "drift";
 var crText = File.ReadAllText(Path.Combine(root, "samples/QuickStart/crs/test-cr.yaml"));
 var liveText = File.ReadAllText(Path.Combine(root, "bench/Vvp.Reconciliation.Benchmarks/data/live-in-sync.json"));
 var planner = new DeploymentPlanner();
@@ -47,7 +49,7 @@ foreach (var arrays in new[] { false, true })
     };
     // Only the documents of one size that the operation reads are alive while it is measured.
     var times = operations.Select(_ => new List<double>()).ToList();
-    foreach (var size in sizes.Prepend(0))
+    foreach (var size in driftOnly ? Enumerable.Empty<int>() : sizes.Prepend(0))
     {
         for (var i = 0; i < operations.Length; i++)
         {
@@ -55,7 +57,7 @@ foreach (var arrays in new[] { false, true })
         }
     }
 
-    foreach (var ((name, _), i) in operations.Select((o, i) => (o, i)))
+    foreach (var ((name, _), i) in operations.Select((o, i) => (o, i)).Where(_ => !driftOnly))
     {
         var perUnit = sizes.Select((size, j) => (times[i][j + 1] - times[i][0]) / size).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

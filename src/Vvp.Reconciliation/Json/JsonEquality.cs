@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace Vvp.Reconciliation.Json;
@@ -67,9 +68,9 @@ public static class JsonEquality
                     }
 
                     JsonLimits.EnsureDepth(depth, maxDepth);
-                    for (var i = 0; i < arrayA.Count; i++)
+                    for (int i = 0, count = arrayA.Count; i < count; i++)
                     {
-                        if (!EqualsCore(arrayA[i], arrayB[i], depth + 1, maxDepth))
+                        if (!ItemEquals(arrayA[i], arrayB[i], depth + 1, maxDepth))
                         {
                             return false;
                         }
@@ -82,4 +83,12 @@ public static class JsonEquality
                 return b is JsonValue valueB2 && JsonValues.ScalarEquals((JsonValue)a, valueB2);
         }
     }
+
+    /// <summary>Two elements of arrays: scalars (the common element) compared directly, anything else as <see cref="EqualsCore"/>.</summary>
+    internal static bool ItemEquals(JsonNode? a, JsonNode? b, int depth, int maxDepth) =>
+        a is null or JsonObject or JsonArray || b is null or JsonObject or JsonArray
+            ? EqualsCore(a, b, depth, maxDepth)
+            // A node that is neither null, an object nor an array is a value (the only other kind of node there is);
+            // the two sealed types are checked instead of the value's hierarchy.
+            : JsonValues.ScalarEquals(Unsafe.As<JsonValue>(a), Unsafe.As<JsonValue>(b));
 }

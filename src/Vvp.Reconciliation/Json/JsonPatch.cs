@@ -100,10 +100,14 @@ public sealed class JsonPatch
     /// <param name="operations">Receives the RFC 6902 operations.</param>
     /// <param name="depth">The nesting depth of <paramref name="source"/>.</param>
     /// <param name="maxDepth">The deepest nesting accepted.</param>
+    /// <param name="arrayCopies">
+    /// Where the patch's arrays that the body carries are copied from, when <paramref name="mergePatch"/> is a node of a
+    /// tree that does not change; <see langword="null"/>: each copied node by node.
+    /// </param>
     /// <returns>The minimal merge patch, or <see langword="null"/> when merging changes nothing.</returns>
-    internal static JsonObject? CreateForMerge(JsonObject source, JsonObject mergePatch, string prefix, List<JsonPatchOperation> operations, int depth, int maxDepth)
+    internal static JsonObject? CreateForMerge(JsonObject source, JsonObject mergePatch, string prefix, List<JsonPatchOperation> operations, int depth, int maxDepth, JsonArrayCopies? arrayCopies = null)
     {
-        var differ = new Differ(maxDepth, operations);
+        var differ = new Differ(maxDepth, operations) { ArrayCopies = arrayCopies };
         differ.Push(prefix);
         return differ.DiffMerge(source, mergePatch, depth);
     }
@@ -403,6 +407,9 @@ public sealed class JsonPatch
 
         public List<JsonPatchOperation> Operations { get; } = operations ?? [];
 
+        /// <summary>Where the merge walk copies the patch's arrays for the body; <see langword="null"/>: node by node.</summary>
+        public JsonArrayCopies? ArrayCopies { get; init; }
+
         public void Push(string token) => _tokens.Add(token);
 
         /// <summary>
@@ -510,7 +517,9 @@ public sealed class JsonPatch
                 Diff(sourceValue, merged, depth + 1, replaceMostlyChangedObjects: false);
                 if (Operations.Count != before)
                 {
-                    (merge.Changed ??= []).Add(KeyValuePair.Create(key, ReferenceEquals(merged, patchValue) ? JsonTree.CloneCore(merged, depth + 1, maxDepth) : merged));
+                    (merge.Changed ??= []).Add(KeyValuePair.Create(key, !ReferenceEquals(merged, patchValue) ? merged
+                        : merged is JsonArray array && ArrayCopies is { } copies ? copies.Copy(array, depth + 1, maxDepth)
+                        : JsonTree.CloneCore(merged, depth + 1, maxDepth)));
                 }
             }
 
@@ -598,13 +607,13 @@ public sealed class JsonPatch
         {
             JsonLimits.EnsureDepth(depth, maxDepth);
             int n = source.Count, m = target.Count, prefix = 0, suffix = 0;
-            while (prefix < n && prefix < m && JsonEquality.EqualsCore(source[prefix], target[prefix], depth + 1, maxDepth))
+            while (prefix < n && prefix < m && JsonEquality.ItemEquals(source[prefix], target[prefix], depth + 1, maxDepth))
             {
                 prefix++;
             }
 
             while (suffix < n - prefix && suffix < m - prefix &&
-                   JsonEquality.EqualsCore(source[n - 1 - suffix], target[m - 1 - suffix], depth + 1, maxDepth))
+                   JsonEquality.ItemEquals(source[n - 1 - suffix], target[m - 1 - suffix], depth + 1, maxDepth))
             {
                 suffix++;
             }

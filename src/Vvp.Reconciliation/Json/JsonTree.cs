@@ -56,18 +56,21 @@ internal static class JsonTree
             case JsonArray array:
                 {
                     JsonLimits.EnsureDepth(depth, maxDepth);
-                    if (HoldsOnlyScalars(array))
+
+                    // One pass into an array sized once. A CLR string (what a YAML-read CR holds) is copied as a new
+                    // value of the same string: the runtime's copy would look up the tree's options from each element.
+                    var options = array.Options;
+                    var count = array.Count;
+                    var items = new JsonNode?[count];
+                    for (var i = 0; i < count; i++)
                     {
-                        return array.DeepClone();
+                        var item = array[i];
+                        items[i] = item is not null && item.GetType() == JsonValues.ClrString
+                            ? JsonValue.Create(item.ToString(), options)
+                            : CloneCore(item, depth + 1, maxDepth);
                     }
 
-                    var copy = new JsonArray(array.Options);
-                    for (var i = 0; i < array.Count; i++)
-                    {
-                        copy.Add(CloneCore(array[i], depth + 1, maxDepth));
-                    }
-
-                    return copy;
+                    return new JsonArray(options ?? default, items);
                 }
 
             default:
@@ -80,19 +83,6 @@ internal static class JsonTree
         for (var i = 0; i < obj.Count; i++)
         {
             if (obj.GetAt(i).Value is JsonObject or JsonArray)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool HoldsOnlyScalars(JsonArray array)
-    {
-        for (var i = 0; i < array.Count; i++)
-        {
-            if (array[i] is JsonObject or JsonArray)
             {
                 return false;
             }
@@ -148,7 +138,7 @@ internal static class JsonTree
         }
     }
 
-    private static int DepthCore(JsonNode? node, int depth, int maxDepth)
+    internal static int DepthCore(JsonNode? node, int depth, int maxDepth)
     {
         var deepest = depth;
         switch (node)

@@ -88,7 +88,7 @@ internal static class JsonValues
     }
 
     // The type of a JsonValue that holds a CLR string (JsonValue.Create(string)): its ToString() is the string itself.
-    private static readonly Type ClrString = JsonValue.Create(string.Empty)!.GetType();
+    internal static readonly Type ClrString = JsonValue.Create(string.Empty)!.GetType();
 
     // A parsed string against a CLR one. Text of ASCII characters without escapes (nearly every value of a deployment)
     // is compared byte against char without transcoding; anything else as the runtime compares it.
@@ -96,12 +96,15 @@ internal static class JsonValues
     {
         var raw = JsonMarshal.GetRawUtf8Value(element);
         raw = raw.Length >= 2 ? raw[1..^1] : raw;
-        if (raw.IndexOf((byte)'\\') < 0 && System.Text.Ascii.IsValid(raw))
+
+        // Equal ASCII without a backslash is the common case, decided in two passes; Ascii.Equals is false whenever
+        // either side holds anything but ASCII.
+        if (raw.Length == text.Length && System.Text.Ascii.Equals(raw, text))
         {
-            return raw.Length == text.Length && System.Text.Ascii.Equals(raw, text);
+            return raw.IndexOf((byte)'\\') < 0 || element.ValueEquals(text);
         }
 
-        return element.ValueEquals(text);
+        return (raw.IndexOf((byte)'\\') >= 0 || !System.Text.Ascii.IsValid(raw)) && element.ValueEquals(text);
     }
 
     // An integer number read without a copy, whatever backs it.

@@ -58,7 +58,7 @@ public sealed partial class DeploymentPlanner
             }
 
             if (_resource.DeploymentSpec is { } spec &&
-                JsonPatch.CreateForMerge(JsonRead.Object(_live, "spec") ?? [], spec, "spec", operations, 2, maxDepth) is { } specBody)
+                JsonPatch.CreateForMerge(JsonRead.Object(_live, "spec") ?? [], spec, "spec", operations, 2, maxDepth, _resource.ArrayCopies) is { } specBody)
             {
                 body["spec"] = specBody;
             }

@@ -25,6 +25,7 @@ public sealed class VvpDeploymentResource
     private readonly JsonObject _root;
     private ValidationResult? _validation;
     private DeploymentTarget? _target;
+    private JsonArrayCopies? _arrayCopies;
 
     private VvpDeploymentResource(JsonObject root)
     {
@@ -62,6 +63,19 @@ public sealed class VvpDeploymentResource
 
     /// <summary>The root of the tree, read-only by convention: use <see cref="ToJsonNode"/> for a copy to change.</summary>
     internal JsonObject Root => _root;
+
+    /// <summary>
+    /// Copies of this resource's arrays for the merge-patch bodies planned from it: a resource planned again (a CR whose
+    /// deployment drifts at each resync) copies a long array without visiting its elements.
+    /// </summary>
+    internal JsonArrayCopies ArrayCopies
+    {
+        get
+        {
+            var copies = Volatile.Read(ref _arrayCopies);
+            return copies ?? Interlocked.CompareExchange(ref _arrayCopies, new JsonArrayCopies(), null) ?? _arrayCopies!;
+        }
+    }
 
     /// <summary><c>apiVersion</c>, when present.</summary>
     public string? ApiVersion => JsonRead.String(_root, "apiVersion");

@@ -61,6 +61,70 @@ public sealed class JsonLawsTests
         array.Count.Should().Be(count);
     }
 
+    [Theory]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(10_000)]
+    public void A_long_array_of_an_unchanging_patch_is_carried_whole_by_every_body_and_each_body_owns_its_copy(int count)
+    {
+        JsonNode?[] values = [JsonValue.Create("é<&>'\"\\"), JsonValue.Create(1.5), JsonValue.Create(7L), JsonValue.Create(true), null, new JsonObject { ["k"] = new JsonArray(1, "x") }, JsonNode.Parse("1e3")];
+        var array = new JsonArray([.. Enumerable.Range(0, count).Select(i => i % 3 == 0 ? values[i % values.Length]?.DeepClone() : JsonValue.Create($"s3://bucket/dependency-{i}.jar"))]);
+        var source = new JsonObject { ["list"] = JsonNode.Parse(array.ToJsonString()), ["keep"] = 1 };
+        array[count / 2] = "changed";
+        var patch = new JsonObject { ["list"] = array };
+        var patchText = patch.ToJsonString();
+        var expectedBody = JsonMergePatch.Create(source, JsonMergePatch.Apply(source, patch))!.ToJsonString();
+        var copies = new JsonArrayCopies();
+
+        JsonObject Body() => JsonPatch.CreateForMerge(source, patch, "s", [], 2, JsonLimits.DefaultMaxDepth, copies)!;
+        var first = Body();
+        var second = Body();
+        var third = Body();
+
+        foreach (var body in new[] { first, second, third })
+        {
+            body.ToJsonString().Should().Be(expectedBody);
+            JsonEquality.Equals(body["list"], array).Should().BeTrue();
+        }
+
+        // The first copy is node by node (the patch's own CLR values); from the second on, a long array is read from a
+        // document of its own, and a short one is still copied node by node.
+        first["list"]![1]!.AsValue().TryGetValue<System.Text.Json.JsonElement>(out _).Should().BeFalse();
+        third["list"]![1]!.AsValue().TryGetValue<System.Text.Json.JsonElement>(out _).Should().Be(count >= JsonArrayCopies.DefaultMinimumLength);
+
+        // Each body's array is its own: changing one changes neither the patch nor a later body.
+        ((JsonArray)second["list"]!).Add("the second body's own");
+        second["list"]![1] = "edited in the second body";
+        ((JsonObject)second["list"]![12]!)["k"] = "edited";
+        Body().ToJsonString().Should().Be(expectedBody);
+        third.ToJsonString().Should().Be(expectedBody);
+        patch.ToJsonString().Should().Be(patchText);
+    }
+
+    [Fact]
+    public void An_array_copied_from_an_unchanging_tree_that_is_nested_too_deeply_is_refused_at_every_copy()
+    {
+        JsonNode nested = "leaf";
+        for (var i = 0; i < 10; i++)
+        {
+            nested = new JsonArray(nested);
+        }
+
+        var array = new JsonArray([.. Enumerable.Range(0, 100).Select(i => (JsonNode?)i)]) { nested };
+        var copies = new JsonArrayCopies();
+
+        // The first copy (node by node) and the later ones (a document of its own) check the depth alike.
+        for (var i = 0; i < 3; i++)
+        {
+            var act = () => copies.Copy(array, depth: 3, maxDepth: 12);
+            act.Should().Throw<JsonDepthLimitExceededException>($"copy {i + 1}");
+        }
+
+        var copy = copies.Copy(array, depth: 3, maxDepth: 13);
+        copy[0]!.AsValue().TryGetValue<System.Text.Json.JsonElement>(out _).Should().BeTrue("a copy after the first is read from a document");
+        JsonEquality.Equals(copy, array).Should().BeTrue();
+    }
+
     [Fact]
     public void The_merge_walk_agrees_when_the_patch_is_written_from_the_source() =>
         MergeWalkAgrees(Gen.Select(JsonGen.WideObject(9, 40), JsonGen.ObjectDocument(2), Gen.Int[0, int.MaxValue]).Select((t) => (t.Item1, (JsonNode?)WrittenFrom((JsonObject)t.Item1!, (JsonObject)t.Item2!, t.Item3))));
@@ -115,13 +179,20 @@ public sealed class JsonLawsTests
             var expectedOperations = new JsonPatch(JsonPatch.Create(new JsonObject { ["s"] = a.DeepClone() }, new JsonObject { ["s"] = merged }).Operations);
             var expectedBody = (JsonObject)JsonMergePatch.Create(a, merged)!;
 
-            var operations = new List<JsonPatchOperation>();
-            var body = JsonPatch.CreateForMerge(a, p, "s", operations, 2, JsonLimits.DefaultMaxDepth);
+            // Node by node, then three times from one set of array copies (every array of the patch: its first copy node
+            // by node, the later ones from a document of its own).
+            var copies = new JsonArrayCopies(minimumLength: 0);
+            return new JsonArrayCopies?[] { null, copies, copies, copies }.All(arrayCopies =>
+            {
+                var operations = new List<JsonPatchOperation>();
+                var body = JsonPatch.CreateForMerge(a, p, "s", operations, 2, JsonLimits.DefaultMaxDepth, arrayCopies);
 
-            // The same operations in the same order, the same body in the same member order, and the inputs untouched.
-            return new JsonPatch(operations).ToJsonString() == expectedOperations.ToJsonString() &&
-                   (body ?? []).ToJsonString() == expectedBody.ToJsonString() &&
-                   JsonGen.Print(a) == beforeA && JsonGen.Print(p) == beforeP;
+                // The same operations in the same order, the same body in the same member order, and the inputs untouched.
+                return new JsonPatch(operations).ToJsonString() == expectedOperations.ToJsonString() &&
+                       (body ?? []).ToJsonString() == expectedBody.ToJsonString() &&
+                       JsonEquality.Equals(body ?? [], expectedBody) &&
+                       JsonGen.Print(a) == beforeA && JsonGen.Print(p) == beforeP;
+            });
         }, iter: Iterations, print: t => $"{JsonGen.Print(t.Item1)} <- {JsonGen.Print(t.Item2)}");
 
     [Fact]

@@ -313,6 +313,33 @@ public sealed class DeploymentPlannerTests
         TestCrs.WithoutRecord(plan.Request!).ToJsonString().Should().Be("""{"spec":{"template":{"spec":{"artifact":{"additionalDependencies":["a.jar","b.jar"]}}}}}""");
     }
 
+    [Fact]
+    public void A_resource_planned_again_sends_its_long_array_whole_each_time_and_each_plan_owns_its_body()
+    {
+        var jars = new JsonArray([.. Enumerable.Range(0, 500).Select(i => (JsonNode?)$"s3://bucket/dependency-{i}.jar")]);
+        var cr = TestCrs.Cr(new JsonObject { ["spec"] = new JsonObject { ["deployment"] = new JsonObject { ["spec"] = new JsonObject { ["template"] = new JsonObject { ["spec"] = new JsonObject { ["artifact"] = new JsonObject { ["additionalDependencies"] = jars.DeepClone() } } } } } } }.ToJsonString());
+        jars[250] = "drifted.jar";
+        var live = TestCrs.Live(new JsonObject { ["spec"] = new JsonObject { ["template"] = new JsonObject { ["spec"] = new JsonObject { ["artifact"] = new JsonObject { ["additionalDependencies"] = jars } } } } }.ToJsonString());
+
+        // One resource planned as a resync plans it while the deployment stays drifted.
+        var plans = Enumerable.Range(0, 3).Select(_ => _planner.Plan(cr, live)).ToList();
+        var expected = TestCrs.WithoutRecord(plans[0].Request!).ToJsonString();
+        expected.Should().Contain("dependency-250.jar").And.NotContain("drifted.jar");
+        foreach (var plan in plans)
+        {
+            plan.Action.Should().Be(PlanAction.Patch);
+            TestCrs.WithoutRecord(plan.Request!).ToJsonString().Should().Be(expected);
+            plan.Diff.ToJsonString().Should().Be("""[{"op":"replace","path":"/spec/template/spec/artifact/additionalDependencies/250","value":"s3://bucket/dependency-250.jar"}]""");
+        }
+
+        var sent = plans[1].Request!["spec"]!["template"]!["spec"]!["artifact"]!["additionalDependencies"]!.AsArray();
+        sent[0] = "changed by the caller";
+        sent.Add("added by the caller");
+        TestCrs.WithoutRecord(plans[2].Request!).ToJsonString().Should().Be(expected);
+        TestCrs.WithoutRecord(_planner.Plan(cr, live).Request!).ToJsonString().Should().Be(expected);
+        cr.DeploymentSpec!.ToJsonString().Should().NotContain("changed by the caller");
+    }
+
     // §7 PUT mode
 
     [Fact]
