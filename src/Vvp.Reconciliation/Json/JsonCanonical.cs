@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -43,8 +42,8 @@ internal static class JsonCanonical
     {
         using var buffer = new PooledBufferWriter(4096);
         Write(buffer, write, maxDepth);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer.WrittenSpan, hash);
+        Span<byte> hash = stackalloc byte[Sha256.HashSizeInBytes];
+        Sha256.HashData(buffer.WrittenSpan, hash);
 #if NET9_0_OR_GREATER
         return Convert.ToHexStringLower(hash);
 #else
