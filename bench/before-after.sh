@@ -40,6 +40,31 @@ for variant in before after; do
   dotnet "$work/harness-$variant/bin/Vvp.Reconciliation.BeforeAfter/release/Vvp.Reconciliation.BeforeAfter.dll" "$root"
 done
 
+# The rows of the seed CR and the diff fixtures again, the two versions alternating for three rounds, and the median of
+# each row over the rounds: a change of the machine's speed between the halves above weighs on both versions alike here.
+echo "## fixed rows, alternating, median of 3 rounds"
+for round in 1 2 3; do
+  for variant in before after; do
+    dotnet "$work/harness-$variant/bin/Vvp.Reconciliation.BeforeAfter/release/Vvp.Reconciliation.BeforeAfter.dll" "$root" fixed |
+      sed "s/^/$variant\t/" >> "$work/fixed.tsv"
+  done
+done
+python3 - "$work/fixed.tsv" <<'PY'
+import collections, statistics, sys
+rows = collections.OrderedDict()
+for line in open(sys.argv[1], encoding="utf-8"):
+    variant, name, value, unit, *rest = line.rstrip("\n").split("\t")
+    rows.setdefault(name, {}).setdefault(variant, []).append((float(value), unit, rest))
+for name, variants in rows.items():
+    cells = []
+    for variant in ("before", "after"):
+        runs = variants.get(variant, [])
+        median = statistics.median(v for v, _, _ in runs)
+        extra = f", {runs[0][2][0]} {runs[0][2][1]}" if len(runs[0][2]) == 2 else ""
+        cells.append(f"{median:.1f} {runs[0][1]}{extra} (rounds: {' / '.join(f'{v:.1f}' for v, _, _ in runs)})")
+    print(f"{name}\t" + "\t".join(cells))
+PY
+
 # The CLI, whole process: `plan` on the seed CR, median of 30 runs and the median peak resident memory.
 cli_row() {
   python3 - "$@" <<'PY'

@@ -17,14 +17,23 @@ using Vvp.Reconciliation.Resources;
 
 if (args.Length is not (1 or 2))
 {
-    Console.Error.WriteLine("usage: Vvp.Reconciliation.BeforeAfter <repository root> [scaling | drift]");
+    Console.Error.WriteLine("usage: Vvp.Reconciliation.BeforeAfter <repository root> [scaling | drift | fixed]");
     return 2;
 }
 
 var root = args[0];
-// "scaling": only the rows of documents that grow; "drift": only the drift plans beside the peer.
-var scalingOnly = args.Length == 2 && args[1] is "scaling" or "drift";
-var driftOnly = args.Length == 2 && args[1] == "drift";
+// "scaling": only the rows of documents that grow; "drift": only the drift plans beside the peer; "fixed": only the
+// rows of the seed CR and the diff fixtures (bench/before-after.sh runs those several times, alternating the versions).
+var mode = args.Length == 2 ? args[1] : "all";
+if (mode is not ("all" or "scaling" or "drift" or "fixed"))
+{
+    Console.Error.WriteLine($"unknown mode '{mode}': scaling, drift or fixed");
+    return 2;
+}
+
+var scalingOnly = mode is "scaling" or "drift";
+var driftOnly = mode == "drift";
+var fixedOnly = mode == "fixed";
 var crText = File.ReadAllText(Path.Combine(root, "samples/QuickStart/crs/test-cr.yaml"));
 var liveText = File.ReadAllText(Path.Combine(root, "bench/Vvp.Reconciliation.Benchmarks/data/live-in-sync.json"));
 var planner = new DeploymentPlanner();
@@ -34,7 +43,7 @@ var peer = new JsonDiffPatch();
 // Cost per key, and per array element, as documents grow: the seed CR with N flinkConfiguration keys (or N
 // additionalDependencies), against a live deployment holding the same. The cost is the marginal one: the time at N
 // minus the time at none, divided by N; the ratio is the largest of the four figures over the smallest.
-foreach (var arrays in new[] { false, true })
+foreach (var arrays in fixedOnly ? [] : new[] { false, true })
 {
     var unit = arrays ? "array element" : "key";
     var operations = new (string Name, Func<Sizing, Func<object?>> Operation)[]
@@ -117,6 +126,11 @@ foreach (var fixture in new[] { "demo", "large" })
     var atThousand = Measure(() => planner.Plan(thousand.Cr, thousand.Live));
     Expect(planner.Plan(thousand.Cr, thousand.Live).Action == PlanAction.None, "the sized CR must be in sync");
     Row("in-sync comparison, YAML-read CR vs JSON-parsed live, per key", new Result((atThousand.Nanoseconds - atNone.Nanoseconds) / 1_000, (atThousand.Bytes - atNone.Bytes) / 1_000));
+}
+
+if (fixedOnly)
+{
+    return 0;
 }
 
 // Validation and drift plans as flinkConfiguration grows: the whole operation at each size.
