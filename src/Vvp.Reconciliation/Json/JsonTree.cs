@@ -65,7 +65,7 @@ internal static class JsonTree
                     for (var i = 0; i < count; i++)
                     {
                         var item = array[i];
-                        items[i] = item is not null && item.GetType() == JsonValues.ClrString
+                        items[i] = item is not null && JsonValues.HoldsClrString(item)
                             ? JsonValue.Create(item.ToString(), options)
                             : CloneCore(item, depth + 1, maxDepth);
                     }

@@ -33,8 +33,8 @@ internal static class JsonValues
     {
         // The common mixed case first, with one look into the parsed side: a YAML-read string (a CLR string) against a
         // parsed one, compared in place.
-        var aIsClrString = a.GetType() == ClrString;
-        var bIsClrString = b.GetType() == ClrString;
+        var aIsClrString = HoldsClrString(a);
+        var bIsClrString = HoldsClrString(b);
         if (aIsClrString && bIsClrString)
         {
             return string.Equals(a.ToString(), b.ToString(), StringComparison.Ordinal);
@@ -87,8 +87,10 @@ internal static class JsonValues
         }
     }
 
-    // The type of a JsonValue that holds a CLR string (JsonValue.Create(string)): its ToString() is the string itself.
-    internal static readonly Type ClrString = JsonValue.Create(string.Empty)!.GetType();
+    /// <summary>Whether a node is a value holding a CLR string (<c>JsonValue.Create(string)</c>): its <c>ToString()</c> is the string itself.</summary>
+    public static bool HoldsClrString(JsonNode node) => node.GetType() == ClrString;
+
+    private static readonly Type ClrString = JsonValue.Create(string.Empty)!.GetType();
 
     // A parsed string against a CLR one. Text of ASCII characters without escapes (nearly every value of a deployment)
     // is compared byte against char without transcoding; anything else as the runtime compares it.

@@ -68,14 +68,7 @@ public sealed class VvpDeploymentResource
     /// Copies of this resource's arrays for the merge-patch bodies planned from it: a resource planned again (a CR whose
     /// deployment drifts at each resync) copies a long array without visiting its elements.
     /// </summary>
-    internal JsonArrayCopies ArrayCopies
-    {
-        get
-        {
-            var copies = Volatile.Read(ref _arrayCopies);
-            return copies ?? Interlocked.CompareExchange(ref _arrayCopies, new JsonArrayCopies(), null) ?? _arrayCopies!;
-        }
-    }
+    internal JsonArrayCopies ArrayCopies => LazyInitializer.EnsureInitialized(ref _arrayCopies, static () => new JsonArrayCopies());
 
     /// <summary><c>apiVersion</c>, when present.</summary>
     public string? ApiVersion => JsonRead.String(_root, "apiVersion");
