@@ -7,6 +7,13 @@ using Vvp.Reconciliation.Benchmarks;
 using Vvp.Reconciliation.Json;
 using Vvp.Reconciliation.Resources;
 
+if (args is ["http-floor", ..])
+{
+    // The CPU one platform GET costs, by HTTP stack (see HttpFloor).
+    await HttpFloor.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30_000);
+    return;
+}
+
 if (args is ["counts"])
 {
     // How long each diff is: operations of our RFC 6902 patch vs JsonDiffPatch.Net's, formatted as RFC 6902.

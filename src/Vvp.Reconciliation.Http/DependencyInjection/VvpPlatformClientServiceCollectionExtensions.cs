@@ -14,11 +14,20 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class VvpPlatformClientServiceCollectionExtensions
 {
     /// <summary>
+    /// The name of the <see cref="HttpCircuitBreakerStrategyOptions"/> of the adapter's circuit breaker, for
+    /// <c>services.Configure&lt;HttpCircuitBreakerStrategyOptions&gt;(CircuitBreakerOptionsName, o =&gt; …)</c>; read once,
+    /// when the handler is first made. The defaults are Microsoft.Extensions.Http.Resilience's: open for 5 s when at
+    /// least 10 % of at least 100 requests in 30 s failed (HTTP 408, 429 and 5xx, and connection failures).
+    /// </summary>
+    public const string CircuitBreakerOptionsName = "VvpPlatformHttpClient";
+
+    /// <summary>
     /// Registers <see cref="VvpPlatformHttpClient"/> as a typed <see cref="HttpClient"/> and as the
-    /// <see cref="IPlatformClient"/>: redirects followed only with the token kept to its origin, and the
-    /// standard resilience handler (time-outs, circuit breaker, jittered retries) with retries limited to
-    /// idempotent verbs — GET, PUT, DELETE. POST and PATCH are never retried blindly: the reconciler re-reads
-    /// and re-plans instead.
+    /// <see cref="IPlatformClient"/>: redirects followed only with the token kept to its origin, and a resilience
+    /// handler holding a circuit breaker (<see cref="HttpCircuitBreakerStrategyOptions"/> named
+    /// <see cref="CircuitBreakerOptionsName"/>). The handler neither retries nor times out: the reconciler's one retry
+    /// policy re-reads and re-plans instead of resending a write, and <see cref="VvpPlatformClientOptions.RequestTimeout"/>
+    /// ends each request.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options; <see cref="VvpPlatformClientOptions.BaseAddress"/> is required.</param>
@@ -70,25 +79,12 @@ public static class VvpPlatformClientServiceCollectionExtensions
             })
             .ConfigurePrimaryHttpMessageHandler(provider => PlatformTrust.CreateHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value))
             .AddHttpMessageHandler(provider => new SameOriginRedirectHandler(provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value));
-        // One retry policy: the reconciler's, which re-reads and re-plans instead of resending a write, waits on the
-        // injected clock, and stays within its deadline. The handler keeps its time-outs and circuit breaker only;
-        // retrying here too would multiply the attempts.
-        // One timeout setting: the adapter's requestTimeout ends each attempt (with a message naming it); the handler's
-        // attempt and total timeouts stand just behind it instead of their own defaults, which would cut in first.
-        builder.AddStandardResilienceHandler().Configure((options, provider) =>
-        {
-            options.Retry.ShouldHandle = _ => PredicateResult.False();
-            var requestTimeout = provider.GetRequiredService<IOptions<VvpPlatformClientOptions>>().Value.RequestTimeout;
-            var backstop = requestTimeout + TimeSpan.FromSeconds(1);
-            options.AttemptTimeout.Timeout = backstop;
-            options.TotalRequestTimeout.Timeout = backstop;
-            // The circuit breaker asks for a sampling window of at least twice the attempt timeout.
-            var window = backstop + backstop;
-            if (options.CircuitBreaker.SamplingDuration < window)
-            {
-                options.CircuitBreaker.SamplingDuration = window;
-            }
-        });
+        // Of a resilience handler only its circuit breaker: one retry policy, the reconciler's, which re-reads and re-plans
+        // instead of resending a write, waits on the injected clock and stays within its deadline (retrying here too would
+        // multiply the attempts); one timeout setting, the adapter's requestTimeout, which ends each request, its answer
+        // read included, with a message naming it.
+        builder.AddResilienceHandler("circuit-breaker", (pipeline, context) =>
+            pipeline.AddCircuitBreaker(context.GetOptions<HttpCircuitBreakerStrategyOptions>(CircuitBreakerOptionsName)));
 
         // The factory's request logging never shows the token, whatever the log level.
         builder.RedactLoggedHeaders(["Authorization"]);

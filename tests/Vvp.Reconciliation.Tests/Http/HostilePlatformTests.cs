@@ -194,7 +194,7 @@ public sealed class HostilePlatformTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Through_dependency_injection_a_stalled_platform_gives_a_failure_result_not_a_resilience_exception()
+    public async Task Through_dependency_injection_a_stalled_platform_is_ended_by_the_request_timeout_and_gives_a_failure_result()
     {
         _emulator.Intercept = async context =>
         {
@@ -207,12 +207,10 @@ public sealed class HostilePlatformTests : IAsyncLifetime
             return true;
         };
         var services = new ServiceCollection();
-        services.AddVvpPlatformClient(o => o.BaseAddress = _emulator.BaseAddress);
-        services.Configure<HttpStandardResilienceOptions>("VvpPlatformHttpClient-standard", o =>
+        services.AddVvpPlatformClient(o =>
         {
-            o.AttemptTimeout.Timeout = TimeSpan.FromMilliseconds(300);
-            o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(1);
-            o.Retry.Delay = TimeSpan.FromMilliseconds(10);
+            o.BaseAddress = _emulator.BaseAddress;
+            o.RequestTimeout = TimeSpan.FromMilliseconds(300);
         });
         services.AddVvpReconciliation(o =>
         {
@@ -223,7 +221,47 @@ public sealed class HostilePlatformTests : IAsyncLifetime
 
         var result = await provider.GetRequiredService<VvpDeploymentReconciler>().ReconcileAsync(TestCrs.Cr());
 
-        result.Events.Should().Contain(e => e.Reason == "TransientFailure" && e.Message.Contains("TimeoutRejectedException"));
+        result.Events.Should().Contain(e => e.Reason == "TransientFailure" && e.Message.Contains("timed out after 0.3 s"));
+        result.RequeueAfter.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Through_dependency_injection_the_circuit_breaker_opens_on_failing_answers_and_its_refusal_is_a_transient_failure()
+    {
+        var services = new ServiceCollection();
+        services.AddVvpPlatformClient(o => o.BaseAddress = _emulator.BaseAddress);
+        services.Configure<HttpCircuitBreakerStrategyOptions>(VvpPlatformClientServiceCollectionExtensions.CircuitBreakerOptionsName, o =>
+        {
+            // Five requests at least (the version read that succeeds, then four failures), half of them failed.
+            o.MinimumThroughput = 5;
+            o.FailureRatio = 0.5;
+            o.BreakDuration = TimeSpan.FromMinutes(10);
+        });
+        services.AddVvpReconciliation(o =>
+        {
+            o.WatchedNamespaces.Add("default");
+            o.TransientRetries = 0;
+        });
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IPlatformClient>();
+        await ((VvpPlatformHttpClient)client).GetPlatformVersionAsync(null, default);
+        _emulator.Platform.FailNext(PlatformOperation.GetDeployment, PlatformFault.Status(503), times: 100);
+        var before = _emulator.Requests;
+
+        for (var i = 0; i < 4; i++)
+        {
+            var failing = (await FluentActions.Awaiting(() => client.GetDeploymentAsync("default", "job", null, default)).Should().ThrowAsync<PlatformException>()).Which;
+            failing.Message.Should().Contain("HTTP 503", "the platform's own answer, while the circuit is closed");
+        }
+
+        (_emulator.Requests - before).Should().Be(4, "every request reached the platform while the circuit was closed");
+        var refused = (await FluentActions.Awaiting(() => client.GetDeploymentAsync("default", "job", null, default)).Should().ThrowAsync<PlatformException>()).Which;
+        var result = await provider.GetRequiredService<VvpDeploymentReconciler>().ReconcileAsync(TestCrs.Cr());
+
+        (_emulator.Requests - before).Should().Be(4, "the fourth failure opened the circuit: later calls never reached the platform");
+        refused.Kind.Should().Be(PlatformErrorKind.Transient);
+        refused.Message.Should().Contain("BrokenCircuitException");
+        result.Events.Should().Contain(e => e.Reason == "TransientFailure" && e.Message.Contains("BrokenCircuitException"));
         result.RequeueAfter.Should().NotBeNull();
     }
 
