@@ -13,15 +13,13 @@ namespace Vvp.Reconciliation.Benchmarks;
 /// that the server's work is not counted): the runtime's <see cref="HttpClient"/> alone, the adapter over its own handler
 /// chain, the adapter as <c>AddVvpPlatformClient</c> registers it (a circuit breaker), and the adapter behind
 /// Microsoft.Extensions.Http.Resilience's standard pipeline configured as it was before (retries off, time-outs behind
-/// the request timeout). Four concurrent readers, as the operator's four workers; the same deployment's answer
+/// the request timeout). Four concurrent readers by default, as the operator's four workers; the same deployment's answer
 /// (1 KiB) each time. Each variant warms up, then the variants alternate for five rounds; the process's CPU time per
 /// request (user and system) of each round and their median are printed. A guide, not a benchmark.
 /// </summary>
 internal static class HttpFloor
 {
-    private const int Readers = 4;
-
-    public static async Task RunAsync(int requests)
+    public static async Task RunAsync(int requests, int readers)
     {
         var emulatorDll = Path.Combine(AppContext.BaseDirectory, "vvp-emulator.dll");
         using var emulator = Process.Start(new ProcessStartInfo("dotnet", [emulatorDll, "--port", "0"]) { RedirectStandardOutput = true })!;
@@ -49,7 +47,7 @@ internal static class HttpFloor
 
             foreach (var (_, get) in variants)
             {
-                await RunAsync(get, requests);
+                await RunAsync(get, requests, readers);
             }
 
             var rounds = variants.Select(_ => new List<double>()).ToArray();
@@ -58,12 +56,12 @@ internal static class HttpFloor
                 for (var i = 0; i < variants.Length; i++)
                 {
                     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-                    await RunAsync(variants[i].Get, requests);
+                    await RunAsync(variants[i].Get, requests, readers);
                     rounds[i].Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / requests);
                 }
             }
 
-            Console.WriteLine($"CPU per GET of this process, {Readers} concurrent readers, {requests:N0} requests per round:");
+            Console.WriteLine($"CPU per GET of this process, {readers} concurrent readers, {requests:N0} requests per round:");
             for (var i = 0; i < variants.Length; i++)
             {
                 var sorted = rounds[i].Order().ToArray();
@@ -111,10 +109,10 @@ internal static class HttpFloor
         return services.BuildServiceProvider();
     }
 
-    private static async Task RunAsync(Func<Task<int>> get, int requests)
+    private static async Task RunAsync(Func<Task<int>> get, int requests, int readers)
     {
         var next = 0;
-        await Task.WhenAll(Enumerable.Range(0, Readers).Select(async _ =>
+        await Task.WhenAll(Enumerable.Range(0, readers).Select(async _ =>
         {
             while (Interlocked.Increment(ref next) <= requests)
             {

@@ -9,8 +9,10 @@ using Vvp.Reconciliation.Resources;
 
 if (args is ["http-floor", ..])
 {
-    // The CPU one platform GET costs, by HTTP stack (see HttpFloor).
-    await HttpFloor.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30_000);
+    // The CPU one platform GET costs, by HTTP stack (see HttpFloor): http-floor [requests per round] [concurrent readers].
+    await HttpFloor.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30_000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 4);
     return;
 }
 

@@ -33,6 +33,12 @@ public sealed class FleetOptions
     public int CanariesPerResync { get; init; } = 20;
 
     /// <summary>
+    /// Whether every second measured resync (the 2nd, 4th, …) runs without new CRs, so that its CPU is the in-sync CRs'
+    /// alone (<see cref="FleetReport.QuietCpuMicrosecondsPerCr"/>); the others carry the canaries.
+    /// </summary>
+    public bool QuietResyncs { get; init; }
+
+    /// <summary>
     /// A memory limit for the operator process, in bytes, as a container's: the process runs in a memory cgroup of its own
     /// (Linux, as root), is killed by the kernel past it, and its .NET GC sizes its heap from it. None when 0.
     /// </summary>
@@ -66,19 +72,25 @@ public sealed record FleetReport(
     /// <summary>The size of the platform namespace's LIST after convergence, in bytes (measured with the LIST mode only).</summary>
     public long ListBytes { get; init; }
 
+    /// <summary>
+    /// The operator's CPU per CR in each measured resync without new CRs (<see cref="FleetOptions.QuietResyncs"/>): what the
+    /// in-sync CRs alone cost it. These resyncs are in <see cref="CpuMicrosecondsPerCr"/> too.
+    /// </summary>
+    public IReadOnlyList<double> QuietCpuMicrosecondsPerCr { get; init; } = [];
+
     /// <summary>The requests the platform answered in each measured resync (its reads, and the new CRs' calls).</summary>
     public IReadOnlyList<long> PlatformRequestsPerResync { get; init; } = [];
 
     /// <summary>The header of the table <see cref="ToString"/> prints a row of.</summary>
     public const string Header =
-        "| CRs | mode | start → all statuses | CRs/s | CPU per new CR | RSS after convergence | RSS after each resync | peak / limit | resync wall | CPU per CR per resync | platform requests per resync | new CR: create → status, p50 / p99 / max during a resync |\n" +
-        "|---:|---|---:|---:|---:|---:|---|---|---|---|---|---|";
+        "| CRs | mode | start → all statuses | CRs/s | CPU per new CR | RSS after convergence | RSS after each resync | peak / limit | resync wall | CPU per CR per resync | the same, resyncs without new CRs | platform requests per resync | new CR: create → status, p50 / p99 / max during a resync |\n" +
+        "|---:|---|---:|---:|---:|---:|---|---|---|---|---|---|---|";
 
     /// <inheritdoc />
     public override string ToString() =>
         $"| {Crs:N0} | {(ListPlatformNamespaces ? "LIST per namespace" : "GET per CR")} | {Convergence.TotalSeconds:0.0} s | {Crs / Convergence.TotalSeconds:0} | {ConvergenceCpuMicrosecondsPerCr:0} µs | {Mib(RssAfterConvergence)} | " +
         $"{Compress(RssAfterResyncs.Select(Mib).ToList())} | {(MemoryLimit > 0 ? $"{Mib(PeakMemory)} / {Mib(MemoryLimit)}" : "–")} | {string.Join(", ", ResyncWalls.Select(w => $"{w.TotalSeconds:0.0} s"))} | " +
-        $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {(PlatformRequestsPerResync.Count == 0 ? "–" : $"{PlatformRequestsPerResync.Min():N0}–{PlatformRequestsPerResync.Max():N0}")} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
+        $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {(QuietCpuMicrosecondsPerCr.Count == 0 ? "–" : string.Join(", ", QuietCpuMicrosecondsPerCr.Select(c => $"{c:0} µs")))} | {(PlatformRequestsPerResync.Count == 0 ? "–" : $"{PlatformRequestsPerResync.Min():N0}–{PlatformRequestsPerResync.Max():N0}")} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
         (ListBytes == 0 ? string.Empty : $"\nthe platform namespace's LIST: {ListBytes / (1024.0 * 1024):0.0} MiB, {ListBytes / Crs:N0} bytes per deployment") +
         (OperatorOutput.Count == 0 ? string.Empty : "\nthe operator wrote (first lines):\n  " + string.Join("\n  ", OperatorOutput)) +
         (Problems.Count == 0 ? string.Empty : "\nproblems:\n  " + string.Join("\n  ", Problems));
@@ -170,6 +182,7 @@ public static class Fleet
             var delays = new List<TimeSpan>();
             var canary = 0;
             var requests = new List<long>();
+            var quietCpu = new List<double>();
             for (var r = 0; r < options.Resyncs; r++)
             {
                 // A resync starts when the platform sees a burst of reads (GETs per CR, or the LIST) after a quiet spell.
@@ -184,7 +197,8 @@ public static class Fleet
                 var resyncStarted = Stopwatch.StartNew();
                 // Canaries while the resync runs: each a new CR, timed from its create until its status.
                 var pending = new List<(string Name, Stopwatch Watch)>();
-                for (var c = 0; c < options.CanariesPerResync; c++)
+                var quietResync = options.QuietResyncs && r % 2 == 1;
+                for (var c = 0; c < (quietResync ? 0 : options.CanariesPerResync); c++)
                 {
                     var name = $"canary-{canary++:D4}";
                     api.Create(ApiResource.VvpDeployments, Namespace, Cr(name));
@@ -221,6 +235,11 @@ public static class Fleet
                 walls.Add(resyncStarted.Elapsed - TimeSpan.FromSeconds(1));
                 requests.Add(emulator.Requests - before);
                 cpu.Add((Cpu(process) - cpuBefore).TotalMicroseconds / options.Crs);
+                if (quietResync)
+                {
+                    quietCpu.Add(cpu[^1]);
+                }
+
                 rss.Add(Rss(process));
             }
 
@@ -234,6 +253,7 @@ public static class Fleet
                 ConvergenceCpuMicrosecondsPerCr = cpuConverged.TotalMicroseconds / options.Crs,
                 MemoryLimit = options.MemoryLimit,
                 PlatformRequestsPerResync = requests,
+                QuietCpuMicrosecondsPerCr = quietCpu,
                 OperatorOutput = [.. output],
                 ListBytes = listBytes,
                 PeakMemory = cgroup?.Peak ?? 0,

@@ -5,9 +5,9 @@ using Vvp.Reconciliation.Stress;
 // vvp-stress fuzz [--cases N] [--seed S]      generated and mutated CRs and platform answers, read → validate → plan → execute
 // vvp-stress soak [--crs N] [--concurrency C] [--faults P] [--seed S]   a fleet over HTTP against the emulator with faults injected
 // vvp-stress operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]    the operator against a Kubernetes API that answers badly
-// vvp-stress fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--memory-limit-mib M]    the operator process at fleet scale (M: its memory cgroup's limit)
+// vvp-stress fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--quiet 0|1] [--memory-limit-mib M]    the operator process at fleet scale (M: its memory cgroup's limit)
 // vvp-stress shards [--processes P] [--namespaces N] [--crs C] [--workers W]   P operator processes, one identity each, over N namespaces of C CRs
-const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--memory-limit-mib M] | shards [--processes P] [--namespaces N] [--crs C] [--workers W] | --help | --version";
+const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--quiet 0|1] [--memory-limit-mib M] | shards [--processes P] [--namespaces N] [--crs C] [--workers W] | --help | --version";
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(Usage);
@@ -26,7 +26,7 @@ string[] known = command switch
     "fuzz" => ["cases", "seed"],
     "soak" => ["crs", "concurrency", "faults", "seed"],
     "operator" => ["seconds", "rate", "crs", "watch-timeout", "seed"],
-    "fleet" => ["crs", "workers", "resync", "resyncs", "list", "canaries", "memory-limit-mib"],
+    "fleet" => ["crs", "workers", "resync", "resyncs", "list", "canaries", "quiet", "memory-limit-mib"],
     "shards" => ["processes", "namespaces", "crs", "workers"],
     _ => [],
 };
@@ -100,6 +100,7 @@ switch (command)
                 Resyncs = Option("resyncs", 3),
                 ListPlatformNamespaces = Option("list", 0) == 1,
                 CanariesPerResync = Option("canaries", 20),
+                QuietResyncs = Option("quiet", 0) == 1,
                 MemoryLimit = Option("memory-limit-mib", 0) * 1024L * 1024,
             });
             Console.WriteLine(FleetReport.Header);
