@@ -52,7 +52,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-var platform = new InMemoryPlatform();
+// It serves until stopped and nothing out of the process can read a record of its requests: it keeps none, only counts.
+var platform = new InMemoryPlatform(new InMemoryPlatformOptions { RecordCalls = false });
 if (tokenFile is not null)
 {
     try
@@ -79,6 +80,7 @@ catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorC
 
 await using (emulator)
 {
+    emulator.RecordExchanges = false;
     if (version is not null)
     {
         emulator.Version = version;

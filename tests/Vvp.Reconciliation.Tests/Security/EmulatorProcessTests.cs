@@ -4,7 +4,10 @@ using System.Net.Sockets;
 
 namespace Vvp.Reconciliation.Tests.Security;
 
-/// <summary>The <c>vvp-emulator</c> program as a process: a clean stop on SIGTERM, a clear error for a busy port.</summary>
+/// <summary>
+/// The <c>vvp-emulator</c> program as a process: a clean stop on SIGTERM, a clear error for a busy port, no record of
+/// its requests kept while it serves.
+/// </summary>
 public sealed class EmulatorProcessTests
 {
     private static Process Start(params string[] args)
@@ -35,6 +38,54 @@ public sealed class EmulatorProcessTests
         process.ExitCode.Should().Be(0);
         (await process.StandardError.ReadToEndAsync()).Should().NotContain("Unhandled exception");
     }
+
+    [Fact]
+    public async Task Serving_requests_keeps_no_record_of_them_so_its_memory_does_not_grow_with_the_requests()
+    {
+        using var process = Start("--port", "0");
+        try
+        {
+            var address = new Uri(await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) ?? string.Empty);
+            using var http = new HttpClient { BaseAddress = address };
+            // Each request carries a header of 16,000 characters of its own: a record of every request's headers would
+            // keep 320 MB.
+            var filler = new string('t', 16_000);
+            async Task<int> ReadAsync(int requests)
+            {
+                var absent = 0;
+                var next = 0;
+                await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+                {
+                    while (Interlocked.Increment(ref next) <= requests)
+                    {
+                        var name = $"job-{next}";
+                        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"api/v1/namespaces/default/deployments/{name}", UriKind.Relative));
+                        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {name}{filler}");
+                        using var answer = await http.SendAsync(request);
+                        if (answer.StatusCode == HttpStatusCode.NotFound)
+                        {
+                            Interlocked.Increment(ref absent);
+                        }
+                    }
+                }));
+                return absent;
+            }
+
+            (await ReadAsync(1_000)).Should().Be(1_000);
+            var before = ResidentBytes(process);
+            (await ReadAsync(10_000)).Should().Be(10_000, "the emulator answered every request (it has no such deployment)");
+
+            (ResidentBytes(process) - before).Should().BeLessThan(100L * 1024 * 1024);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static long ResidentBytes(Process process) =>
+        long.Parse(File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
     [Fact]
     public async Task A_busy_port_is_a_clear_error_with_exit_code_2_not_an_unhandled_exception()
