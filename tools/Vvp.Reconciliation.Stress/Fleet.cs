@@ -144,7 +144,8 @@ public static class Fleet
         api.WriteKubeconfig(kubeconfig);
         using var cgroup = options.MemoryLimit > 0 ? MemoryCgroup.Create(options.MemoryLimit) : null;
         var output = new List<string>();
-        using var process = StartOperator(options, kubeconfig, emulator.BaseAddress, cgroup, output);
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{FreePort()}/"), Timeout = TimeSpan.FromSeconds(10) };
+        using var process = StartOperator(options, kubeconfig, emulator.BaseAddress, metrics.BaseAddress, cgroup, output);
         try
         {
             var started = Stopwatch.StartNew();
@@ -219,17 +220,27 @@ public static class Fleet
                     problems.Add($"{pending.Count} canaries of resync {r + 1} had no status after 2 minutes");
                 }
 
-                // The resync is over when the platform has been quiet for a second.
-                var quietSince = emulator.Requests;
-                var quiet = Stopwatch.StartNew();
-                while (quiet.Elapsed < TimeSpan.FromSeconds(1))
+                // The resync is over when the platform has been quiet for a second and the operator holds no key, waiting
+                // or in hand (a worker may be reading a LIST the platform is still sending, which makes no new request).
+                var idleWait = Stopwatch.StartNew();
+                do
                 {
-                    await Task.Delay(50).ConfigureAwait(false);
-                    if (emulator.Requests != quietSince)
+                    var quietSince = emulator.Requests;
+                    var quiet = Stopwatch.StartNew();
+                    while (quiet.Elapsed < TimeSpan.FromSeconds(1))
                     {
-                        quietSince = emulator.Requests;
-                        quiet.Restart();
+                        await Task.Delay(50).ConfigureAwait(false);
+                        if (emulator.Requests != quietSince)
+                        {
+                            quietSince = emulator.Requests;
+                            quiet.Restart();
+                        }
                     }
+                }
+                while (!process.HasExited && !await IdleAsync(metrics).ConfigureAwait(false) && idleWait.Elapsed < TimeSpan.FromMinutes(5));
+                if (idleWait.Elapsed >= TimeSpan.FromMinutes(5))
+                {
+                    problems.Add($"resync {r + 1}: the operator still held keys (or its metrics did not answer) 5 minutes after the platform went quiet");
                 }
 
                 walls.Add(resyncStarted.Elapsed - TimeSpan.FromSeconds(1));
@@ -294,9 +305,28 @@ public static class Fleet
         return cr;
     }
 
-    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform, MemoryCgroup? cgroup, List<string> output) =>
+    // Whether the operator's work queue is empty and no worker handles a key (its metrics, read once).
+    private static async Task<bool> IdleAsync(HttpClient metrics)
+    {
+        string text;
+        try
+        {
+            text = await metrics.GetStringAsync(new Uri("metrics", UriKind.Relative)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+
+        double Gauge(string name) =>
+            text.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => double.Parse(l[(name.Length + 1)..], CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).First();
+        return Gauge("vvp_operator_workqueue_depth") == 0 && Gauge("vvp_operator_active_workers") == 0;
+    }
+
+    private static Process StartOperator(FleetOptions options, string kubeconfig, Uri platform, Uri metrics, MemoryCgroup? cgroup, List<string> output) =>
         OperatorProcess.Start(
             [
+                $"--vvp:metrics:url={metrics.GetLeftPart(UriPartial.Authority)}",
                 "--vvp:k8sOperator:identity=vvp-1",
                 "--vvp:k8sOperator:holderIdentity=fleet-0",
                 $"--vvp:k8sOperator:watchedNamespaces={Namespace}",
