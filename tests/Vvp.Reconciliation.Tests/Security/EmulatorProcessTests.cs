@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Vvp.Reconciliation.Stress;
 
 namespace Vvp.Reconciliation.Tests.Security;
 
@@ -72,10 +73,11 @@ public sealed class EmulatorProcessTests
             }
 
             (await ReadAsync(1_000)).Should().Be(1_000);
-            var before = ResidentBytes(process);
+            var before = Fleet.Rss(process);
+            before.Should().BePositive("the emulator's resident memory was read");
             (await ReadAsync(10_000)).Should().Be(10_000, "the emulator answered every request (it has no such deployment)");
 
-            (ResidentBytes(process) - before).Should().BeLessThan(100L * 1024 * 1024);
+            (Fleet.Rss(process) - before).Should().BeLessThan(100L * 1024 * 1024);
         }
         finally
         {
@@ -83,9 +85,6 @@ public sealed class EmulatorProcessTests
             await process.WaitForExitAsync();
         }
     }
-
-    private static long ResidentBytes(Process process) =>
-        long.Parse(File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
 
     [Fact]
     public async Task A_busy_port_is_a_clear_error_with_exit_code_2_not_an_unhandled_exception()
