@@ -10,9 +10,17 @@ using Vvp.Reconciliation.Resources;
 if (args is ["http-floor", ..])
 {
     // The CPU one platform GET costs, by HTTP stack (see HttpFloor): http-floor [requests per round] [concurrent readers].
-    await HttpFloor.RunAsync(
-        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30_000,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 4);
+    static int Count(string[] args, int index, int fallback) =>
+        args.Length <= index ? fallback : int.TryParse(args[index], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : -1;
+    var (requests, readers) = (Count(args, 1, 30_000), Count(args, 2, 4));
+    if (requests < 0 || readers < 0 || args.Length > 3)
+    {
+        Console.Error.WriteLine("usage: http-floor [requests per round, a positive integer] [concurrent readers, a positive integer]");
+        Environment.ExitCode = 2;
+        return;
+    }
+
+    await HttpFloor.RunAsync(requests, readers);
     return;
 }
 
