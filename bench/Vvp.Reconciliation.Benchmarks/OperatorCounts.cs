@@ -35,7 +35,7 @@ internal static class OperatorCounts
         api.WriteKubeconfig(kubeconfig);
         var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         File.Delete(kubeconfig);
-        var options = new VvpOperatorOptions { Identity = "vvp-1", HolderIdentity = "bench", ResyncPeriod = TimeSpan.FromHours(1), Workers = 4, ListPlatformNamespaces = list };
+        var options = new VvpOperatorOptions { Identity = "vvp-1", HolderIdentity = "bench", ResyncPeriod = TimeSpan.FromHours(1), Workers = 4, PlatformNamespaceListing = list ? PlatformNamespaceListing.Always : PlatformNamespaceListing.Never };
         options.WatchedNamespaces.Add("jobs");
         var controller = new VvpController(client, platform, options);
         using var stop = new CancellationTokenSource();

@@ -109,7 +109,7 @@ public sealed class VvpController : IDisposable
         secretCache.Attach(secrets);
         // Metrics the controller creates itself are its to dispose: a meter left registered keeps everything it measures alive.
         _ownedTelemetry = reconciler is null && telemetry is null ? new ReconcilerTelemetry() : null;
-        _snapshots = options.ListPlatformNamespaces ? new NamespaceSnapshots(platform, _logger) : null;
+        _snapshots = options.PlatformNamespaceListing == PlatformNamespaceListing.Never ? null : new NamespaceSnapshots(platform, options.PlatformNamespaceListing, _logger);
         reconciler ??= new VvpDeploymentReconciler(platform, options.Reconciler, secretCache, loggers.CreateLogger<VvpDeploymentReconciler>(), _time, telemetry ?? _ownedTelemetry);
         var events = new EventRecorder(_api, _time, _logger, options.EventBurst, options.EventRefill, "vvp-operator", options.HolderIdentity);
         host = new VvpDeploymentHost(_api, crs, reconciler, events, options.DeletionPolicy, options.Reconciler.SpecWriteBack, _snapshots, platform, _metrics.KubernetesWrites, _logger);
@@ -118,7 +118,7 @@ public sealed class VvpController : IDisposable
             [.. crs.Values, .. secrets.Values],
             () => crs.SelectMany(p => p.Value.Names.Select(name => new ResourceKey(p.Key, name))),
             host,
-            snapshots is null ? null : snapshots.BeginResync,
+            snapshots is null ? null : () => snapshots.BeginResync(snapshots.Listing == PlatformNamespaceListing.Auto ? host.ExpectedResyncReads() : null),
             snapshots is null ? null : snapshots.EndResync,
             options,
             _time,
@@ -150,7 +150,7 @@ public sealed class VvpController : IDisposable
     /// <summary>How many CRs have a record of their last quiet resync.</summary>
     internal int UnchangedRecords => _host.UnchangedRecords;
 
-    /// <summary>How many LISTs of platform namespaces resyncs made (<see cref="VvpOperatorOptions.ListPlatformNamespaces"/>).</summary>
+    /// <summary>How many LISTs of platform namespaces resyncs made (<see cref="VvpOperatorOptions.PlatformNamespaceListing"/>).</summary>
     public long PlatformNamespaceLists => _snapshots?.Lists ?? 0;
 
     /// <summary>How many CRs wait in the work queue now.</summary>

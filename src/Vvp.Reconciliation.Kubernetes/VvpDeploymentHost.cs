@@ -69,6 +69,22 @@ internal sealed class VvpDeploymentHost : IKeyHandler
     /// <summary>How many CRs have a record of their last quiet resync.</summary>
     public int UnchangedRecords => _unchanged.Count;
 
+    /// <summary>
+    /// How many CRs each platform namespace and token served at their last quiet resync: what the next resync is expected to
+    /// read from each (<see cref="NamespaceSnapshots.BeginResync"/>).
+    /// </summary>
+    public Dictionary<(string Namespace, ApiToken? Token), int> ExpectedResyncReads()
+    {
+        var expected = new Dictionary<(string Namespace, ApiToken? Token), int>();
+        foreach (var (_, last) in _unchanged)
+        {
+            var key = (last.Target.Namespace, last.Token);
+            expected[key] = expected.GetValueOrDefault(key) + 1;
+        }
+
+        return expected;
+    }
+
     /// <summary>Forgets what is known of a deleted CR.</summary>
     public void Forget(ResourceKey key) => _unchanged.TryRemove(key, out _);
 
@@ -155,10 +171,10 @@ internal sealed class VvpDeploymentHost : IKeyHandler
             return (false, null);
         }
 
-        if (_snapshots is not null)
+        if (_snapshots is not null && await _snapshots.ForAsync(last.Target, last.Token, cancellationToken).ConfigureAwait(false) is { } snapshot)
         {
-            return (await _snapshots.FingerprintAsync(last.Target, last.Token, cancellationToken).ConfigureAwait(false) is { } listed &&
-                listed.AsSpan().SequenceEqual(last.Fingerprint), null);
+            return (snapshot.TryFind(last.Target.Name, out var listed) &&
+                NamespaceSnapshots.Fingerprint(listed.Span).AsSpan().SequenceEqual(last.Fingerprint), null);
         }
 
         ReadOnlyMemory<byte>? answer;
@@ -286,7 +302,7 @@ internal sealed class VvpDeploymentHost : IKeyHandler
 
     /// <summary>
     /// A resync's read of the live deployment, keeping where it read and the fingerprint of what it read: from this
-    /// resync's LIST with <see cref="VvpOperatorOptions.ListPlatformNamespaces"/>, else the answer of the GET that found
+    /// resync's LIST of its platform namespace when one is read (<see cref="VvpOperatorOptions.PlatformNamespaceListing"/>), else the answer of the GET that found
     /// the deployment changed since its last quiet resync, else a GET of its own, as bytes.
     /// </summary>
     private sealed class ResyncRead(NamespaceSnapshots? snapshots, IPlatformClient platform, Prefetched? prefetched)
@@ -300,15 +316,19 @@ internal sealed class VvpDeploymentHost : IKeyHandler
         public async Task<JsonObject?> ReadAsync(DeploymentTarget target, ApiToken? token, CancellationToken cancellationToken)
         {
             (Target, Token, Fingerprint) = (null, null, null);
-            if (snapshots is not null)
-            {
-                var (deployment, fingerprint) = await snapshots.ReadWithFingerprintAsync(target, token, cancellationToken).ConfigureAwait(false);
-                (Target, Token, Fingerprint) = (target, token, fingerprint);
-                return deployment;
-            }
-
             ReadOnlyMemory<byte>? answer;
-            if (prefetched is { } read && read.Target == target && read.Token == token)
+            if (snapshots is not null && await snapshots.ForAsync(target, token, cancellationToken).ConfigureAwait(false) is { } snapshot)
+            {
+                // Not in the LIST: gone (no record is made of a read that found nothing).
+                if (!snapshot.TryFind(target.Name, out var listed))
+                {
+                    (Target, Token) = (target, token);
+                    return null;
+                }
+
+                answer = listed;
+            }
+            else if (prefetched is { } read && read.Target == target && read.Token == token)
             {
                 // Used once: a retry of this read asks the platform again.
                 (answer, prefetched) = (read.Answer, null);

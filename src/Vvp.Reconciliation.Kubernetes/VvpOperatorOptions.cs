@@ -47,11 +47,25 @@ public sealed class VvpOperatorOptions
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Whether a resync reads each platform namespace with one LIST, shared by the CRs that target it, instead of one
-    /// GET per CR. Reconciles started by a change of a CR still read their deployment directly. Default
-    /// <see langword="false"/>; worth it when many CRs share a platform namespace.
+    /// How a resync reads the deployments of a platform namespace (<c>vvp.k8sOperator.listPlatformNamespaces</c>:
+    /// <c>auto</c>, <c>true</c> or <c>false</c>). Default <see cref="PlatformNamespaceListing.Auto"/>: one LIST of a
+    /// platform namespace that serves many CRs, one GET per CR otherwise. Reconciles started by a change of a CR always
+    /// read their deployment directly.
     /// </summary>
-    public bool ListPlatformNamespaces { get; set; }
+    public PlatformNamespaceListing PlatformNamespaceListing { get; set; } = PlatformNamespaceListing.Auto;
+
+    /// <summary>
+    /// Whether every resync reads each platform namespace with one LIST: <see langword="true"/> when
+    /// <see cref="PlatformNamespaceListing"/> is <see cref="PlatformNamespaceListing.Always"/>. Setting it sets
+    /// <see cref="PlatformNamespaceListing"/> to <see cref="PlatformNamespaceListing.Always"/> or
+    /// <see cref="PlatformNamespaceListing.Never"/>.
+    /// </summary>
+    [Obsolete("Use PlatformNamespaceListing, whose default, Auto, lists a platform namespace when it serves many CRs.")]
+    public bool ListPlatformNamespaces
+    {
+        get => PlatformNamespaceListing == PlatformNamespaceListing.Always;
+        set => PlatformNamespaceListing = value ? PlatformNamespaceListing.Always : PlatformNamespaceListing.Never;
+    }
 
     /// <summary>
     /// How many CRs are reconciled at once. Default 4. A resync's keys hold at most <c>Workers − 1</c> of them (one with
@@ -142,6 +156,11 @@ public sealed class VvpOperatorOptions
         if (Workers < 1)
         {
             yield return $"{prefix}workers must be at least 1 (it is {Workers}).";
+        }
+
+        if (!Enum.IsDefined(PlatformNamespaceListing))
+        {
+            yield return $"{prefix}listPlatformNamespaces must be auto, true or false (it is {(int)PlatformNamespaceListing}).";
         }
 
         if (RetryPeriod <= TimeSpan.Zero || RenewDeadline <= RetryPeriod || LeaseDuration <= RenewDeadline || LeaseDuration.TotalSeconds < 1)

@@ -222,9 +222,36 @@ public sealed class InMemoryPlatform : IPlatformClient
             _store.Find(ns, name) is { } deployment ? _lifecycle.Advance(deployment).DeepClone().AsObject() : null, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken) =>
-        Run<IReadOnlyList<JsonObject>>(PlatformOperation.ListDeployments, ns, null, null, token, () =>
-            [.. _store.InNamespace(ns).Select(d => _lifecycle.Advance(d).DeepClone().AsObject())], cancellationToken);
+    /// <remarks>
+    /// The deployments are copied <see cref="ListBatch"/> at a time, each batch under the platform's lock, so that other
+    /// calls are answered between batches while a LIST of a large namespace is built; a deployment deleted meanwhile is
+    /// left out.
+    /// </remarks>
+    public async Task<IReadOnlyList<JsonObject>> ListDeploymentsAsync(string ns, ApiToken? token, CancellationToken cancellationToken)
+    {
+        var names = await Run<List<string>>(PlatformOperation.ListDeployments, ns, null, null, token, () =>
+            [.. _store.NamesIn(ns)], cancellationToken).ConfigureAwait(false);
+        var deployments = new List<JsonObject>(names.Count);
+        foreach (var batch in names.Chunk(ListBatch))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
+            {
+                foreach (var name in batch)
+                {
+                    if (_store.Find(ns, name) is { } deployment)
+                    {
+                        deployments.Add(_lifecycle.Advance(deployment).DeepClone().AsObject());
+                    }
+                }
+            }
+        }
+
+        return deployments;
+    }
+
+    /// <summary>How many deployments a LIST copies under one hold of the platform's lock.</summary>
+    private const int ListBatch = 256;
 
     /// <inheritdoc />
     public Task<JsonObject> CreateDeploymentAsync(string ns, JsonObject deployment, ApiToken? token, CancellationToken cancellationToken) =>

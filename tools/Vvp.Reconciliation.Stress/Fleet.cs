@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Vvp.Reconciliation.Emulator;
 using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Testing;
 using Vvp.Reconciliation.Resources;
 using Vvp.Reconciliation.Testing;
@@ -26,8 +27,8 @@ public sealed class FleetOptions
     /// <summary>How many resyncs are measured after convergence.</summary>
     public int Resyncs { get; init; } = 3;
 
-    /// <summary>Whether a resync reads the platform namespace with one LIST (<c>listPlatformNamespaces</c>).</summary>
-    public bool ListPlatformNamespaces { get; init; }
+    /// <summary>How a resync reads the platform namespace (<c>listPlatformNamespaces</c>); the operator's default, auto, when not set.</summary>
+    public PlatformNamespaceListing Listing { get; init; } = PlatformNamespaceListing.Auto;
 
     /// <summary>New CRs created during each measured resync, one every 25 ms, to time a change's wait behind it.</summary>
     public int CanariesPerResync { get; init; } = 20;
@@ -48,7 +49,7 @@ public sealed class FleetOptions
 /// <summary>One row of docs/performance.md's fleet table.</summary>
 public sealed record FleetReport(
     int Crs,
-    bool ListPlatformNamespaces,
+    PlatformNamespaceListing Listing,
     TimeSpan Convergence,
     long RssAfterConvergence,
     IReadOnlyList<long> RssAfterResyncs,
@@ -88,7 +89,7 @@ public sealed record FleetReport(
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"| {Crs:N0} | {(ListPlatformNamespaces ? "LIST per namespace" : "GET per CR")} | {Convergence.TotalSeconds:0.0} s | {Crs / Convergence.TotalSeconds:0} | {ConvergenceCpuMicrosecondsPerCr:0} µs | {Mib(RssAfterConvergence)} | " +
+        $"| {Crs:N0} | {Listing switch { PlatformNamespaceListing.Always => "LIST per namespace", PlatformNamespaceListing.Never => "GET per CR", _ => "auto" }} | {Convergence.TotalSeconds:0.0} s | {Crs / Convergence.TotalSeconds:0} | {ConvergenceCpuMicrosecondsPerCr:0} µs | {Mib(RssAfterConvergence)} | " +
         $"{Compress(RssAfterResyncs.Select(Mib).ToList())} | {(MemoryLimit > 0 ? $"{Mib(PeakMemory)} / {Mib(MemoryLimit)}" : "–")} | {string.Join(", ", ResyncWalls.Select(w => $"{w.TotalSeconds:0.0} s"))} | " +
         $"{string.Join(", ", CpuMicrosecondsPerCr.Select(c => $"{c:0} µs"))} | {(QuietCpuMicrosecondsPerCr.Count == 0 ? "–" : string.Join(", ", QuietCpuMicrosecondsPerCr.Select(c => $"{c:0} µs")))} | {(PlatformRequestsPerResync.Count == 0 ? "–" : $"{PlatformRequestsPerResync.Min():N0}–{PlatformRequestsPerResync.Max():N0}")} | {Percentile(0.5)} / {Percentile(0.99)} / {Percentile(1)} |" +
         (ListBytes == 0 ? string.Empty : $"\nthe platform namespace's LIST: {ListBytes / (1024.0 * 1024):0.0} MiB, {ListBytes / Crs:N0} bytes per deployment") +
@@ -171,7 +172,7 @@ public static class Fleet
             var cpuConverged = Cpu(process);
             var rssConverged = Rss(process);
             long listBytes = 0;
-            if (options.ListPlatformNamespaces)
+            if (options.Listing != PlatformNamespaceListing.Never)
             {
                 using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
                 listBytes = (await http.GetByteArrayAsync(new Uri("api/v1/namespaces/default/deployments", UriKind.Relative)).ConfigureAwait(false)).LongLength;
@@ -189,7 +190,7 @@ public static class Fleet
                 // A resync starts when the platform sees a burst of reads (GETs per CR, or the LIST) after a quiet spell.
                 var before = emulator.Requests;
                 var cpuBefore = Cpu(process);
-                var burst = options.ListPlatformNamespaces ? 1 : Math.Clamp(options.Crs / 10, 1, 50);
+                var burst = options.Listing != PlatformNamespaceListing.Never ? 1 : Math.Clamp(options.Crs / 10, 1, 50);
                 while (emulator.Requests - before < burst)
                 {
                     await Task.Delay(10).ConfigureAwait(false);
@@ -259,7 +260,7 @@ public static class Fleet
                 problems.Add($"vvp-operator exited with code {process.ExitCode}{(cgroup?.OomKilled == true ? " (killed at its memory limit)" : string.Empty)}");
             }
 
-            return new FleetReport(options.Crs, options.ListPlatformNamespaces, convergence, rssConverged, rss, walls, cpu, delays, problems)
+            return new FleetReport(options.Crs, options.Listing, convergence, rssConverged, rss, walls, cpu, delays, problems)
             {
                 ConvergenceCpuMicrosecondsPerCr = cpuConverged.TotalMicroseconds / options.Crs,
                 MemoryLimit = options.MemoryLimit,
@@ -332,7 +333,7 @@ public static class Fleet
                 $"--vvp:k8sOperator:watchedNamespaces={Namespace}",
                 $"--vvp:k8sOperator:workers={options.Workers}",
                 $"--vvp:k8sOperator:resyncPeriod={(int)options.ResyncPeriod.TotalSeconds}",
-                $"--vvp:k8sOperator:listPlatformNamespaces={options.ListPlatformNamespaces}",
+                $"--vvp:k8sOperator:listPlatformNamespaces={options.Listing switch { PlatformNamespaceListing.Always => "true", PlatformNamespaceListing.Never => "false", _ => "auto" }}",
                 // A LIST of the whole fleet's namespace must fit in one answer (about 1 KiB per deployment here),
                 $"--vvp:platform:maxResponseBytes={Math.Max(16L * 1024 * 1024, Math.Min(int.MaxValue, options.Crs * 4096L))}",
                 // and arrive within the request's time-out: the emulator, on the same cores, answers a LIST of 100,000 in tens of seconds.

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Stress;
 
 // vvp-stress fuzz [--cases N] [--seed S]      generated and mutated CRs and platform answers, read → validate → plan → execute
 // vvp-stress soak [--crs N] [--concurrency C] [--faults P] [--seed S]   a fleet over HTTP against the emulator with faults injected
 // vvp-stress operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S]    the operator against a Kubernetes API that answers badly
-// vvp-stress fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--quiet 0|1] [--memory-limit-mib M]    the operator process at fleet scale (M: its memory cgroup's limit)
+// vvp-stress fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1 (default auto)] [--canaries C] [--quiet 0|1] [--memory-limit-mib M]    the operator process at fleet scale (M: its memory cgroup's limit)
 // vvp-stress shards [--processes P] [--namespaces N] [--crs C] [--workers W]   P operator processes, one identity each, over N namespaces of C CRs
-const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1] [--canaries C] [--quiet 0|1] [--memory-limit-mib M] | shards [--processes P] [--namespaces N] [--crs C] [--workers W] | --help | --version";
+const string Usage = "Usage: vvp-stress fuzz [--cases N] [--seed S] | soak [--crs N] [--concurrency C] [--faults P] [--seed S] | operator [--seconds N] [--rate R] [--crs N] [--watch-timeout S] [--seed S] | fleet [--crs N] [--workers W] [--resync S] [--resyncs R] [--list 0|1 (default auto)] [--canaries C] [--quiet 0|1] [--memory-limit-mib M] | shards [--processes P] [--namespaces N] [--crs C] [--workers W] | --help | --version";
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(Usage);
@@ -92,13 +93,20 @@ switch (command)
 
     case "fleet":
         {
+            // --list: 0 a GET per CR, 1 a LIST per namespace, absent the operator's default (auto).
+            if (Option("list", -1) is not (-1 or 0 or 1))
+            {
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
             var report = await Fleet.RunAsync(new FleetOptions
             {
                 Crs = Option("crs", 1_000),
                 Workers = Option("workers", 4),
                 ResyncPeriod = TimeSpan.FromSeconds(Option("resync", 30)),
                 Resyncs = Option("resyncs", 3),
-                ListPlatformNamespaces = Option("list", 0) == 1,
+                Listing = Option("list", -1) switch { 0 => PlatformNamespaceListing.Never, 1 => PlatformNamespaceListing.Always, _ => PlatformNamespaceListing.Auto },
                 CanariesPerResync = Option("canaries", 20),
                 QuietResyncs = Option("quiet", 0) == 1,
                 MemoryLimit = Option("memory-limit-mib", 0) * 1024L * 1024,

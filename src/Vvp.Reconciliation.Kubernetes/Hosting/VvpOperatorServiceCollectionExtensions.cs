@@ -83,7 +83,7 @@ public static class VvpOperatorServiceCollectionExtensions
         ("enabled", (c, o) => o.Enabled = Boolean(c)),
         ("resyncPeriod", (c, o) => o.ResyncPeriod = Duration(c)),
         ("workers", (c, o) => o.Workers = Int(c)),
-        ("listPlatformNamespaces", (c, o) => o.ListPlatformNamespaces = Boolean(c)),
+        ("listPlatformNamespaces", (c, o) => o.PlatformNamespaceListing = Listing(c)),
         ("holderIdentity", (c, o) => o.HolderIdentity = c.Value ?? string.Empty),
         ("leaseNamespace", (c, o) => o.LeaseNamespace = c.Value),
         ("leaseDuration", (c, o) => o.LeaseDuration = Duration(c)),
@@ -97,6 +97,12 @@ public static class VvpOperatorServiceCollectionExtensions
         ("eventBurst", (c, o) => o.EventBurst = Int(c)),
         ("eventRefill", (c, o) => o.EventRefill = Duration(c)),
     ];
+
+    // listPlatformNamespaces: auto, or a boolean (true lists always, false never).
+    private static PlatformNamespaceListing Listing(IConfigurationSection child) =>
+        string.Equals(child.Value, "auto", StringComparison.OrdinalIgnoreCase) ? PlatformNamespaceListing.Auto
+        : bool.TryParse(child.Value, out var list) ? (list ? PlatformNamespaceListing.Always : PlatformNamespaceListing.Never)
+        : throw new ArgumentException($"Configuration {child.Path} = '{child.Value}' is not auto, true or false.");
 
     /// <summary>Every key of <c>vvp:k8sOperator</c>: the controller's and the reconciler's.</summary>
     internal static IReadOnlyList<string> Names { get; } = [OperatorSettings[0].Name, .. ReconcilerBinding.Names, .. OperatorSettings.Skip(1).Select(s => s.Name)];

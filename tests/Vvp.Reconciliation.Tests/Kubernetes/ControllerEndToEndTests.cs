@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Vvp.Reconciliation.Json;
+using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Kubernetes.Testing;
 using Vvp.Reconciliation.Platform;
 using Vvp.Reconciliation.Testing;
@@ -419,7 +420,7 @@ public sealed class ControllerEndToEndTests
         var calls = session.Vvp.Calls;
         calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1, "the LIST failed once and was not tried again for each CR");
         calls.Where(c => c.Operation == PlatformOperation.GetDeployment).Select(c => c.Name).Distinct().Should().BeEquivalentTo(names);
-        running.Controller.UnchangedRecords.Should().Be(0, "reads with a GET record nothing");
+        running.Controller.UnchangedRecords.Should().Be(names.Count - 1, "a GET records what it read, as in a resync without LISTs (cr-07 was written)");
         session.Logs.Entries.Where(e => e.Message.StartsWith("The resync's LIST of platform namespace default failed (Forbidden: ", StringComparison.Ordinal))
             .Should().ContainSingle("the failure is logged once, as a warning").Which.Level.Should().Be(LogLevel.Warning);
 
@@ -428,6 +429,58 @@ public sealed class ControllerEndToEndTests
         running.Controller.ResyncNow();
         await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 20, "the next resync listed again and read every CR from it");
         session.Vvp.Calls.Count(c => c.Operation == PlatformOperation.ListDeployments).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task By_default_a_resync_lists_a_platform_namespace_that_serves_many_CRs_and_reads_one_that_serves_few_with_a_GET_each()
+    {
+        await using var session = await OperatorSession.StartAsync();
+        var options = OperatorSession.Options();
+        options.PlatformNamespaceListing.Should().Be(PlatformNamespaceListing.Auto);
+        var running = session.Start(options);
+        var many = Enumerable.Range(0, 12).Select(i => $"cr-{i:D2}").ToList();
+        var few = Enumerable.Range(0, 3).Select(i => $"few-{i}").ToList();
+        foreach (var name in many)
+        {
+            session.Apply(name);
+        }
+
+        foreach (var name in few)
+        {
+            var cr = TestCrs.SeedDocument();
+            cr["spec"]!["deployment"]!["userMetadata"]!["namespace"] = "small";
+            session.Apply(name, cr);
+        }
+
+        await OperatorSession.Eventually(() => many.Concat(few).All(n => session.State(n) == "SYNCING"), "all CRs are synced");
+        await Settled(session);
+        session.Vvp.ClearCalls();
+
+        // The first resync knows of no earlier one: the 8th read of a namespace lists it, and the LIST serves the rest.
+        running.Controller.ResyncNow();
+        await OperatorSession.Eventually(() => running.Controller.UnchangedRecords == 15, "the first resync recorded what each quiet reconcile read");
+        await Settled(session);
+        var calls = session.Vvp.Calls;
+        calls.Where(c => c.Operation == PlatformOperation.ListDeployments).Select(c => c.Namespace).Should().Equal("default");
+        calls.Count(c => c.Operation == PlatformOperation.GetDeployment && c.Namespace == "default").Should().Be(NamespaceSnapshots.AutoMinimumReads - 1);
+        calls.Where(c => c.Operation == PlatformOperation.GetDeployment && c.Namespace == "small").Select(c => c.Name).Should().BeEquivalentTo(few);
+
+        // The next lists the namespace of 12 CRs at its first read, and still finds and corrects drift in both.
+        session.Vvp.Edit("default", "cr-05", d => d["spec"]!["maxJobCreationAttempts"] = 1);   // edits in the UI
+        session.Vvp.Edit("small", "few-1", d => d["spec"]!["maxJobCreationAttempts"] = 1);
+        session.Vvp.ClearCalls();
+        var unchanged = running.Controller.UnchangedResyncs;
+        running.Controller.ResyncNow();
+
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("default", "cr-05"), "spec", "maxJobCreationAttempts") == 99, "the drift in the listed namespace is corrected");
+        await OperatorSession.Eventually(() => JsonRead.Int64(session.Vvp.Snapshot("small", "few-1"), "spec", "maxJobCreationAttempts") == 99, "the drift in the namespace of few CRs is corrected");
+        await OperatorSession.Eventually(() => running.Controller.UnchangedResyncs == unchanged + 13, "the 13 others needed no reconcile");
+        await Settled(session);
+        calls = session.Vvp.Calls;
+        calls.Where(c => c.Operation == PlatformOperation.ListDeployments).Select(c => c.Namespace).Should().Equal("default");
+        calls.Should().NotContain(c => c.Operation == PlatformOperation.GetDeployment && c.Namespace == "default");
+        calls.Where(c => c.Operation == PlatformOperation.GetDeployment && c.Namespace == "small").Select(c => c.Name).Should().BeEquivalentTo(few);
+        running.Controller.PlatformNamespaceLists.Should().Be(2);
     }
 
     [Fact]
@@ -474,7 +527,8 @@ public sealed class ControllerEndToEndTests
     public async Task A_new_CR_is_reconciled_ahead_of_a_resync_of_every_CR_in_the_cache()
     {
         await using var session = await OperatorSession.StartAsync();
-        var running = session.Start(OperatorSession.Options(configure: o => o.Workers = 1));
+        // A GET per CR, so that the platform's calls show where in the resync the new CR was reconciled.
+        var running = session.Start(OperatorSession.Options(configure: o => (o.Workers, o.PlatformNamespaceListing) = (1, PlatformNamespaceListing.Never)));
         var names = Enumerable.Range(0, 200).Select(i => $"cr-{i:D3}").ToList();
         foreach (var name in names)
         {
@@ -523,10 +577,14 @@ public sealed class ControllerEndToEndTests
     }
 
     // A controller (with listPlatformNamespaces unless told otherwise) over 20 CRs, cr-00 … cr-19, all synced and settled.
-    private static async Task<(OperatorSession.Running Running, List<string> Names)> SyncedFleetAsync(OperatorSession session, bool listPlatformNamespaces = true)
+    private static Task<(OperatorSession.Running Running, List<string> Names)> SyncedFleetAsync(OperatorSession session, bool listPlatformNamespaces = true) =>
+        SyncedFleetAsync(session, listPlatformNamespaces ? PlatformNamespaceListing.Always : PlatformNamespaceListing.Never, 20);
+
+    // A controller reading platform namespaces as told, over `count` CRs, cr-00 …, all synced and settled.
+    private static async Task<(OperatorSession.Running Running, List<string> Names)> SyncedFleetAsync(OperatorSession session, PlatformNamespaceListing listing, int count)
     {
-        var running = session.Start(OperatorSession.Options(configure: o => o.ListPlatformNamespaces = listPlatformNamespaces));
-        var names = Enumerable.Range(0, 20).Select(i => $"cr-{i:D2}").ToList();
+        var running = session.Start(OperatorSession.Options(configure: o => o.PlatformNamespaceListing = listing));
+        var names = Enumerable.Range(0, count).Select(i => $"cr-{i:D2}").ToList();
         foreach (var name in names)
         {
             session.Apply(name);

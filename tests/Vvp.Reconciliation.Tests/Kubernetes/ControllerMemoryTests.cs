@@ -1,3 +1,4 @@
+using Vvp.Reconciliation.Kubernetes;
 using Vvp.Reconciliation.Tests.Support;
 
 namespace Vvp.Reconciliation.Tests.Kubernetes;
@@ -26,7 +27,7 @@ public sealed class ControllerMemoryTests
         var running = session.Start(OperatorSession.Options(configure: o =>
         {
             o.Workers = 4;
-            o.ListPlatformNamespaces = listPlatformNamespaces;
+            o.PlatformNamespaceListing = listPlatformNamespaces ? PlatformNamespaceListing.Always : PlatformNamespaceListing.Never;
         }));
         var names = Enumerable.Range(0, Crs).Select(i => $"cr-{i:D3}").ToList();
         foreach (var name in names)

@@ -39,9 +39,43 @@ public sealed class OperatorHostingTests
     }
 
     [Theory]
+    [InlineData(null, PlatformNamespaceListing.Auto)]
+    [InlineData("auto", PlatformNamespaceListing.Auto)]
+    [InlineData("Auto", PlatformNamespaceListing.Auto)]
+    [InlineData("true", PlatformNamespaceListing.Always)]
+    [InlineData("False", PlatformNamespaceListing.Never)]
+    public void ListPlatformNamespaces_binds_auto_or_a_boolean(string? value, PlatformNamespaceListing expected)
+    {
+        var settings = new Dictionary<string, string?> { ["vvp:k8sOperator:watchedNamespaces:0"] = "jobs" };
+        if (value is not null)
+        {
+            settings["vvp:k8sOperator:listPlatformNamespaces"] = value;
+        }
+
+        Bind(settings).PlatformNamespaceListing.Should().Be(expected);
+    }
+
+    [Fact]
+    public void The_boolean_ListPlatformNamespaces_of_earlier_releases_still_reads_and_sets_the_listing()
+    {
+#pragma warning disable CS0618 // the obsolete property is what is tested
+        var options = new VvpOperatorOptions();
+        options.ListPlatformNamespaces.Should().BeFalse("the default, auto, is not Always");
+        options.ListPlatformNamespaces = true;
+        options.PlatformNamespaceListing.Should().Be(PlatformNamespaceListing.Always);
+        options.ListPlatformNamespaces.Should().BeTrue();
+        options.ListPlatformNamespaces = false;
+        options.PlatformNamespaceListing.Should().Be(PlatformNamespaceListing.Never);
+#pragma warning restore CS0618
+        options.PlatformNamespaceListing = (PlatformNamespaceListing)7;
+        options.Problems().Should().Contain("vvp.k8sOperator.listPlatformNamespaces must be auto, true or false (it is 7).");
+    }
+
+    [Theory]
     [InlineData("vvp:k8sOperator:deletionPolicy", "Delet", "vvp:k8sOperator:deletionPolicy = 'Delet' is not one of Orphan, Cancel, Delete")]
     [InlineData("vvp:k8sOperator:watchedNamespace", "jobs", "vvp:k8sOperator:watchedNamespace is not a setting of the operator")]
     [InlineData("vvp:k8sOperator:workers", "many", "vvp:k8sOperator:workers = 'many' is not a whole number")]
+    [InlineData("vvp:k8sOperator:listPlatformNamespaces", "sometimes", "vvp:k8sOperator:listPlatformNamespaces = 'sometimes' is not auto, true or false")]
     [InlineData("vvp:k8sOperator:identity", "VVP 1", "identity 'VVP 1' must be a DNS-1123 label")]
     public void A_wrong_setting_fails_the_start_naming_it(string key, string value, string message)
     {

@@ -6,11 +6,12 @@ namespace Vvp.Reconciliation.Tests.Packaging;
 public sealed class RuntimeConfigurationTests
 {
     [Fact]
-    public void The_operator_blocks_idle_thread_pool_threads_at_once_and_carries_no_culture_data()
+    public void The_operator_blocks_idle_thread_pool_threads_at_once_tiers_without_profiles_and_carries_no_culture_data()
     {
         var properties = ConfigProperties("vvp-operator");
 
         properties["System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"]!.GetValue<int>().Should().Be(0);
+        properties["System.Runtime.TieredPGO"]!.GetValue<bool>().Should().BeFalse();
         properties["System.Globalization.Invariant"]!.GetValue<bool>().Should().BeTrue();
     }
 
@@ -21,6 +22,7 @@ public sealed class RuntimeConfigurationTests
 
         properties["System.Globalization.Invariant"]!.GetValue<bool>().Should().BeTrue();
         properties.ContainsKey("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").Should().BeFalse("the tool's work is one plan, not a service's");
+        properties.ContainsKey("System.Runtime.TieredPGO").Should().BeFalse("the tool runs with the runtime's default tiering");
     }
 
     // The runtime configuration of an application the tests reference, copied beside the tests' own.

@@ -48,7 +48,7 @@ public sealed class StressTests
         report.CpuMicrosecondsPerCr.Should().HaveCount(2).And.OnlyContain(c => c > 0);
         report.QuietCpuMicrosecondsPerCr.Should().Equal([report.CpuMicrosecondsPerCr[1]], "the second resync ran without new CRs");
         report.CanaryDelays.Should().HaveCount(5, "every new CR created during the first resync got its status, and the second had none");
-        report.ToString().Should().StartWith("| 60 | GET per CR |");
+        report.ToString().Should().StartWith("| 60 | auto |", "the operator's default reads the platform namespace of 60 CRs with one LIST");
     }
 
     [Fact]
