@@ -20,8 +20,6 @@ internal sealed class DeploymentStore
 
     public IEnumerable<JsonObject> Savepoints => _savepoints;
 
-    public IEnumerable<JsonObject> InNamespace(string ns) => _deployments.Where(d => d.Key.Namespace == ns).Select(d => d.Value);
-
     public IEnumerable<string> NamesIn(string ns) => _deployments.Keys.Where(k => k.Namespace == ns).Select(k => k.Name);
 
     public bool HasId(string id) => _byId.ContainsKey(id);
