@@ -111,9 +111,17 @@ internal sealed class ControllerLoop : IDisposable
     public void Resync()
     {
         _beginResync?.Invoke();
-        foreach (var key in _keys())
+        // Every key is marked before any is queued: a worker that handles the first keys while later ones were still
+        // being added would otherwise find no resync key left and end the resync early (its LISTs dropped, and taken
+        // again by the keys that follow).
+        var keys = _keys().ToList();
+        foreach (var key in keys)
         {
             _resyncKeys[key] = true;
+        }
+
+        foreach (var key in keys)
+        {
             // Behind every change: a new or edited CR does not wait for the resync of the whole cache.
             _queue.Add(key, resync: true);
         }
