@@ -94,9 +94,9 @@ switch (command)
     case "fleet":
         {
             // --list: 0 a GET per CR, 1 a LIST per namespace, absent the operator's default (auto).
-            if (Option("list", -1) is not (-1 or 0 or 1))
+            if (Option("list", -1) is not (-1 or 0 or 1) and var list)
             {
-                Console.Error.WriteLine(Usage);
+                Console.Error.WriteLine($"vvp-stress: --list {list} is neither 0 (a GET per CR) nor 1 (a LIST per namespace); without it the operator reads as its default, auto, does. {Usage}");
                 return 2;
             }
 

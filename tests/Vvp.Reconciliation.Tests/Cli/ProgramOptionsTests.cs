@@ -49,6 +49,16 @@ public sealed class ProgramOptionsTests
         stderr.Should().Contain(unknown.Split(' ')[^1]);
     }
 
+    [Fact]
+    public async Task The_fleet_refuses_a_listing_mode_it_does_not_know_with_exit_code_2_naming_it()
+    {
+        var (exit, stdout, stderr) = await RunAsync("vvp-stress", "fleet", "--list", "5");
+
+        exit.Should().Be(2, stdout + stderr);
+        stderr.Should().Contain("--list 5 is neither 0 (a GET per CR) nor 1 (a LIST per namespace)");
+        stdout.Should().BeEmpty("nothing was started");
+    }
+
     private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string program, params string[] args)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
